@@ -1,0 +1,199 @@
+//! Command-line parsing (clap) and dispatch to `commands`. Usage errors exit 1, never 2.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::commands;
+use crate::content::config::OnDrift;
+use crate::output::printer::{ColorChoice, Printer, Verbosity};
+
+/// Keep an Intercom Help Center in sync with a folder of Markdown.
+#[derive(Debug, Parser)]
+#[command(name = "helpcenter", version, about, max_term_width = 100)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Flags accepted by every command.
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// The content root: the folder that holds `helpcenter.toml`
+    #[arg(long, global = true, default_value = ".", value_name = "DIR")]
+    pub dir: PathBuf,
+    /// Target from `helpcenter.toml` (default: `default_target`)
+    #[arg(long, global = true, value_name = "NAME")]
+    pub target: Option<String>,
+    /// Only print errors and data
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Print more detail (requests, timings)
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+    /// When to use colour (`NO_COLOR` is honoured in `auto`)
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Write a starter `helpcenter.toml` (and `.gitignore` lines for sandbox data)
+    Init,
+    /// Validate the content offline
+    Check(CheckArgs),
+    /// Print the sanitized HTML body of one article file
+    Render(RenderArgs),
+    /// Fetch the target, diff it against the content and print the plan
+    Plan(PlanArgs),
+    /// Execute a plan (computed now, or loaded from a saved plan file)
+    Apply(ApplyArgs),
+    /// Write the target's collections and articles as Markdown
+    Pull(PullArgs),
+    /// Serve a local preview of the help center and its pending changes
+    Preview(PreviewArgs),
+    /// The Intercom emulator
+    #[command(subcommand)]
+    Sandbox(SandboxCommand),
+}
+
+/// Output format of `check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum CheckFormat {
+    #[default]
+    Text,
+    Json,
+    Github,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CheckArgs {
+    /// Output format of the diagnostics
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    pub format: CheckFormat,
+    /// Fail on warnings too
+    #[arg(long)]
+    pub strict: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct RenderArgs {
+    /// The article file (e.g. `getting-started/install.fr.md`)
+    pub file: PathBuf,
+}
+
+/// Output format of `plan`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum PlanFormat {
+    #[default]
+    Text,
+    Json,
+    Markdown,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct PlanArgs {
+    /// Save the plan to FILE for `apply FILE`
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Output format of the plan (on stdout)
+    #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
+    pub format: PlanFormat,
+    /// Exit 2 when any change or drift is present
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+    /// Plan deletes of managed objects whose files are gone
+    #[arg(long)]
+    pub prune: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ApplyArgs {
+    /// A plan saved by `plan --out`
+    pub plan_file: Option<PathBuf>,
+    /// Do not ask for confirmation
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Delete managed objects whose files are gone
+    #[arg(long)]
+    pub prune: bool,
+    /// Allow deleting more than half of the managed objects (implies `--prune`)
+    #[arg(long)]
+    pub force_prune: bool,
+    /// What to do with objects edited in Intercom since the last apply
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub on_drift: Option<OnDrift>,
+    /// Concurrent requests within a phase
+    #[arg(long, default_value_t = 8, value_name = "N")]
+    pub concurrency: usize,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct PullArgs {
+    /// Only these keys (accepts edits made in the Intercom UI)
+    pub keys: Vec<String>,
+    /// Overwrite existing local files
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct PreviewArgs {
+    /// Port on 127.0.0.1 (0 picks a free one)
+    #[arg(long, default_value_t = 4000)]
+    pub port: u16,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SandboxCommand {
+    /// Serve the emulator as an Intercom-compatible HTTP API on 127.0.0.1
+    Serve(crate::sandbox::cli::ServeArgs),
+}
+
+/// Parses `args`, runs the command and maps the outcome to an exit code.
+pub fn run<I, T>(args: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(err) => {
+            let code = u8::from(err.use_stderr());
+            let _ = err.print();
+            return ExitCode::from(code);
+        }
+    };
+    let verbosity = if cli.global.quiet {
+        Verbosity::Quiet
+    } else if cli.global.verbose {
+        Verbosity::Verbose
+    } else {
+        Verbosity::Normal
+    };
+    let printer = Printer::new(cli.global.color, verbosity);
+    let outcome = match &cli.command {
+        Command::Init => commands::init::run(&cli.global, &printer),
+        Command::Check(args) => commands::check::run(&cli.global, args, &printer),
+        Command::Render(args) => commands::render::run(&cli.global, args, &printer),
+        Command::Plan(args) => commands::plan::run(&cli.global, args, &printer),
+        Command::Apply(args) => commands::apply::run(&cli.global, args, &printer),
+        Command::Pull(args) => commands::pull::run(&cli.global, args, &printer),
+        Command::Preview(args) => commands::preview::run(&cli.global, args, &printer),
+        Command::Sandbox(SandboxCommand::Serve(args)) => crate::sandbox::cli::serve(args, &printer),
+    };
+    match outcome {
+        Ok(code) => ExitCode::from(code.as_u8()),
+        Err(err) => {
+            printer.error(&err.message);
+            if let Some(hint) = &err.hint {
+                printer.hint(hint);
+            }
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,5 @@
+//! Stage 1: the content tree. Walks the root, loads `helpcenter.toml`, parses front matter and
+//! `_collection.yml`, and produces a validated [`model::Project`] plus diagnostics.
+
+pub mod config;
+pub mod model;

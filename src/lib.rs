@@ -1,0 +1,29 @@
+//! `helpcenter`: an Intercom Help Center as code.
+//!
+//! Data flows one way: `content` (walk, config, front matter) → `render` (Markdown →
+//! sanitized Intercom HTML) → `remote` (Intercom client) → `plan` (diff, drift) → `apply`
+//! (execution, state). `output` formats, `diagnostics` reports, `sandbox` emulates Intercom,
+//! `cli` parses arguments and dispatches.
+
+use std::ffi::OsString;
+use std::process::ExitCode;
+
+/// Runs the command line and returns the process exit code (0, 1, or 2 for changes).
+pub fn run<I, T>(args: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    cli::run(args)
+}
+
+pub mod apply;
+pub mod cli;
+pub mod commands;
+pub mod content;
+pub mod diagnostics;
+pub mod output;
+pub mod plan;
+pub mod remote;
+pub mod render;
+pub mod sandbox;

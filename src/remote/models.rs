@@ -1,0 +1,367 @@
+//! Wire types of Intercom API 2.12 for help centers, collections, articles and admins.
+//!
+//! Responses are parsed leniently (ids and numbers may arrive as strings or integers);
+//! requests are written with the exact types the API wants (see `API-NOTES.md`).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Deserializer, Serialize};
+
+/// An id that Intercom sends as a string (`"7"`) but some fields send as an integer.
+pub type Id = String;
+
+/// Deserializes a string or an integer into a `String`.
+pub fn lenient_id<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        S(String),
+        N(i64),
+    }
+    Ok(match Raw::deserialize(d)? {
+        Raw::S(s) => s,
+        Raw::N(n) => n.to_string(),
+    })
+}
+
+/// Like [`lenient_id`] for optional fields (`null` or absent → `None`).
+pub fn lenient_opt_id<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        S(String),
+        N(i64),
+    }
+    Ok(match Option::<Raw>::deserialize(d)? {
+        None => None,
+        Some(Raw::S(s)) if s.is_empty() => None,
+        Some(Raw::S(s)) => Some(s),
+        Some(Raw::N(n)) => Some(n.to_string()),
+    })
+}
+
+/// Deserializes an integer sent as a number or a numeric string.
+pub fn lenient_u64<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        S(String),
+        N(u64),
+    }
+    match Raw::deserialize(d)? {
+        Raw::N(n) => Ok(n),
+        Raw::S(s) => s.trim().parse().map_err(serde::de::Error::custom),
+    }
+}
+
+/// Like [`lenient_u64`] for optional fields.
+pub fn lenient_opt_u64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        S(String),
+        N(u64),
+    }
+    match Option::<Raw>::deserialize(d)? {
+        None => Ok(None),
+        Some(Raw::N(n)) => Ok(Some(n)),
+        Some(Raw::S(s)) => s.trim().parse().map(Some).map_err(serde::de::Error::custom),
+    }
+}
+
+/// `GET /help_center/help_centers` item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HelpCenter {
+    #[serde(deserialize_with = "lenient_id")]
+    pub id: Id,
+    #[serde(default)]
+    pub identifier: String,
+    #[serde(default)]
+    pub display_name: Option<String>,
+    #[serde(default)]
+    pub url: Option<String>,
+}
+
+/// An admin (teammate), for author resolution.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Admin {
+    #[serde(deserialize_with = "lenient_id")]
+    pub id: Id,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+}
+
+/// Per-locale name/description of a collection (`group_content`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct GroupContent {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// A collection as Intercom returns it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Collection {
+    #[serde(deserialize_with = "lenient_id")]
+    pub id: Id,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub url: Option<String>,
+    #[serde(default, deserialize_with = "lenient_opt_id")]
+    pub parent_id: Option<Id>,
+    #[serde(default, deserialize_with = "lenient_opt_id")]
+    pub help_center_id: Option<Id>,
+    #[serde(default, deserialize_with = "lenient_opt_u64")]
+    pub updated_at: Option<u64>,
+    #[serde(default)]
+    pub default_locale: Option<String>,
+    /// Locale → content; the `type` key and `null` values are dropped while parsing.
+    #[serde(default, deserialize_with = "translated_map")]
+    pub translated_content: BTreeMap<String, GroupContent>,
+}
+
+/// Per-locale content of an article (`article_content`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ArticleContent {
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub body: Option<String>,
+    #[serde(default, deserialize_with = "lenient_opt_u64")]
+    pub author_id: Option<u64>,
+    #[serde(default)]
+    pub state: Option<String>,
+    #[serde(default, deserialize_with = "lenient_opt_u64")]
+    pub updated_at: Option<u64>,
+    #[serde(default)]
+    pub url: Option<String>,
+}
+
+impl ArticleContent {
+    /// Intercom sends empty stubs for enabled locales without content: those are no translation.
+    pub fn is_empty(&self) -> bool {
+        self.title.as_deref().unwrap_or("").is_empty()
+            && self.body.as_deref().unwrap_or("").is_empty()
+    }
+}
+
+/// An article as Intercom returns it (list item, retrieve, create or update response).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Article {
+    #[serde(deserialize_with = "lenient_id")]
+    pub id: Id,
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub body: Option<String>,
+    #[serde(default, deserialize_with = "lenient_opt_u64")]
+    pub author_id: Option<u64>,
+    #[serde(default)]
+    pub state: Option<String>,
+    #[serde(default, deserialize_with = "lenient_opt_id")]
+    pub parent_id: Option<Id>,
+    #[serde(default)]
+    pub parent_type: Option<String>,
+    #[serde(default)]
+    pub url: Option<String>,
+    #[serde(default, deserialize_with = "lenient_opt_u64")]
+    pub created_at: Option<u64>,
+    #[serde(default, deserialize_with = "lenient_opt_u64")]
+    pub updated_at: Option<u64>,
+    #[serde(default)]
+    pub default_locale: Option<String>,
+    /// Locale → content; the `type` key, `null` values and empty stubs are dropped while parsing.
+    #[serde(default, deserialize_with = "translated_map")]
+    pub translated_content: BTreeMap<String, ArticleContent>,
+}
+
+/// Parses a `translated_content` object: drops `type`, `null` values and non-objects.
+fn translated_map<'de, D, T>(d: D) -> Result<BTreeMap<String, T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: serde::de::DeserializeOwned,
+{
+    let raw = Option::<BTreeMap<String, serde_json::Value>>::deserialize(d)?.unwrap_or_default();
+    let mut out = BTreeMap::new();
+    for (locale, value) in raw {
+        if locale == "type" || !value.is_object() {
+            continue;
+        }
+        let parsed = serde_json::from_value(value).map_err(serde::de::Error::custom)?;
+        out.insert(locale, parsed);
+    }
+    Ok(out)
+}
+
+/// Per-locale content in a create/update request (`article_content`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ArticleContentRequest {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub author_id: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+}
+
+/// `POST /articles` body. `parent_id` is an integer here.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct CreateArticle {
+    pub title: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    pub author_id: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent_id: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent_type: Option<String>,
+    /// Non-default locales only. Serialized with `"type": "article_translated_content"`.
+    #[serde(
+        skip_serializing_if = "BTreeMap::is_empty",
+        serialize_with = "ser_article_translations"
+    )]
+    pub translated_content: BTreeMap<String, ArticleContentRequest>,
+}
+
+/// `PUT /articles/{id}` body: every field optional. `parent_id` is a string here.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct UpdateArticle {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub author_id: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent_type: Option<String>,
+    #[serde(
+        skip_serializing_if = "BTreeMap::is_empty",
+        serialize_with = "ser_article_translations"
+    )]
+    pub translated_content: BTreeMap<String, ArticleContentRequest>,
+}
+
+fn ser_article_translations<S: serde::Serializer>(
+    map: &BTreeMap<String, ArticleContentRequest>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut m = s.serialize_map(Some(map.len() + 1))?;
+    m.serialize_entry("type", "article_translated_content")?;
+    for (k, v) in map {
+        m.serialize_entry(k, v)?;
+    }
+    m.end()
+}
+
+/// Per-locale content in a collection request (`group_content`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct GroupContentRequest {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// `POST /help_center/collections` body (`parent_id` string, `help_center_id` integer).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct CreateCollection {
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help_center_id: Option<u64>,
+    #[serde(
+        skip_serializing_if = "BTreeMap::is_empty",
+        serialize_with = "ser_group_translations"
+    )]
+    pub translated_content: BTreeMap<String, GroupContentRequest>,
+}
+
+/// `PUT /help_center/collections/{id}` body.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct UpdateCollection {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent_id: Option<String>,
+    #[serde(
+        skip_serializing_if = "BTreeMap::is_empty",
+        serialize_with = "ser_group_translations"
+    )]
+    pub translated_content: BTreeMap<String, GroupContentRequest>,
+}
+
+fn ser_group_translations<S: serde::Serializer>(
+    map: &BTreeMap<String, GroupContentRequest>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut m = s.serialize_map(Some(map.len() + 1))?;
+    m.serialize_entry("type", "group_translated_content")?;
+    for (k, v) in map {
+        m.serialize_entry(k, v)?;
+    }
+    m.end()
+}
+
+/// `{"id": "...", "object": "article", "deleted": true}`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Deleted {
+    #[serde(deserialize_with = "lenient_id")]
+    pub id: Id,
+    #[serde(default)]
+    pub object: Option<String>,
+    #[serde(default)]
+    pub deleted: bool,
+}
+
+/// The `error.list` envelope.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct ErrorList {
+    #[serde(default)]
+    pub request_id: Option<String>,
+    #[serde(default)]
+    pub errors: Vec<ErrorItem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct ErrorItem {
+    pub code: String,
+    #[serde(default)]
+    pub message: Option<String>,
+    #[serde(default)]
+    pub field: Option<String>,
+}

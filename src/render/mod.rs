@@ -1,0 +1,1 @@
+//! Stage 2: Markdown → the sanitized HTML Intercom accepts, with diagnostics.
