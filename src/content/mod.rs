@@ -4,7 +4,10 @@
 pub mod collection_file;
 pub mod config;
 pub mod front_matter;
+pub mod loader;
 pub mod locales;
 pub mod model;
 pub mod walk;
 pub mod yaml;
+
+pub use loader::{Loaded, load};
