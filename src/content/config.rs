@@ -339,7 +339,7 @@ impl Parser<'_> {
                 "default_locale" => {
                     if let Some(code) = self.string("default_locale", value) {
                         if self.locale(code, value.span()) {
-                            config.default_locale = code.to_owned();
+                            code.clone_into(&mut config.default_locale);
                         }
                         default_locale_span = Some(value.span());
                     }
@@ -412,23 +412,25 @@ impl Parser<'_> {
                     ),
                 );
             }
-            Some(span) if locales_given && !config.default_locale.is_empty() => {
-                if !config.locales.contains(&config.default_locale) {
-                    self.error(
-                        "config-default-locale",
-                        span,
-                        format!(
-                            "`default_locale` `{}` is not in `locales`",
-                            config.default_locale
-                        ),
-                        Some(format!("add \"{}\" to `locales`", config.default_locale)),
-                    );
-                }
+            Some(span)
+                if locales_given
+                    && !config.default_locale.is_empty()
+                    && !config.locales.contains(&config.default_locale) =>
+            {
+                self.error(
+                    "config-default-locale",
+                    span,
+                    format!(
+                        "`default_locale` `{}` is not in `locales`",
+                        config.default_locale
+                    ),
+                    Some(format!("add \"{}\" to `locales`", config.default_locale)),
+                );
             }
             _ => {}
         }
         if config.default_locale.is_empty() {
-            config.default_locale = "en".to_owned();
+            "en".clone_into(&mut config.default_locale);
         }
         if let Some(index) = config
             .locales

@@ -75,7 +75,7 @@ pub fn parse<'t>(text: &'t str, path: &Path) -> Result<FrontMatter<'t>, Vec<Diag
         let outcome = match name {
             "title" => source.string(name, value).and_then(|v| match v {
                 Some(title) if !title.trim().is_empty() => {
-                    fm.title = title.trim().to_owned();
+                    title.trim().clone_into(&mut fm.title);
                     Ok(())
                 }
                 _ => Err(source
