@@ -121,7 +121,7 @@ pub fn summary(errors: usize, warnings: usize, files: usize) -> String {
 }
 
 /// A root-relative path as the user should see it: under `--dir`, without `./`.
-fn display_path(root: &Path, path: &Path) -> String {
+pub(crate) fn display_path(root: &Path, path: &Path) -> String {
     let joined: PathBuf = root
         .join(path)
         .components()

@@ -55,7 +55,10 @@ pub fn print_diagnostics(printer: &Printer, root: &std::path::Path, diagnostics:
     if diagnostics.is_empty() {
         return;
     }
-    let text = crate::diagnostics::render_text(diagnostics, root, printer.color_stderr);
+    let display = |path: &std::path::Path| crate::commands::check::display_path(root, path);
+    let text = crate::diagnostics::render_text(diagnostics, printer.color_stderr, display, |path| {
+        std::fs::read_to_string(root.join(path)).ok()
+    });
     printer.stderr(&text);
 }
 
