@@ -9,18 +9,18 @@ use futures::StreamExt;
 use futures::stream;
 
 use crate::apply::progress::Progress;
-use crate::apply::state_file::{ArticleRecord, CollectionRecord, JournalEntry, LocaleRecord, Recorder};
+use crate::apply::state_file::{JournalEntry, LocaleRecord, Recorder};
 use crate::plan::compute::{
-    Identity, Resolution, UrlMap, article_seen_fingerprint, article_sent_hash, collection_hash,
+    Resolution, UrlMap, article_seen_fingerprint, article_sent_hash, collection_hash,
 };
 use crate::plan::desired::{Desired, DesiredArticle, DesiredCollection};
 use crate::plan::model::{Action, Change, ObjectKind, Plan};
 use crate::plan::remote_view::{RemoteView, article_locale, collection_locale};
 use crate::remote::models::{
-    Article, ArticleContentRequest, Collection, CreateArticle, CreateCollection, GroupContentRequest,
-    UpdateArticle, UpdateCollection,
+    Article, ArticleContentRequest, Collection, CreateArticle, CreateCollection,
+    GroupContentRequest, UpdateArticle, UpdateCollection,
 };
-use crate::remote::{Client, RemoteError};
+use crate::remote::{Client, ErrorKind, RemoteError};
 
 /// How many times a lost create is reconciled (look, then re-send) before giving up.
 const RECONCILE_ROUNDS: usize = 3;
@@ -96,7 +96,7 @@ impl Executor<'_> {
             url_changed: false,
         });
         if let Some(hc) = &self.plan.help_center_id {
-            self.journal(&shared, JournalEntry::HelpCenter { id: hc.clone() });
+            journal(&shared, JournalEntry::HelpCenter { id: hc.clone() });
         }
         self.collections_phase(&shared).await;
         self.articles_phase(&shared).await;
@@ -107,20 +107,13 @@ impl Executor<'_> {
         (shared.report, shared.recorder)
     }
 
-    fn journal(&self, shared: &Mutex<Shared>, entry: JournalEntry) {
-        let mut s = shared.lock().expect("lock");
-        if let Err(e) = s.recorder.record(entry) {
-            s.report.failures.push(Failure {
-                kind: ObjectKind::Article,
-                key: String::new(),
-                message: format!("could not write the state journal: {e}"),
-            });
-        }
-    }
-
     fn fail(&self, shared: &Mutex<Shared>, kind: ObjectKind, key: &str, message: String) {
         self.progress.failed(kind, key, &message);
-        shared.lock().expect("lock").report.failures.push(Failure { kind, key: key.to_owned(), message });
+        shared.lock().expect("lock").report.failures.push(Failure {
+            kind,
+            key: key.to_owned(),
+            message,
+        });
     }
 
     fn done(&self, shared: &Mutex<Shared>, change: &Change, id: &str) {
@@ -138,9 +131,19 @@ impl Executor<'_> {
     // ---- collections -------------------------------------------------------------------
 
     async fn collections_phase(&self, shared: &Mutex<Shared>) {
-        let by_key: BTreeMap<&str, &DesiredCollection> =
-            self.desired.collections.iter().map(|c| (c.key.as_str(), c)).collect();
-        let max_depth = self.desired.collections.iter().map(|c| c.depth).max().unwrap_or(0);
+        let by_key: BTreeMap<&str, &DesiredCollection> = self
+            .desired
+            .collections
+            .iter()
+            .map(|c| (c.key.as_str(), c))
+            .collect();
+        let max_depth = self
+            .desired
+            .collections
+            .iter()
+            .map(|c| c.depth)
+            .max()
+            .unwrap_or(0);
         for depth in 1..=max_depth {
             let level: Vec<(&Change, &DesiredCollection)> = self
                 .changes(ObjectKind::Collection, false)
@@ -168,13 +171,24 @@ impl Executor<'_> {
     ) -> Option<&'d DesiredCollection> {
         let dl = &self.desired.default_locale;
         let parent_id = match &dc.parent {
-            Some(parent) => match shared.lock().expect("lock").collection_ids.get(parent).cloned() {
-                Some(id) => Some(id),
-                None => {
-                    self.fail(shared, ObjectKind::Collection, &dc.key, format!("its parent collection `{parent}` was not created"));
+            Some(parent) => {
+                let id = shared
+                    .lock()
+                    .expect("lock")
+                    .collection_ids
+                    .get(parent)
+                    .cloned();
+                let Some(id) = id else {
+                    self.fail(
+                        shared,
+                        ObjectKind::Collection,
+                        &dc.key,
+                        format!("its parent collection `{parent}` was not created"),
+                    );
                     return None;
-                }
-            },
+                };
+                Some(id)
+            }
             None => None,
         };
         let result = match change.action {
@@ -186,7 +200,9 @@ impl Executor<'_> {
                 let id = change.id.clone().expect("planned change has an id");
                 let mut req = UpdateCollection::default();
                 for locale in &change.locales {
-                    let Some(f) = dc.locales.get(locale) else { continue };
+                    let Some(f) = dc.locales.get(locale) else {
+                        continue;
+                    };
                     if locale == dl {
                         req.name = Some(f.name.clone());
                         req.description = Some(f.description.clone());
@@ -207,7 +223,7 @@ impl Executor<'_> {
                 if req == UpdateCollection::default() {
                     // Adopted or re-keyed with nothing to send: record what is there.
                     let remote = self.remote.collections.get(&id).cloned();
-                    remote.ok_or_else(|| RemoteError::not_found("GET", format!("/help_center/collections/{id}")))
+                    remote.ok_or_else(|| gone(format!("/help_center/collections/{id}")))
                 } else {
                     self.client.update_collection(&id, &req).await
                 }
@@ -215,11 +231,12 @@ impl Executor<'_> {
         };
         match result {
             Ok(collection) => {
-                let locales: Vec<String> = if matches!(change.action, Action::Create | Action::Recreate) {
-                    dc.locales.keys().cloned().collect()
-                } else {
-                    change.locales.clone()
-                };
+                let locales: Vec<String> =
+                    if matches!(change.action, Action::Create | Action::Recreate) {
+                        dc.locales.keys().cloned().collect()
+                    } else {
+                        change.locales.clone()
+                    };
                 self.record_collection(shared, change, dc, &collection, &locales);
                 self.done(shared, change, &collection.id);
                 None
@@ -232,14 +249,21 @@ impl Executor<'_> {
         }
     }
 
-    fn create_collection_request(&self, dc: &DesiredCollection, parent_id: Option<String>) -> CreateCollection {
+    fn create_collection_request(
+        &self,
+        dc: &DesiredCollection,
+        parent_id: Option<String>,
+    ) -> CreateCollection {
         let dl = &self.desired.default_locale;
         let main = &dc.locales[dl];
         CreateCollection {
             name: main.name.clone(),
             description: Some(main.description.clone()).filter(|d| !d.is_empty()),
             help_center_id: if parent_id.is_none() {
-                self.plan.help_center_id.as_deref().and_then(|h| h.parse().ok())
+                self.plan
+                    .help_center_id
+                    .as_deref()
+                    .and_then(|h| h.parse().ok())
             } else {
                 None
             },
@@ -274,7 +298,12 @@ impl Executor<'_> {
         let previous_key = change.previous_key.as_deref().unwrap_or(&dc.key);
         let mut record = {
             let s = shared.lock().expect("lock");
-            s.recorder.state.collections.get(previous_key).cloned().unwrap_or_default()
+            s.recorder
+                .state
+                .collections
+                .get(previous_key)
+                .cloned()
+                .unwrap_or_default()
         };
         record.id.clone_from(&collection.id);
         record.dir.clone_from(&dc.dir);
@@ -283,7 +312,7 @@ impl Executor<'_> {
         let adopt_all = matches!(change.action, Action::Adopt | Action::Move);
         for (locale, want) in &dc.locales {
             let sent = sent_locales.contains(locale);
-            if !sent && !(adopt_all && !record.locales.contains_key(locale)) {
+            if !sent && (!adopt_all || record.locales.contains_key(locale)) {
                 continue;
             }
             match collection_locale(collection, locale, dl) {
@@ -307,14 +336,33 @@ impl Executor<'_> {
             }
         }
         if change.previous_key.is_some() {
-            self.journal(shared, JournalEntry::ForgetCollection { key: previous_key.to_owned() });
+            journal(
+                shared,
+                JournalEntry::ForgetCollection {
+                    key: previous_key.to_owned(),
+                },
+            );
         }
-        self.journal(shared, JournalEntry::Collection { key: dc.key.clone(), record });
-        shared.lock().expect("lock").collection_ids.insert(dc.key.clone(), collection.id.clone());
+        journal(
+            shared,
+            JournalEntry::Collection {
+                key: dc.key.clone(),
+                record,
+            },
+        );
+        shared
+            .lock()
+            .expect("lock")
+            .collection_ids
+            .insert(dc.key.clone(), collection.id.clone());
     }
 
     /// Looks for collections whose create response was lost; re-sends only those not found.
-    async fn reconcile_collections(&self, shared: &Mutex<Shared>, mut lost: Vec<&DesiredCollection>) {
+    async fn reconcile_collections(
+        &self,
+        shared: &Mutex<Shared>,
+        mut lost: Vec<&DesiredCollection>,
+    ) {
         let dl = &self.desired.default_locale;
         for round in 0..RECONCILE_ROUNDS {
             let listed = match self.client.list_collections().await {
@@ -328,24 +376,50 @@ impl Executor<'_> {
             };
             let mut still_lost = Vec::new();
             for dc in lost {
-                let parent_id = dc.parent.as_ref().and_then(|p| shared.lock().expect("lock").collection_ids.get(p).cloned());
-                let taken: BTreeSet<String> = shared.lock().expect("lock").collection_ids.values().cloned().collect();
+                let parent_id = dc
+                    .parent
+                    .as_ref()
+                    .and_then(|p| shared.lock().expect("lock").collection_ids.get(p).cloned());
+                let taken: BTreeSet<String> = shared
+                    .lock()
+                    .expect("lock")
+                    .collection_ids
+                    .values()
+                    .cloned()
+                    .collect();
                 let found = listed.iter().find(|c| {
                     !self.remote.collections.contains_key(&c.id)
                         && !taken.contains(&c.id)
                         && c.name == dc.locales[dl].name
                         && c.parent_id == parent_id
                 });
-                let change = self.plan.changes.iter().find(|c| c.kind == ObjectKind::Collection && c.key == dc.key).expect("change");
+                let change = self
+                    .plan
+                    .changes
+                    .iter()
+                    .find(|c| c.kind == ObjectKind::Collection && c.key == dc.key)
+                    .expect("change");
                 if let Some(c) = found {
-                    self.record_collection(shared, change, dc, c, &dc.locales.keys().cloned().collect::<Vec<_>>());
+                    self.record_collection(
+                        shared,
+                        change,
+                        dc,
+                        c,
+                        &dc.locales.keys().cloned().collect::<Vec<_>>(),
+                    );
                     self.done(shared, change, &c.id);
                     shared.lock().expect("lock").report.reconciled += 1;
                 } else if round + 1 < RECONCILE_ROUNDS {
                     let req = self.create_collection_request(dc, parent_id);
                     match self.client.create_collection(&req).await {
                         Ok(c) => {
-                            self.record_collection(shared, change, dc, &c, &dc.locales.keys().cloned().collect::<Vec<_>>());
+                            self.record_collection(
+                                shared,
+                                change,
+                                dc,
+                                &c,
+                                &dc.locales.keys().cloned().collect::<Vec<_>>(),
+                            );
                             self.done(shared, change, &c.id);
                         }
                         Err(e) if e.is_outcome_unknown() => still_lost.push(dc),
@@ -365,14 +439,22 @@ impl Executor<'_> {
     // ---- articles ----------------------------------------------------------------------
 
     async fn articles_phase(&self, shared: &Mutex<Shared>) {
-        let by_key: BTreeMap<&str, &DesiredArticle> =
-            self.desired.articles.iter().map(|a| (a.key.as_str(), a)).collect();
+        let by_key: BTreeMap<&str, &DesiredArticle> = self
+            .desired
+            .articles
+            .iter()
+            .map(|a| (a.key.as_str(), a))
+            .collect();
         let work: Vec<(&Change, &DesiredArticle)> = self
             .changes(ObjectKind::Article, false)
             .filter_map(|c| by_key.get(c.key.as_str()).map(|d| (c, *d)))
             .collect();
         let lost: Vec<(&Change, &DesiredArticle)> = stream::iter(work)
-            .map(|(change, da)| async move { self.apply_article(shared, change, da).await.then_some((change, da)) })
+            .map(|(change, da)| async move {
+                self.apply_article(shared, change, da)
+                    .await
+                    .then_some((change, da))
+            })
             .buffer_unordered(self.concurrency.max(1))
             .filter_map(|lost| async move { lost })
             .collect()
@@ -382,44 +464,19 @@ impl Executor<'_> {
         }
     }
 
-    fn parent_of(&self, shared: &Mutex<Shared>, da: &DesiredArticle) -> Result<Option<String>, String> {
-        match &da.collection {
-            None => Ok(None),
-            Some(key) => shared
-                .lock()
-                .expect("lock")
-                .collection_ids
-                .get(key)
-                .cloned()
-                .map(Some)
-                .ok_or_else(|| format!("its collection `{key}` was not created")),
-        }
-    }
-
-    fn article_content(&self, shared: &Mutex<Shared>, da: &DesiredArticle, locale: &str) -> Option<(ArticleContentRequest, String)> {
-        let f = da.locales.get(locale)?;
-        let body = shared.lock().expect("lock").urls.resolve(&f.body, locale);
-        Some((
-            ArticleContentRequest {
-                kind: "article_content",
-                title: Some(f.title.clone()),
-                description: Some(f.description.clone()),
-                body: Some(body.clone()),
-                author_id: Some(f.author_id),
-                state: Some(f.state.as_str().to_owned()),
-            },
-            body,
-        ))
-    }
-
-    fn create_article_request(&self, shared: &Mutex<Shared>, da: &DesiredArticle, parent: Option<&str>) -> (CreateArticle, BTreeMap<String, String>) {
+    fn create_article_request(
+        &self,
+        shared: &Mutex<Shared>,
+        da: &DesiredArticle,
+        parent: Option<&str>,
+    ) -> (CreateArticle, BTreeMap<String, String>) {
         let dl = &self.desired.default_locale;
         let mut bodies = BTreeMap::new();
-        let (main, main_body) = self.article_content(shared, da, dl).expect("default locale");
+        let (main, main_body) = article_content(shared, da, dl).expect("default locale");
         bodies.insert(dl.clone(), main_body);
         let mut translated = BTreeMap::new();
         for locale in da.locales.keys().filter(|l| *l != dl) {
-            let (content, body) = self.article_content(shared, da, locale).expect("locale exists");
+            let (content, body) = article_content(shared, da, locale).expect("locale exists");
             bodies.insert(locale.clone(), body);
             translated.insert(locale.clone(), content);
         }
@@ -437,9 +494,14 @@ impl Executor<'_> {
     }
 
     /// Returns true when a create response was lost (to reconcile).
-    async fn apply_article(&self, shared: &Mutex<Shared>, change: &Change, da: &DesiredArticle) -> bool {
+    async fn apply_article(
+        &self,
+        shared: &Mutex<Shared>,
+        change: &Change,
+        da: &DesiredArticle,
+    ) -> bool {
         let dl = &self.desired.default_locale;
-        let parent = match self.parent_of(shared, da) {
+        let parent = match parent_of(shared, da) {
             Ok(p) => p,
             Err(message) => {
                 self.fail(shared, ObjectKind::Article, &da.key, message);
@@ -456,7 +518,7 @@ impl Executor<'_> {
                 let mut req = UpdateArticle::default();
                 let mut bodies = BTreeMap::new();
                 for locale in &change.locales {
-                    match self.article_content(shared, da, locale) {
+                    match article_content(shared, da, locale) {
                         Some((content, body)) => {
                             bodies.insert(locale.clone(), body);
                             if locale == dl {
@@ -473,7 +535,11 @@ impl Executor<'_> {
                             // A translation file was removed: unpublish that locale.
                             req.translated_content.insert(
                                 locale.clone(),
-                                ArticleContentRequest { kind: "article_content", state: Some("draft".into()), ..ArticleContentRequest::default() },
+                                ArticleContentRequest {
+                                    kind: "article_content",
+                                    state: Some("draft".into()),
+                                    ..ArticleContentRequest::default()
+                                },
                             );
                         }
                     }
@@ -487,7 +553,7 @@ impl Executor<'_> {
                         .articles
                         .get(&id)
                         .cloned()
-                        .ok_or_else(|| RemoteError::not_found("GET", format!("/articles/{id}")))
+                        .ok_or_else(|| gone(format!("/articles/{id}")))
                 } else {
                     self.client.update_article(&id, &req).await
                 };
@@ -520,7 +586,12 @@ impl Executor<'_> {
         let previous_key = change.previous_key.as_deref().unwrap_or(&da.key);
         let mut record = {
             let s = shared.lock().expect("lock");
-            s.recorder.state.articles.get(previous_key).cloned().unwrap_or_default()
+            s.recorder
+                .state
+                .articles
+                .get(previous_key)
+                .cloned()
+                .unwrap_or_default()
         };
         record.id.clone_from(&article.id);
         record.path.clone_from(&da.path);
@@ -529,15 +600,25 @@ impl Executor<'_> {
         record.updated_at = article.updated_at;
         let adopt_all = matches!(change.action, Action::Adopt | Action::Move);
         let mut failures = Vec::new();
-        for locale in change.locales.iter().filter(|l| !da.locales.contains_key(*l)) {
+        for locale in change
+            .locales
+            .iter()
+            .filter(|l| !da.locales.contains_key(*l))
+        {
             record.locales.remove(locale); // unpublished: no longer ours
         }
         for (locale, want) in &da.locales {
             let sent_body = bodies.get(locale);
-            if sent_body.is_none() && !(adopt_all && !record.locales.contains_key(locale)) {
+            if sent_body.is_none() && (!adopt_all || record.locales.contains_key(locale)) {
                 continue;
             }
-            let body = sent_body.cloned().unwrap_or_else(|| shared.lock().expect("lock").urls.resolve(&want.body, locale));
+            let body = sent_body.cloned().unwrap_or_else(|| {
+                shared
+                    .lock()
+                    .expect("lock")
+                    .urls
+                    .resolve(&want.body, locale)
+            });
             match article_locale(article, locale, dl) {
                 Some(remote) => {
                     record.locales.insert(
@@ -564,20 +645,43 @@ impl Executor<'_> {
             self.fail(shared, ObjectKind::Article, &da.key, message);
         }
         if change.previous_key.is_some() {
-            self.journal(shared, JournalEntry::ForgetArticle { key: previous_key.to_owned() });
+            journal(
+                shared,
+                JournalEntry::ForgetArticle {
+                    key: previous_key.to_owned(),
+                },
+            );
         }
-        self.journal(shared, JournalEntry::Article { key: da.key.clone(), record });
+        journal(
+            shared,
+            JournalEntry::Article {
+                key: da.key.clone(),
+                record,
+            },
+        );
         let mut s = shared.lock().expect("lock");
         s.article_ids.insert(da.key.clone(), article.id.clone());
-        let before: Vec<Option<String>> = da.locales.keys().map(|l| s.urls.get(&da.key, l).map(str::to_owned)).collect();
+        let before: Vec<Option<String>> = da
+            .locales
+            .keys()
+            .map(|l| s.urls.get(&da.key, l).map(str::to_owned))
+            .collect();
         s.urls.insert_article(&da.key, article);
-        let after: Vec<Option<String>> = da.locales.keys().map(|l| s.urls.get(&da.key, l).map(str::to_owned)).collect();
+        let after: Vec<Option<String>> = da
+            .locales
+            .keys()
+            .map(|l| s.urls.get(&da.key, l).map(str::to_owned))
+            .collect();
         if before != after {
             s.url_changed = true;
         }
     }
 
-    async fn reconcile_articles(&self, shared: &Mutex<Shared>, mut lost: Vec<(&Change, &DesiredArticle)>) {
+    async fn reconcile_articles(
+        &self,
+        shared: &Mutex<Shared>,
+        mut lost: Vec<(&Change, &DesiredArticle)>,
+    ) {
         let dl = &self.desired.default_locale;
         for round in 0..RECONCILE_ROUNDS {
             let listed = match self.client.list_articles().await {
@@ -591,8 +695,14 @@ impl Executor<'_> {
             };
             let mut still_lost = Vec::new();
             for (change, da) in lost {
-                let parent = self.parent_of(shared, da).ok().flatten();
-                let taken: BTreeSet<String> = shared.lock().expect("lock").article_ids.values().cloned().collect();
+                let parent = parent_of(shared, da).ok().flatten();
+                let taken: BTreeSet<String> = shared
+                    .lock()
+                    .expect("lock")
+                    .article_ids
+                    .values()
+                    .cloned()
+                    .collect();
                 let found = listed.iter().find(|a| {
                     !self.remote.articles.contains_key(&a.id)
                         && !taken.contains(&a.id)
@@ -633,17 +743,23 @@ impl Executor<'_> {
         let mut work = Vec::new();
         {
             let s = shared.lock().expect("lock");
-            for da in self.desired.articles.iter().filter(|a| a.locales.values().any(|f| !f.links.is_empty())) {
-                let Some(record) = s.recorder.state.articles.get(&da.key) else { continue };
+            for da in self
+                .desired
+                .articles
+                .iter()
+                .filter(|a| a.locales.values().any(|f| !f.links.is_empty()))
+            {
+                let Some(record) = s.recorder.state.articles.get(&da.key) else {
+                    continue;
+                };
                 let stale: Vec<String> = da
                     .locales
                     .iter()
                     .filter(|(l, f)| {
                         !f.links.is_empty()
-                            && record
-                                .locales
-                                .get(*l)
-                                .is_some_and(|r| r.sent != article_sent_hash(f, &s.urls.resolve(&f.body, l)))
+                            && record.locales.get(*l).is_some_and(|r| {
+                                r.sent != article_sent_hash(f, &s.urls.resolve(&f.body, l))
+                            })
                     })
                     .map(|(l, _)| l.clone())
                     .collect();
@@ -658,14 +774,19 @@ impl Executor<'_> {
                 let mut req = UpdateArticle::default();
                 let mut bodies = BTreeMap::new();
                 for locale in &locales {
-                    let (content, body) = self.article_content(shared, da, locale).expect("locale exists");
+                    let (content, body) =
+                        article_content(shared, da, locale).expect("locale exists");
                     bodies.insert(locale.clone(), body);
                     if locale == dl {
                         req.body = content.body;
                     } else {
                         req.translated_content.insert(
                             locale.clone(),
-                            ArticleContentRequest { kind: "article_content", body: content.body, ..ArticleContentRequest::default() },
+                            ArticleContentRequest {
+                                kind: "article_content",
+                                body: content.body,
+                                ..ArticleContentRequest::default()
+                            },
                         );
                     }
                 }
@@ -689,7 +810,12 @@ impl Executor<'_> {
                         self.progress.link_pass(&da.key);
                         shared.lock().expect("lock").report.link_updates += 1;
                     }
-                    Err(e) => self.fail(shared, ObjectKind::Article, &da.key, format!("updating links: {e}")),
+                    Err(e) => self.fail(
+                        shared,
+                        ObjectKind::Article,
+                        &da.key,
+                        format!("updating links: {e}"),
+                    ),
                 }
             })
             .await;
@@ -698,17 +824,30 @@ impl Executor<'_> {
     // ---- deletes -----------------------------------------------------------------------
 
     async fn deletes_phase(&self, shared: &Mutex<Shared>) {
-        let articles: Vec<&Change> = self.changes(ObjectKind::Article, true).filter(|c| !c.needs_prune).collect();
+        let articles: Vec<&Change> = self
+            .changes(ObjectKind::Article, true)
+            .filter(|c| !c.needs_prune)
+            .collect();
         stream::iter(articles)
             .for_each_concurrent(self.concurrency.max(1), |change| async move {
                 let id = change.id.as_deref().expect("delete has an id");
                 match self.client.delete_article(id).await {
                     Ok(()) => {
-                        self.journal(shared, JournalEntry::ForgetArticle { key: change.key.clone() });
+                        journal(
+                            shared,
+                            JournalEntry::ForgetArticle {
+                                key: change.key.clone(),
+                            },
+                        );
                         self.done(shared, change, id);
                     }
                     Err(e) if e.is_not_found() => {
-                        self.journal(shared, JournalEntry::ForgetArticle { key: change.key.clone() });
+                        journal(
+                            shared,
+                            JournalEntry::ForgetArticle {
+                                key: change.key.clone(),
+                            },
+                        );
                         self.done(shared, change, id);
                     }
                     Err(e) => self.fail(shared, ObjectKind::Article, &change.key, e.to_string()),
@@ -716,15 +855,28 @@ impl Executor<'_> {
             })
             .await;
         // Collections one at a time, in plan order (children first).
-        for change in self.changes(ObjectKind::Collection, true).filter(|c| !c.needs_prune) {
+        for change in self
+            .changes(ObjectKind::Collection, true)
+            .filter(|c| !c.needs_prune)
+        {
             let id = change.id.as_deref().expect("delete has an id");
             match self.client.delete_collection(id).await {
                 Ok(()) => {
-                    self.journal(shared, JournalEntry::ForgetCollection { key: change.key.clone() });
+                    journal(
+                        shared,
+                        JournalEntry::ForgetCollection {
+                            key: change.key.clone(),
+                        },
+                    );
                     self.done(shared, change, id);
                 }
                 Err(e) if e.is_not_found() => {
-                    self.journal(shared, JournalEntry::ForgetCollection { key: change.key.clone() });
+                    journal(
+                        shared,
+                        JournalEntry::ForgetCollection {
+                            key: change.key.clone(),
+                        },
+                    );
                     self.done(shared, change, id);
                 }
                 Err(e) => self.fail(shared, ObjectKind::Collection, &change.key, e.to_string()),
@@ -739,27 +891,96 @@ impl Executor<'_> {
             .resolution
             .orphan_articles
             .iter()
-            .filter(|k| s.recorder.state.articles.get(*k).is_some_and(|r| !self.remote.articles.contains_key(&r.id)))
+            .filter(|k| {
+                s.recorder
+                    .state
+                    .articles
+                    .get(*k)
+                    .is_some_and(|r| !self.remote.articles.contains_key(&r.id))
+            })
             .cloned()
             .collect();
         let vanished_collections: Vec<String> = self
             .resolution
             .orphan_collections
             .iter()
-            .filter(|k| s.recorder.state.collections.get(*k).is_some_and(|r| !self.remote.collections.contains_key(&r.id)))
+            .filter(|k| {
+                s.recorder
+                    .state
+                    .collections
+                    .get(*k)
+                    .is_some_and(|r| !self.remote.collections.contains_key(&r.id))
+            })
             .cloned()
             .collect();
         drop(s);
         for key in vanished_articles {
-            self.journal(shared, JournalEntry::ForgetArticle { key });
+            journal(shared, JournalEntry::ForgetArticle { key });
         }
         for key in vanished_collections {
-            self.journal(shared, JournalEntry::ForgetCollection { key });
+            journal(shared, JournalEntry::ForgetCollection { key });
         }
     }
 }
 
-/// Whether an identity came from state evidence (for reporting).
-pub fn is_managed(identity: &Identity) -> bool {
-    matches!(identity, Identity::Managed(_) | Identity::Moved { .. })
+/// Journals one state change; a journal write error becomes a failure.
+fn journal(shared: &Mutex<Shared>, entry: JournalEntry) {
+    let mut s = shared.lock().expect("lock");
+    if let Err(e) = s.recorder.record(entry) {
+        s.report.failures.push(Failure {
+            kind: ObjectKind::Article,
+            key: String::new(),
+            message: format!("could not write the state journal: {e}"),
+        });
+    }
+}
+
+/// The id of the article's collection (created earlier in this run, or existing).
+fn parent_of(shared: &Mutex<Shared>, da: &DesiredArticle) -> Result<Option<String>, String> {
+    match &da.collection {
+        None => Ok(None),
+        Some(key) => shared
+            .lock()
+            .expect("lock")
+            .collection_ids
+            .get(key)
+            .cloned()
+            .map(Some)
+            .ok_or_else(|| format!("its collection `{key}` was not created")),
+    }
+}
+
+/// One locale of an article as request content, with its body's links resolved now.
+fn article_content(
+    shared: &Mutex<Shared>,
+    da: &DesiredArticle,
+    locale: &str,
+) -> Option<(ArticleContentRequest, String)> {
+    let f = da.locales.get(locale)?;
+    let body = shared.lock().expect("lock").urls.resolve(&f.body, locale);
+    Some((
+        ArticleContentRequest {
+            kind: "article_content",
+            title: Some(f.title.clone()),
+            description: Some(f.description.clone()),
+            body: Some(body.clone()),
+            author_id: Some(f.author_id),
+            state: Some(f.state.as_str().to_owned()),
+        },
+        body,
+    ))
+}
+
+/// The object vanished between plan and apply.
+fn gone(path: String) -> RemoteError {
+    RemoteError::new(
+        "GET",
+        path,
+        ErrorKind::Api {
+            status: 404,
+            code: Some("not_found".into()),
+            message: Some("Resource Not Found".into()),
+            request_id: None,
+        },
+    )
 }

@@ -15,7 +15,8 @@ impl Progress {
     /// A bar of `total` steps when the printer is interactive, plain lines otherwise.
     pub fn new(printer: &Printer, total: usize) -> Self {
         let bar = printer.interactive.then(|| {
-            let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
+            let bar =
+                ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
             bar.set_style(
                 ProgressStyle::with_template("{spinner} applying [{bar:30}] {pos}/{len} {msg}")
                     .expect("valid template")
@@ -23,7 +24,10 @@ impl Progress {
             );
             bar
         });
-        Self { bar, printer: *printer }
+        Self {
+            bar,
+            printer: *printer,
+        }
     }
 
     /// One change carried out.

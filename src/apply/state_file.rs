@@ -122,17 +122,30 @@ impl StateFile {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum JournalEntry {
-    Collection { key: String, record: CollectionRecord },
-    Article { key: String, record: ArticleRecord },
-    ForgetCollection { key: String },
-    ForgetArticle { key: String },
-    HelpCenter { id: String },
+    Collection {
+        key: String,
+        record: CollectionRecord,
+    },
+    Article {
+        key: String,
+        record: ArticleRecord,
+    },
+    ForgetCollection {
+        key: String,
+    },
+    ForgetArticle {
+        key: String,
+    },
+    HelpCenter {
+        id: String,
+    },
 }
 
 /// Path of the journal of `target`: appended after every write, folded into the state file
 /// when an apply ends (or when the next command starts, after an interrupted apply).
 pub fn journal_path(root: &Path, target: &str) -> PathBuf {
-    root.join(".helpcenter").join(format!("{target}.journal.jsonl"))
+    root.join(".helpcenter")
+        .join(format!("{target}.journal.jsonl"))
 }
 
 impl StateFile {
@@ -192,8 +205,15 @@ impl Recorder {
     pub fn open(root: &Path, state: StateFile) -> io::Result<Self> {
         let path = journal_path(root, &state.target);
         std::fs::create_dir_all(path.parent().expect("journal has a parent"))?;
-        let journal = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
-        Ok(Self { root: root.to_owned(), state, journal })
+        let journal = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)?;
+        Ok(Self {
+            root: root.to_owned(),
+            state,
+            journal,
+        })
     }
 
     /// Records one entry: appended to the journal first, then applied in memory.
@@ -230,7 +250,10 @@ mod tests {
         let mut rec = Recorder::open(dir.path(), StateFile::new("t")).unwrap();
         rec.record(JournalEntry::Article {
             key: "a".into(),
-            record: ArticleRecord { id: "7".into(), ..ArticleRecord::default() },
+            record: ArticleRecord {
+                id: "7".into(),
+                ..ArticleRecord::default()
+            },
         })
         .unwrap();
         drop(rec); // crash: no finish()
@@ -246,12 +269,24 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut s = StateFile::new("t");
         for k in ["b", "a", "c"] {
-            s.articles.insert(k.into(), ArticleRecord { id: k.into(), ..ArticleRecord::default() });
+            s.articles.insert(
+                k.into(),
+                ArticleRecord {
+                    id: k.into(),
+                    ..ArticleRecord::default()
+                },
+            );
         }
         s.save(dir.path()).unwrap();
         let first = std::fs::read_to_string(path_for(dir.path(), "t")).unwrap();
-        StateFile::load(dir.path(), "t").unwrap().save(dir.path()).unwrap();
-        assert_eq!(first, std::fs::read_to_string(path_for(dir.path(), "t")).unwrap());
+        StateFile::load(dir.path(), "t")
+            .unwrap()
+            .save(dir.path())
+            .unwrap();
+        assert_eq!(
+            first,
+            std::fs::read_to_string(path_for(dir.path(), "t")).unwrap()
+        );
         assert!(first.find("\"a\"").unwrap() < first.find("\"b\"").unwrap());
     }
 }

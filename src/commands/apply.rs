@@ -1,5 +1,6 @@
 //! `helpcenter apply`: compute (or load and re-verify) the plan, confirm, execute, record.
 
+use std::fmt::Write as _;
 use std::io::IsTerminal;
 
 use crate::apply::executor::Executor;
@@ -19,7 +20,10 @@ pub fn run(global: &GlobalArgs, args: &ApplyArgs, printer: &Printer) -> CommandR
     let session = Session::open(
         global,
         printer,
-        PlanOptions { prune: prune_flag, force_prune: args.force_prune },
+        PlanOptions {
+            prune: prune_flag,
+            force_prune: args.force_prune,
+        },
         args.concurrency,
     )?;
     let result = execute(&session, args, saved.as_ref(), printer);
@@ -27,7 +31,12 @@ pub fn run(global: &GlobalArgs, args: &ApplyArgs, printer: &Printer) -> CommandR
     result
 }
 
-fn execute(session: &Session, args: &ApplyArgs, saved: Option<&Plan>, printer: &Printer) -> CommandResult {
+fn execute(
+    session: &Session,
+    args: &ApplyArgs,
+    saved: Option<&Plan>,
+    printer: &Printer,
+) -> CommandResult {
     let prune = args.prune || args.force_prune || session.target.prune;
     let mut plan = session.plan.clone();
     if prune {
@@ -38,7 +47,10 @@ fn execute(session: &Session, args: &ApplyArgs, saved: Option<&Plan>, printer: &
                 &session.desired,
                 &session.view,
                 &session.state,
-                PlanOptions { prune: true, force_prune: false },
+                PlanOptions {
+                    prune: true,
+                    force_prune: false,
+                },
             );
             plan = with_prune;
         }
@@ -67,17 +79,30 @@ fn execute(session: &Session, args: &ApplyArgs, saved: Option<&Plan>, printer: &
                 .with_hint("run `helpcenter pull KEY` to keep an Intercom edit, or `helpcenter apply --on-drift overwrite` to put back the repository's version (`--on-drift skip` leaves them alone)"));
             }
             OnDrift::Skip => {
-                printer.warn(&format!("skipping {} object(s) with drift: {}", drifted.len(), drifted.join(", ")));
+                printer.warn(&format!(
+                    "skipping {} object(s) with drift: {}",
+                    drifted.len(),
+                    drifted.join(", ")
+                ));
                 plan.changes.retain(|c| !c.drift);
             }
             OnDrift::Overwrite => {
-                printer.warn(&format!("overwriting edits made in Intercom: {}", drifted.join(", ")));
+                printer.warn(&format!(
+                    "overwriting edits made in Intercom: {}",
+                    drifted.join(", ")
+                ));
             }
         }
     }
-    let pending_prune = plan.changes.iter().filter(|c| c.action == Action::Delete && c.needs_prune).count();
+    let pending_prune = plan
+        .changes
+        .iter()
+        .filter(|c| c.action == Action::Delete && c.needs_prune)
+        .count();
     if pending_prune > 0 {
-        printer.warn(&format!("{pending_prune} delete(s) need `--prune` and will not be made"));
+        printer.warn(&format!(
+            "{pending_prune} delete(s) need `--prune` and will not be made"
+        ));
     }
     let work = plan.changes.iter().filter(|c| !c.needs_prune).count();
     if work == 0 {
@@ -108,19 +133,31 @@ fn execute(session: &Session, args: &ApplyArgs, saved: Option<&Plan>, printer: &
     let requests = session.connection.client.request_count();
     let mut line = format!(
         "Apply {}: {} change(s) made",
-        if report.failures.is_empty() { "complete" } else { "incomplete" },
+        if report.failures.is_empty() {
+            "complete"
+        } else {
+            "incomplete"
+        },
         report.done
     );
     if report.link_updates > 0 {
-        line.push_str(&format!(", {} link update(s)", report.link_updates));
+        let _ = write!(line, ", {} link update(s)", report.link_updates);
     }
     if report.reconciled > 0 {
-        line.push_str(&format!(", {} lost response(s) reconciled without re-sending", report.reconciled));
+        let _ = write!(
+            line,
+            ", {} lost response(s) reconciled without re-sending",
+            report.reconciled
+        );
     }
     if !report.failures.is_empty() {
-        line.push_str(&format!(", {} failed", report.failures.len()));
+        let _ = write!(line, ", {} failed", report.failures.len());
     }
-    line.push_str(&format!(" ({requests} requests, {:.1} s)", started.elapsed().as_secs_f64()));
+    let _ = write!(
+        line,
+        " ({requests} requests, {:.1} s)",
+        started.elapsed().as_secs_f64()
+    );
     printer.info(&line);
     if report.failures.is_empty() {
         Ok(Outcome::Success)
@@ -137,23 +174,39 @@ fn check_fresh(saved: &Plan, now: &Plan) -> Result<(), CommandError> {
             .with_hint("run `helpcenter plan --out FILE` again and review the new plan")
     };
     if saved.target != now.target {
-        return Err(stale(format!("it was made for target `{}`, not `{}`", saved.target, now.target)));
+        return Err(stale(format!(
+            "it was made for target `{}`, not `{}`",
+            saved.target, now.target
+        )));
     }
     if saved.content_hash != now.content_hash {
         return Err(stale("the local content changed since it was made".into()));
     }
     for change in &saved.changes {
-        let current = now.changes.iter().find(|c| c.kind == change.kind && c.key == change.key);
+        let current = now
+            .changes
+            .iter()
+            .find(|c| c.kind == change.kind && c.key == change.key);
         let moved = match current {
             None => true,
-            Some(c) => c.remote_updated_at != change.remote_updated_at || c.action != change.action || c.locales != change.locales,
+            Some(c) => {
+                c.remote_updated_at != change.remote_updated_at
+                    || c.action != change.action
+                    || c.locales != change.locales
+            }
         };
         if moved {
-            return Err(stale(format!("{} `{}` changed in Intercom since it was made", change.kind.as_str(), change.key)));
+            return Err(stale(format!(
+                "{} `{}` changed in Intercom since it was made",
+                change.kind.as_str(),
+                change.key
+            )));
         }
     }
     if now.changes.len() != saved.changes.len() {
-        return Err(stale("other objects changed in Intercom since it was made".into()));
+        return Err(stale(
+            "other objects changed in Intercom since it was made".into(),
+        ));
     }
     Ok(())
 }
@@ -161,10 +214,14 @@ fn check_fresh(saved: &Plan, now: &Plan) -> Result<(), CommandError> {
 /// Asks on a terminal; refuses without one.
 fn confirm(work: usize, target: &str, printer: &Printer) -> Result<(), CommandError> {
     if !std::io::stdin().is_terminal() {
-        return Err(CommandError::new("refusing to apply without confirmation: stdin is not a terminal")
-            .with_hint("review the plan, then pass `--yes`"));
+        return Err(CommandError::new(
+            "refusing to apply without confirmation: stdin is not a terminal",
+        )
+        .with_hint("review the plan, then pass `--yes`"));
     }
-    printer.stderr(&format!("Apply {work} change(s) to target `{target}`? Only `yes` is accepted: "));
+    printer.stderr(&format!(
+        "Apply {work} change(s) to target `{target}`? Only `yes` is accepted: "
+    ));
     let mut answer = String::new();
     std::io::stdin()
         .read_line(&mut answer)

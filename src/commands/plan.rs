@@ -8,7 +8,15 @@ use crate::plan::compute::PlanOptions;
 use crate::plan::model::Plan;
 
 pub fn run(global: &GlobalArgs, args: &PlanArgs, printer: &Printer) -> CommandResult {
-    let session = Session::open(global, printer, PlanOptions { prune: args.prune, force_prune: false }, 8)?;
+    let session = Session::open(
+        global,
+        printer,
+        PlanOptions {
+            prune: args.prune,
+            force_prune: false,
+        },
+        8,
+    )?;
     let prune = args.prune || session.target.prune;
     let mut plan = session.plan.clone();
     if prune {
@@ -22,7 +30,11 @@ pub fn run(global: &GlobalArgs, args: &PlanArgs, printer: &Printer) -> CommandRe
     printer.debug(&format!("{requests} requests"));
     if let Some(out) = &args.out {
         save(&plan, out)?;
-        printer.info(&format!("saved the plan to `{}`; run `helpcenter apply {}` to execute it", out.display(), out.display()));
+        printer.info(&format!(
+            "saved the plan to `{}`; run `helpcenter apply {}` to execute it",
+            out.display(),
+            out.display()
+        ));
     }
     report_problems(&plan, printer);
     if !plan.errors.is_empty() {
@@ -61,13 +73,18 @@ pub fn report_problems(plan: &Plan, printer: &Printer) {
 pub fn save(plan: &Plan, path: &std::path::Path) -> Result<(), CommandError> {
     let mut text = serde_json::to_string_pretty(plan).expect("plan serializes");
     text.push('\n');
-    std::fs::write(path, text).map_err(|e| CommandError::new(format!("cannot write `{}`: {e}", path.display())))
+    std::fs::write(path, text)
+        .map_err(|e| CommandError::new(format!("cannot write `{}`: {e}", path.display())))
 }
 
 /// Reads a saved plan.
 pub fn load(path: &std::path::Path) -> Result<Plan, CommandError> {
-    let text = std::fs::read_to_string(path).map_err(|e| CommandError::new(format!("cannot read `{}`: {e}", path.display())))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| CommandError::new(format!("cannot read `{}`: {e}", path.display())))?;
     serde_json::from_str(&text).map_err(|e| {
-        CommandError::new(format!("`{}` is not a plan saved by `helpcenter plan --out`: {e}", path.display()))
+        CommandError::new(format!(
+            "`{}` is not a plan saved by `helpcenter plan --out`: {e}",
+            path.display()
+        ))
     })
 }

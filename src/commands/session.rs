@@ -46,8 +46,10 @@ pub fn load_project(global: &GlobalArgs, printer: &Printer) -> Result<Project, C
 }
 
 fn content_errors(errors: usize) -> CommandError {
-    CommandError::new(format!("the content has {errors} error(s); nothing was sent"))
-        .with_hint("fix them (`helpcenter check` lists them all), then run the command again")
+    CommandError::new(format!(
+        "the content has {errors} error(s); nothing was sent"
+    ))
+    .with_hint("fix them (`helpcenter check` lists them all), then run the command again")
 }
 
 /// Prints diagnostics as human text on stderr.
@@ -56,9 +58,10 @@ pub fn print_diagnostics(printer: &Printer, root: &std::path::Path, diagnostics:
         return;
     }
     let display = |path: &std::path::Path| crate::commands::check::display_path(root, path);
-    let text = crate::diagnostics::render_text(diagnostics, printer.color_stderr, display, |path| {
-        std::fs::read_to_string(root.join(path)).ok()
-    });
+    let text =
+        crate::diagnostics::render_text(diagnostics, printer.color_stderr, display, |path| {
+            std::fs::read_to_string(root.join(path)).ok()
+        });
     printer.stderr(&text);
 }
 
@@ -77,7 +80,12 @@ pub fn remote_error(e: &RemoteError, target: &Target) -> CommandError {
 
 impl Session {
     /// Opens a session: content, target, remote snapshot, desired state, plan.
-    pub fn open(global: &GlobalArgs, printer: &Printer, options: PlanOptions, concurrency: usize) -> Result<Self, CommandError> {
+    pub fn open(
+        global: &GlobalArgs,
+        printer: &Printer,
+        options: PlanOptions,
+        concurrency: usize,
+    ) -> Result<Self, CommandError> {
         let project = load_project(global, printer)?;
         let target = target::choose(&project, global)?.clone();
         let (state, replayed) = StateFile::load_and_recover(&project.root, &target.name)
@@ -121,35 +129,68 @@ impl Session {
             return Err(content_errors(errors));
         }
         let (plan, resolution) = compute::compute(&target.name, &desired, &view, &state, options);
-        printer.debug(&format!("{} requests to plan", connection.client.request_count()));
-        Ok(Self { project, target, runtime, connection, state, view, desired, plan, resolution })
+        printer.debug(&format!(
+            "{} requests to plan",
+            connection.client.request_count()
+        ));
+        Ok(Self {
+            project,
+            target,
+            runtime,
+            connection,
+            state,
+            view,
+            desired,
+            plan,
+            resolution,
+        })
     }
 
     /// Stops the embedded emulator, if any.
     pub fn close(self) {
-        let Self { runtime, connection, .. } = self;
+        let Self {
+            runtime,
+            connection,
+            ..
+        } = self;
         runtime.block_on(connection.close());
     }
 }
 
 /// Lists everything the plan needs, then fetches by id the recorded objects the listings
 /// missed (listings are paged by offset over a changing order).
-async fn fetch(client: &Client, state: &StateFile, project: &Project) -> Result<(RemoteSnapshot, Vec<crate::remote::models::Admin>, u64), RemoteError> {
+async fn fetch(
+    client: &Client,
+    state: &StateFile,
+    project: &Project,
+) -> Result<(RemoteSnapshot, Vec<crate::remote::models::Admin>, u64), RemoteError> {
     let (help_centers, admins, collections, articles) = tokio::try_join!(
         client.list_help_centers(),
         client.list_admins(),
         client.list_collections(),
         client.list_articles(),
     )?;
-    let needs_fallback = project.articles.iter().any(|a| a.locales.values().any(|f| f.author.is_none()));
+    let needs_fallback = project
+        .articles
+        .iter()
+        .any(|a| a.locales.values().any(|f| f.author.is_none()));
     let fallback_author = if needs_fallback {
         client.me().await?.id.parse().unwrap_or_default()
     } else {
         0
     };
-    let (missing_articles, missing_collections) = compute::missing_recorded_ids(state, &articles, &collections);
-    let mut snapshot = RemoteSnapshot { help_centers, collections, articles, ..RemoteSnapshot::default() };
-    let fetched: Vec<(String, Result<Option<crate::remote::models::Article>, RemoteError>)> = futures::stream::iter(missing_articles)
+    let (missing_articles, missing_collections) =
+        compute::missing_recorded_ids(state, &articles, &collections);
+    let mut snapshot = RemoteSnapshot {
+        help_centers,
+        collections,
+        articles,
+        ..RemoteSnapshot::default()
+    };
+    let fetched: Vec<(
+        String,
+        Result<Option<crate::remote::models::Article>, RemoteError>,
+    )> = futures::stream::iter(missing_articles)
         .map(|id| async move { (id.clone(), client.get_article(&id).await) })
         .buffer_unordered(8)
         .collect()
@@ -157,7 +198,10 @@ async fn fetch(client: &Client, state: &StateFile, project: &Project) -> Result<
     for (id, result) in fetched {
         snapshot.fetched_articles.insert(id, result?);
     }
-    let fetched: Vec<(String, Result<Option<crate::remote::models::Collection>, RemoteError>)> = futures::stream::iter(missing_collections)
+    let fetched: Vec<(
+        String,
+        Result<Option<crate::remote::models::Collection>, RemoteError>,
+    )> = futures::stream::iter(missing_collections)
         .map(|id| async move { (id.clone(), client.get_collection(&id).await) })
         .buffer_unordered(8)
         .collect()
@@ -169,7 +213,11 @@ async fn fetch(client: &Client, state: &StateFile, project: &Project) -> Result<
 }
 
 /// The help center this target manages.
-fn choose_help_center(help_centers: &[HelpCenter], target: &Target, state: &StateFile) -> Result<Option<HelpCenter>, CommandError> {
+fn choose_help_center(
+    help_centers: &[HelpCenter],
+    target: &Target,
+    state: &StateFile,
+) -> Result<Option<HelpCenter>, CommandError> {
     let list = || {
         help_centers
             .iter()
@@ -184,8 +232,13 @@ fn choose_help_center(help_centers: &[HelpCenter], target: &Target, state: &Stat
             .cloned()
             .map(Some)
             .ok_or_else(|| {
-                CommandError::new(format!("the workspace has no help center `{want}`"))
-                    .with_hint(format!("set `help_center` of target `{}` to one of: {}", target.name, list()))
+                CommandError::new(format!("the workspace has no help center `{want}`")).with_hint(
+                    format!(
+                        "set `help_center` of target `{}` to one of: {}",
+                        target.name,
+                        list()
+                    ),
+                )
             });
     }
     match help_centers {

@@ -36,8 +36,10 @@ pub fn choose<'p>(project: &'p Project, global: &GlobalArgs) -> Result<&'p Targe
         (Some(name), _) | (None, Some(name)) => name.clone(),
         (None, None) if targets.len() == 1 => targets.keys().next().expect("one target").clone(),
         (None, None) => {
-            return Err(CommandError::new("no target given and `helpcenter.toml` has no `default_target`")
-                .with_hint(format!("pass `--target NAME` (one of: {})", names(project))));
+            return Err(CommandError::new(
+                "no target given and `helpcenter.toml` has no `default_target`",
+            )
+            .with_hint(format!("pass `--target NAME` (one of: {})", names(project))));
         }
     };
     targets.get(&name).ok_or_else(|| {
@@ -47,37 +49,60 @@ pub fn choose<'p>(project: &'p Project, global: &GlobalArgs) -> Result<&'p Targe
 }
 
 fn names(project: &Project) -> String {
-    project.config.targets.keys().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+    project
+        .config
+        .targets
+        .keys()
+        .map(|k| format!("`{k}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Connects to `target`. Must run inside a tokio runtime.
-pub async fn connect(project: &Project, target: &Target, concurrency: usize) -> Result<Connection, CommandError> {
+pub async fn connect(
+    project: &Project,
+    target: &Target,
+    concurrency: usize,
+) -> Result<Connection, CommandError> {
     match target.kind {
         TargetKind::Sandbox => {
             let options = sandbox_options(project, target);
             let handle = crate::sandbox::start(options, SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
                 .await
-                .map_err(|e| CommandError::new(format!("could not start the embedded sandbox: {e}")))?;
-            let mut config = ClientConfig::for_region(target.region, Token::new(SANDBOX_TOKEN.to_owned()));
+                .map_err(|e| {
+                    CommandError::new(format!("could not start the embedded sandbox: {e}"))
+                })?;
+            let mut config =
+                ClientConfig::for_region(target.region, Token::new(SANDBOX_TOKEN.to_owned()));
             config.base_url = handle.base_url();
             config.max_concurrency = concurrency;
             let client = Client::new(config).map_err(|e| CommandError::new(e.to_string()))?;
-            Ok(Connection { client, sandbox: Some(handle) })
+            Ok(Connection {
+                client,
+                sandbox: Some(handle),
+            })
         }
         TargetKind::Intercom => {
-            let var = target.token_env.clone().unwrap_or_else(|| "INTERCOM_TOKEN".to_owned());
+            let var = target
+                .token_env
+                .clone()
+                .unwrap_or_else(|| "INTERCOM_TOKEN".to_owned());
             let token = std::env::var(&var).ok().filter(|t| !t.trim().is_empty()).ok_or_else(|| {
                 CommandError::new(format!("target `{}` needs an Intercom access token in the `{var}` environment variable", target.name))
                     .with_hint(format!("export {var}=… (the token is never read from a file)"))
             })?;
-            let mut config = ClientConfig::for_region(target.region, Token::new(token.trim().to_owned()));
+            let mut config =
+                ClientConfig::for_region(target.region, Token::new(token.trim().to_owned()));
             if let Some(base) = &target.base_url {
                 config.base_url.clone_from(base);
             }
             config.max_concurrency = concurrency;
             config.timeout = Duration::from_secs(30);
             let client = Client::new(config).map_err(|e| CommandError::new(e.to_string()))?;
-            Ok(Connection { client, sandbox: None })
+            Ok(Connection {
+                client,
+                sandbox: None,
+            })
         }
     }
 }
@@ -89,7 +114,12 @@ fn sandbox_options(project: &Project, target: &Target) -> SandboxOptions {
     let mut options = SandboxOptions {
         token: Some(SANDBOX_TOKEN.to_owned()),
         default_locale: project.config.default_locale.clone(),
-        state_file: Some(project.root.join(".helpcenter").join(format!("{}.sandbox.json", target.name))),
+        state_file: Some(
+            project
+                .root
+                .join(".helpcenter")
+                .join(format!("{}.sandbox.json", target.name)),
+        ),
         ..SandboxOptions::default()
     };
     let mut emails: Vec<String> = Vec::new();
@@ -106,11 +136,19 @@ fn sandbox_options(project: &Project, target: &Target) -> SandboxOptions {
     emails.sort_by_key(|e| e.to_lowercase());
     emails.dedup_by_key(|e| e.to_lowercase());
     for email in emails {
-        if options.admins.iter().any(|a| a.email.eq_ignore_ascii_case(&email)) {
+        if options
+            .admins
+            .iter()
+            .any(|a| a.email.eq_ignore_ascii_case(&email))
+        {
             continue;
         }
         let name = email.split('@').next().unwrap_or("admin").to_owned();
-        options.admins.push(AdminSeed { id: stable_admin_id(&email).to_string(), name, email });
+        options.admins.push(AdminSeed {
+            id: stable_admin_id(&email).to_string(),
+            name,
+            email,
+        });
     }
     options
 }
