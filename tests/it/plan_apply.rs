@@ -363,3 +363,57 @@ fn token_never_appears_in_output() {
     assert!(stderr.contains(crate::support::TOKEN_ENV), "{stderr}");
     assert!(!stderr.contains("wrong_token_value_123"), "{stderr}");
 }
+
+/// Convergence for every setting of every [UNVERIFIED] switch of the emulator.
+#[test]
+fn converges_under_every_switch_setting() {
+    for (name, _) in helpcenter::sandbox::Switches::all_variants() {
+        let flags: Vec<&str> = if name == "default" { vec![] } else { vec!["--switch", name.as_str()] };
+        let emu = Emulator::start(&flags);
+        let dir = tempfile::tempdir().unwrap();
+        small_tree(dir.path(), &emu.base_url);
+        let run = apply(dir.path(), &[]);
+        assert_eq!(run.code, 0, "switch {name}: apply failed\n{}", run.stderr);
+        let run = run_in(dir.path(), &["plan", "--detailed-exitcode", "--format", "json"]);
+        assert_eq!(run.code, 0, "switch {name}: plan after apply is not empty\n{}\n{}", run.stdout, run.stderr);
+        // Edit, apply, converge again.
+        write(dir.path(), "guides/faq.md", "---\ntitle: FAQ\n---\n## Heading\n\nChanged.\n");
+        let run = apply(dir.path(), &[]);
+        assert_eq!(run.code, 0, "switch {name}: second apply failed\n{}", run.stderr);
+        let run = run_in(dir.path(), &["plan", "--detailed-exitcode"]);
+        assert_eq!(run.code, 0, "switch {name}: not converged after an edit\n{}\n{}", run.stdout, run.stderr);
+    }
+}
+
+/// With 10% 5xx, 10% lost responses and a tight rate limit, apply completes (re-run while it
+/// reports failure), leaves no duplicate, and the next plan is empty.
+#[test]
+fn faults_never_duplicate_and_converge() {
+    let emu = Emulator::start(&[
+        "--error-rate", "0.1", "--lost-rate", "0.1", "--rate-limit", "40", "--rate-window-secs", "1", "--seed", "7",
+    ]);
+    let dir = example_against(&emu.base_url);
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        let run = apply(dir.path(), &["--on-drift", "fail"]);
+        if run.code == 0 {
+            break;
+        }
+        assert!(attempts < 8, "apply did not complete after {attempts} runs:\n{}", run.stderr);
+    }
+    let http = emu.http();
+    let mut seen = std::collections::BTreeSet::new();
+    for a in http.articles() {
+        assert!(seen.insert((a["parent_id"].to_string(), a["title"].to_string())), "duplicate article {a}");
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for c in http.collections() {
+        assert!(seen.insert((c["parent_id"].to_string(), c["name"].to_string())), "duplicate collection {c}");
+    }
+    let log = http.requests();
+    assert!(log["lost"].as_u64().unwrap() > 0, "the test must actually lose responses: {}", log["by_status"]);
+    assert!(log["by_status"]["500"].as_u64().unwrap_or(0) + log["by_status"]["502"].as_u64().unwrap_or(0) + log["by_status"]["503"].as_u64().unwrap_or(0) > 0);
+    let run = run_in(dir.path(), &["plan", "--detailed-exitcode", "--format", "json"]);
+    assert_eq!(run.code, 0, "plan after faulty apply is not empty:\n{}\n{}", run.stdout, run.stderr);
+}
