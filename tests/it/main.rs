@@ -1,4 +1,6 @@
 //! The one integration-test binary: a module per feature.
 
+mod check;
+mod content;
 mod plan_apply;
 mod support;
