@@ -379,8 +379,9 @@ impl<'a> Writer<'a> {
                     let mut frag = String::new();
                     self.raw_html(&buf, &segs, &mut frag);
                     self.raw_end_of_block(range.end);
-                    self.out.push_str(&frag);
-                    if !frag.is_empty() && !frag.ends_with('\n') {
+                    let frag = frag.trim_matches(|c: char| c.is_ascii_whitespace());
+                    if !frag.is_empty() {
+                        self.out.push_str(frag);
                         self.out.push('\n');
                     }
                 }
@@ -464,7 +465,11 @@ impl<'a> Writer<'a> {
     /// Opens the pending `<p>` of the current paragraph, if any.
     pub fn ensure_p(&mut self) {
         let Some(p) = &mut self.para else { return };
-        if p.open {
+        let in_image_link = self
+            .link_stack
+            .iter()
+            .any(|l| matches!(l, LinkKind::ImageBlock { .. }));
+        if p.open || in_image_link {
             return;
         }
         p.open = true;
@@ -514,6 +519,8 @@ impl<'a> Writer<'a> {
         if p.open {
             p.open = false;
             p.had_text = true;
+            let kept = self.out.trim_end_matches([' ', '\n', '\t']).len();
+            self.out.truncate(kept);
             self.out.push_str("</p>\n");
         }
         if warn {

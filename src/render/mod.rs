@@ -9,6 +9,8 @@ mod escape;
 mod links;
 mod markdown;
 mod sanitize;
+#[cfg(test)]
+pub(crate) mod tests;
 pub mod video;
 
 use std::path::PathBuf;
@@ -96,7 +98,7 @@ pub fn resolve_links(html: &str, mut resolve: impl FnMut(&str) -> Option<String>
 }
 
 #[cfg(test)]
-mod tests {
+mod link_tests {
     use super::*;
 
     #[test]
