@@ -23,19 +23,26 @@ fn admin(seed: &AdminSeed, avatar: bool) -> Value {
 /// `GET /me`: the first admin, with the app.
 pub fn me(store: &Store, env: &Env<'_>) -> Result<Value, ApiError> {
     let seed = env.options.admins.first().ok_or_else(ApiError::not_found)?;
-    Ok(json!({"type": "admin", "id": seed.id, "email": seed.email, "name": seed.name,
+    Ok(
+        json!({"type": "admin", "id": seed.id, "email": seed.email, "name": seed.name,
               "email_verified": true,
               "app": {"type": "app", "id_code": WORKSPACE_ID, "name": "Sandbox",
                       "created_at": store.created_at, "secure": false,
                       "identity_verification": false, "timezone": "UTC", "region": "US"},
               "avatar": {"type": "avatar", "image_url": AVATAR},
-              "has_inbox_seat": true}))
+              "has_inbox_seat": true}),
+    )
 }
 
 /// `GET /admins` (not paginated).
 pub fn list(env: &Env<'_>, query: &BTreeMap<String, String>) -> Value {
     let avatar = query.get("display_avatar").is_some_and(|v| v == "true");
-    let admins: Vec<Value> = env.options.admins.iter().map(|a| admin(a, avatar)).collect();
+    let admins: Vec<Value> = env
+        .options
+        .admins
+        .iter()
+        .map(|a| admin(a, avatar))
+        .collect();
     json!({"type": "admin.list", "admins": admins})
 }
 

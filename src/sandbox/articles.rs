@@ -71,8 +71,13 @@ impl ContentInput {
 }
 
 fn object(body: &Value) -> Result<&Map<String, Value>, ApiError> {
-    body.as_object()
-        .ok_or_else(|| ApiError::new(400, "parameter_invalid", "Request body must be a JSON object"))
+    body.as_object().ok_or_else(|| {
+        ApiError::new(
+            400,
+            "parameter_invalid",
+            "Request body must be a JSON object",
+        )
+    })
 }
 
 /// The default-locale input (top-level fields over `translated_content[default]`) and the
@@ -127,7 +132,12 @@ fn rewrite(body: Option<String>, env: &mut Env<'_>) -> Result<Option<String>, Ap
     .transpose()
 }
 
-fn apply(content: &mut ArticleContent, input: ContentInput, env: &mut Env<'_>, now: i64) -> Result<(), ApiError> {
+fn apply(
+    content: &mut ArticleContent,
+    input: ContentInput,
+    env: &mut Env<'_>,
+    now: i64,
+) -> Result<(), ApiError> {
     if let Some(title) = input.title {
         content.title = title;
     }
@@ -232,7 +242,12 @@ pub fn retrieve(store: &Store, env: &mut Env<'_>, id: u64) -> Result<Value, ApiE
 }
 
 /// `PUT /articles/{id}`: omitted fields and locales are kept; `state` omitted stays as is.
-pub fn update(store: &mut Store, env: &mut Env<'_>, id: u64, body: &Value) -> Result<Value, ApiError> {
+pub fn update(
+    store: &mut Store,
+    env: &mut Env<'_>,
+    id: u64,
+    body: &Value,
+) -> Result<Value, ApiError> {
     if !store.articles.contains_key(&id) {
         return Err(ApiError::not_found());
     }
@@ -296,9 +311,16 @@ pub fn list(store: &Store, env: &mut Env<'_>, query: &BTreeMap<String, String>) 
 }
 
 /// `GET /articles/search`: object-shaped `data`, ignores `page`/`per_page` (§1.4).
-pub fn search(store: &Store, env: &mut Env<'_>, query: &BTreeMap<String, String>) -> Result<Value, ApiError> {
+pub fn search(
+    store: &Store,
+    env: &mut Env<'_>,
+    query: &BTreeMap<String, String>,
+) -> Result<Value, ApiError> {
     const PER_PAGE: usize = 10;
-    let phrase = query.get("phrase").map(|p| p.to_lowercase()).unwrap_or_default();
+    let phrase = query
+        .get("phrase")
+        .map(|p| p.to_lowercase())
+        .unwrap_or_default();
     let state = query.get("state").map_or("all", String::as_str);
     let want: Option<bool> = match state {
         "published" => Some(true),
@@ -311,7 +333,9 @@ pub fn search(store: &Store, env: &mut Env<'_>, query: &BTreeMap<String, String>
             ));
         }
     };
-    let help_center = query.get("help_center_id").and_then(|h| h.parse::<u64>().ok());
+    let help_center = query
+        .get("help_center_id")
+        .and_then(|h| h.parse::<u64>().ok());
     let highlight = query.get("highlight").is_some_and(|h| h == "true");
     let default_locale = &env.options.default_locale;
     let matches: Vec<u64> = sorted(store)
@@ -332,7 +356,10 @@ pub fn search(store: &Store, env: &mut Env<'_>, query: &BTreeMap<String, String>
         .collect();
     let total = matches.len();
     let shown: Vec<u64> = matches.into_iter().take(PER_PAGE).collect();
-    let articles: Vec<Value> = shown.iter().map(|id| render(store, env, *id, false)).collect();
+    let articles: Vec<Value> = shown
+        .iter()
+        .map(|id| render(store, env, *id, false))
+        .collect();
     let highlights: Vec<Value> = if highlight {
         shown
             .iter()
@@ -347,13 +374,18 @@ pub fn search(store: &Store, env: &mut Env<'_>, query: &BTreeMap<String, String>
         Vec::new()
     };
     let total_pages = total.div_ceil(PER_PAGE).max(1);
-    let mut pages = json!({"type": "pages", "page": 1, "total_pages": total_pages, "per_page": PER_PAGE});
+    let mut pages =
+        json!({"type": "pages", "page": 1, "total_pages": total_pages, "per_page": PER_PAGE});
     if total_pages > 1 {
         // The live API's broken next link: the search ignores `page`.
         let mut next = url::Url::parse(&format!("{}/articles/search", env.base_url))
             .map_err(|_| ApiError::not_found())?;
         next.query_pairs_mut()
-            .extend_pairs(query.iter().filter(|(k, _)| *k != "page" && *k != "per_page"))
+            .extend_pairs(
+                query
+                    .iter()
+                    .filter(|(k, _)| *k != "page" && *k != "per_page"),
+            )
             .append_pair("per_page", &PER_PAGE.to_string())
             .append_pair("page", "2");
         pages["next"] = json!(next.as_str());
@@ -382,7 +414,11 @@ fn url_of(identifier: &str, locale: &str, id: u64, content: &ArticleContent) -> 
 }
 
 fn state(content: &ArticleContent) -> &'static str {
-    if content.published { "published" } else { "draft" }
+    if content.published {
+        "published"
+    } else {
+        "draft"
+    }
 }
 
 /// The JSON of one article; `full` adds `statistics` (retrieve/create/update, not lists).

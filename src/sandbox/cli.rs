@@ -68,7 +68,10 @@ impl ServeArgs {
                 .apply(assignment)
                 .map_err(|e| CommandError::new(format!("--switch: {e}")))?;
         }
-        for (flag, rate) in [("--error-rate", self.error_rate), ("--lost-rate", self.lost_rate)] {
+        for (flag, rate) in [
+            ("--error-rate", self.error_rate),
+            ("--lost-rate", self.lost_rate),
+        ] {
             if !(0.0..=1.0).contains(&rate) {
                 return Err(CommandError::new(format!(
                     "{flag} must be between 0 and 1, not {rate}"
@@ -99,8 +102,10 @@ impl ServeArgs {
         if !self.locales.is_empty() {
             for locale in &self.locales {
                 if !super::LOCALES.contains(&locale.as_str()) {
-                    return Err(CommandError::new(format!("--locales: unknown locale `{locale}`"))
-                        .with_hint(format!("known locales: {}", super::LOCALES.join(", "))));
+                    return Err(
+                        CommandError::new(format!("--locales: unknown locale `{locale}`"))
+                            .with_hint(format!("known locales: {}", super::LOCALES.join(", "))),
+                    );
                 }
             }
             options.locales.clone_from(&self.locales);

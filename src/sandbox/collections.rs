@@ -37,8 +37,13 @@ fn group_input(map: &Map<String, Value>) -> Result<GroupInput, ApiError> {
 }
 
 fn object(body: &Value) -> Result<&Map<String, Value>, ApiError> {
-    body.as_object()
-        .ok_or_else(|| ApiError::new(400, "parameter_invalid", "Request body must be a JSON object"))
+    body.as_object().ok_or_else(|| {
+        ApiError::new(
+            400,
+            "parameter_invalid",
+            "Request body must be a JSON object",
+        )
+    })
 }
 
 fn inputs(
@@ -93,7 +98,9 @@ fn apply_locales(collection: &mut Collection, changes: Vec<(String, LocaleChange
 }
 
 fn check_depth(env: &Env<'_>, depth: usize) -> Result<(), ApiError> {
-    if depth > MAX_DEPTH && env.options.switches.fourth_level_collection == FourthLevelCollection::Reject {
+    if depth > MAX_DEPTH
+        && env.options.switches.fourth_level_collection == FourthLevelCollection::Reject
+    {
         return Err(ApiError::invalid(
             "parent_id",
             "Collections can only be nested up to three levels deep",
@@ -105,7 +112,10 @@ fn check_depth(env: &Env<'_>, depth: usize) -> Result<(), ApiError> {
 fn existing_parent(store: &Store, id: Option<u64>) -> Result<Option<&Collection>, ApiError> {
     id.map(|id| {
         store.collections.get(&id).ok_or_else(|| {
-            ApiError::invalid("parent_id", format!("parent_id {id} is not an existing collection"))
+            ApiError::invalid(
+                "parent_id",
+                format!("parent_id {id} is not an existing collection"),
+            )
         })
     })
     .transpose()
@@ -179,7 +189,12 @@ pub fn retrieve(store: &Store, env: &Env<'_>, id: u64) -> Result<Value, ApiError
 }
 
 /// `PUT /help_center/collections/{id}`.
-pub fn update(store: &mut Store, env: &mut Env<'_>, id: u64, body: &Value) -> Result<Value, ApiError> {
+pub fn update(
+    store: &mut Store,
+    env: &mut Env<'_>,
+    id: u64,
+    body: &Value,
+) -> Result<Value, ApiError> {
     if !store.collections.contains_key(&id) {
         return Err(ApiError::not_found());
     }
@@ -211,10 +226,13 @@ pub fn update(store: &mut Store, env: &mut Env<'_>, id: u64, body: &Value) -> Re
     }
     let default_locale = env.options.default_locale.clone();
     apply(
-        collection.contents.entry(default_locale).or_insert(GroupContent {
-            name: String::new(),
-            description: Some(String::new()),
-        }),
+        collection
+            .contents
+            .entry(default_locale)
+            .or_insert(GroupContent {
+                name: String::new(),
+                description: Some(String::new()),
+            }),
         default,
     );
     apply_locales(&mut collection, others);
@@ -240,11 +258,19 @@ pub fn delete(store: &mut Store, env: &Env<'_>, id: u64) -> Result<Value, ApiErr
             ));
         }
         DeleteCollectionWithChildren::Detach => {
-            for c in store.collections.values_mut().filter(|c| c.parent_id == Some(id)) {
+            for c in store
+                .collections
+                .values_mut()
+                .filter(|c| c.parent_id == Some(id))
+            {
                 c.parent_id = None;
                 c.updated_at = now;
             }
-            for a in store.articles.values_mut().filter(|a| a.parent_id == Some(id)) {
+            for a in store
+                .articles
+                .values_mut()
+                .filter(|a| a.parent_id == Some(id))
+            {
                 a.parent_id = None;
                 a.parent_type = None;
                 a.updated_at = now;
@@ -329,9 +355,16 @@ pub fn render(store: &Store, env: &Env<'_>, id: u64) -> Value {
     out.insert("description".into(), json!(main.description));
     out.insert(
         "icon".into(),
-        json!(if c.parent_id.is_some() { "folder" } else { "book-bookmark" }),
+        json!(if c.parent_id.is_some() {
+            "folder"
+        } else {
+            "book-bookmark"
+        }),
     );
-    out.insert("parent_id".into(), json!(c.parent_id.map(|p| p.to_string())));
+    out.insert(
+        "parent_id".into(),
+        json!(c.parent_id.map(|p| p.to_string())),
+    );
     out.insert("help_center_id".into(), help_center_id);
     if options.multilingual {
         out.insert("default_locale".into(), json!(default_locale));
@@ -344,7 +377,8 @@ pub fn render(store: &Store, env: &Env<'_>, id: u64) -> Value {
                 Some(g) if mirror => {
                     tc.insert(
                         locale.into(),
-                        json!({"type": "group_content", "name": g.name, "description": g.description}),
+                        json!({"type": "group_content", "name": g.name,
+                               "description": g.description.clone().unwrap_or_default()}),
                     );
                 }
                 None if options.switches.empty_stubs_for_enabled_locales

@@ -67,11 +67,17 @@ mod tests {
         };
         let a = run();
         assert_eq!(a, run());
-        let errors = a.iter().filter(|f| matches!(f, Fate::ServerError(_))).count();
+        let errors = a
+            .iter()
+            .filter(|f| matches!(f, Fate::ServerError(_)))
+            .count();
         let lost = a.iter().filter(|f| **f == Fate::Lost).count();
         assert!((60..140).contains(&errors), "{errors}");
         assert!(lost > 20, "{lost}");
-        let mut reads = Injector::new(Faults { server_error_rate: 0.0, ..faults });
+        let mut reads = Injector::new(Faults {
+            server_error_rate: 0.0,
+            ..faults
+        });
         assert!((0..100).all(|_| reads.decide(false) == Fate::Normal));
     }
 }

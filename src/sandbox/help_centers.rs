@@ -16,7 +16,12 @@ fn render(store: &Store, seed: &HelpCenterSeed) -> Value {
 
 /// `GET /help_center/help_centers` (`{type:"list", data}` without `pages`).
 pub fn list(store: &Store, env: &Env<'_>) -> Value {
-    let data: Vec<Value> = env.options.help_centers.iter().map(|h| render(store, h)).collect();
+    let data: Vec<Value> = env
+        .options
+        .help_centers
+        .iter()
+        .map(|h| render(store, h))
+        .collect();
     json!({"type": "list", "data": data})
 }
 

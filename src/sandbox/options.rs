@@ -302,7 +302,8 @@ impl Switches {
 
     /// Sets one switch from its name and value (`headings`, `flatten_to_h2`).
     pub fn set(&mut self, name: &str, value: &str) -> Result<(), SwitchError> {
-        let allowed = Self::values(name).ok_or_else(|| SwitchError::UnknownName(name.to_owned()))?;
+        let allowed =
+            Self::values(name).ok_or_else(|| SwitchError::UnknownName(name.to_owned()))?;
         if !allowed.contains(&value) {
             return Err(SwitchError::BadValue {
                 name: name.to_owned(),
@@ -412,8 +413,14 @@ mod tests {
         assert_eq!(s.headings, Headings::FlattenToH2);
         s.apply("link_rel=true").unwrap();
         assert!(s.link_rel);
-        assert!(matches!(s.apply("nope=1"), Err(SwitchError::UnknownName(_))));
-        assert!(matches!(s.apply("headings=h9"), Err(SwitchError::BadValue { .. })));
+        assert!(matches!(
+            s.apply("nope=1"),
+            Err(SwitchError::UnknownName(_))
+        ));
+        assert!(matches!(
+            s.apply("headings=h9"),
+            Err(SwitchError::BadValue { .. })
+        ));
         assert!(matches!(s.apply("headings"), Err(SwitchError::Syntax(_))));
     }
 }

@@ -79,7 +79,10 @@ mod tests {
     use super::*;
 
     fn query(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
     }
 
     #[test]
@@ -87,7 +90,10 @@ mod tests {
         let items: Vec<Value> = (0..30).map(|i| json!(i)).collect();
         let p = Paging::from_query(&query(&[]), 25);
         let body = p.list(items.clone(), "http://h/articles", &Switches::default());
-        assert_eq!(body["pages"]["next"], "http://h/articles?per_page=25&page=2");
+        assert_eq!(
+            body["pages"]["next"],
+            "http://h/articles?per_page=25&page=2"
+        );
         assert_eq!(body["data"].as_array().unwrap().len(), 25);
         let p = Paging::from_query(&query(&[("page", "2")]), 25);
         let body = p.list(items.clone(), "http://h/articles", &Switches::default());

@@ -278,7 +278,12 @@ impl Writer<'_> {
     }
 
     /// Inline children of `node`, with any blocks found inside split out.
-    fn node(&mut self, node: &Handle, ctx: Context, segs: &mut Vec<Seg>) -> Result<(), RewriteError> {
+    fn node(
+        &mut self,
+        node: &Handle,
+        ctx: Context,
+        segs: &mut Vec<Seg>,
+    ) -> Result<(), RewriteError> {
         let name = match &node.data {
             NodeData::Text { contents } => {
                 let mut s = String::new();
@@ -386,7 +391,9 @@ impl Writer<'_> {
             )));
             return Ok(());
         }
-        let align = align_class(node).map(|c| format!("{c} ")).unwrap_or_default();
+        let align = align_class(node)
+            .map(|c| format!("{c} "))
+            .unwrap_or_default();
         let inner = self.block_children(node, ctx)?;
         let only_inline = inner.iter().all(|s| matches!(s, Seg::Inline(_)));
         if name == "p" && only_inline {
@@ -448,7 +455,12 @@ impl Writer<'_> {
         Ok(())
     }
 
-    fn link(&mut self, node: &Handle, ctx: Context, segs: &mut Vec<Seg>) -> Result<(), RewriteError> {
+    fn link(
+        &mut self,
+        node: &Handle,
+        ctx: Context,
+        segs: &mut Vec<Seg>,
+    ) -> Result<(), RewriteError> {
         let Some(href) = attr(node, "href") else {
             for child in node.children.borrow().iter() {
                 self.node(child, ctx, segs)?;
@@ -512,7 +524,10 @@ impl Writer<'_> {
                 .and_then(|mut s| s.next_back().map(str::to_owned))
                 .filter(|f| !f.is_empty())
                 .unwrap_or_else(|| "image".to_owned());
-            format!("{IMAGE_PREFIX}{number}/{}/{file}", hex::encode(&digest[4..16]))
+            format!(
+                "{IMAGE_PREFIX}{number}/{}/{file}",
+                hex::encode(&digest[4..16])
+            )
         };
         let alt = attr(node, "alt")
             .filter(|a| !a.is_empty())
@@ -566,10 +581,14 @@ impl Writer<'_> {
 
     fn table(&mut self, node: &Handle, ctx: Context) -> Result<String, RewriteError> {
         if ctx.in_table {
-            return Err(RewriteError("A table cannot contain another table".to_owned()));
+            return Err(RewriteError(
+                "A table cannot contain another table".to_owned(),
+            ));
         }
         if ctx.in_list {
-            return Err(RewriteError("A list item cannot contain a table".to_owned()));
+            return Err(RewriteError(
+                "A list item cannot contain a table".to_owned(),
+            ));
         }
         let inner_ctx = Context {
             in_table: true,
@@ -714,7 +733,8 @@ mod tests {
             "<div class=\"intercom-interblocks-table-container\"><table role=\"presentation\"><tbody><tr><td><p class=\"no-margin\">H</p></td></tr><tr><td><p class=\"no-margin\">1</p></td></tr></tbody></table></div>"
         );
         assert_eq!(
-            rewrite("<div>x</div><span>y</span><script>bad()</script><form><input></form>").unwrap(),
+            rewrite("<div>x</div><span>y</span><script>bad()</script><form><input></form>")
+                .unwrap(),
             "<p class=\"no-margin\">x</p><p class=\"no-margin\">y</p>"
         );
         assert_eq!(
@@ -736,9 +756,15 @@ mod tests {
     fn images_are_rehosted_and_signed_per_read() {
         let out = rewrite("<p>see <img src=\"https://example.com/a/pic.png\"> here</p>").unwrap();
         assert!(out.starts_with("<p class=\"no-margin\">see</p><div class=\"intercom-container\"><img src=\"https://downloads.intercomcdn.com/i/o/"), "{out}");
-        assert!(out.contains("/pic.png\"></div><p class=\"no-margin\">here</p>"), "{out}");
+        assert!(
+            out.contains("/pic.png\"></div><p class=\"no-margin\">here</p>"),
+            "{out}"
+        );
         // Stable across saves, and a read-back URL keeps its stable part.
-        assert_eq!(out, rewrite("<p>see <img src=\"https://example.com/a/pic.png\"> here</p>").unwrap());
+        assert_eq!(
+            out,
+            rewrite("<p>see <img src=\"https://example.com/a/pic.png\"> here</p>").unwrap()
+        );
         let mut rng = fastrand::Rng::with_seed(1);
         let a = sign_images(&out, 100, &mut rng);
         let b = sign_images(&out, 100, &mut rng);

@@ -100,7 +100,9 @@ pub async fn start(options: SandboxOptions, addr: SocketAddr) -> std::io::Result
         // The emulator must add no latency of its own (Nagle + delayed ACK would).
         let _ = tcp.set_nodelay(true);
     });
-    let app = Router::new().fallback(entry).with_state(Arc::clone(&shared));
+    let app = Router::new()
+        .fallback(entry)
+        .with_state(Arc::clone(&shared));
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         let _ = axum::serve(listener, app)
@@ -258,7 +260,9 @@ async fn entry(State(shared): State<Arc<Shared>>, request: Request) -> Response 
         return response;
     }
     if let Some(rest) = path.strip_prefix("/_sandbox/") {
-        let bytes = axum::body::to_bytes(body, MAX_BODY).await.unwrap_or_default();
+        let bytes = axum::body::to_bytes(body, MAX_BODY)
+            .await
+            .unwrap_or_default();
         return control(&shared, &parts.method, rest, &bytes);
     }
     let decision = lock(&shared.limiter).check();
@@ -359,7 +363,11 @@ async fn handle(
     let query = parse_query(query);
     let outcome = {
         let mut data = lock(&shared.data);
-        let Data { store, rng, version } = &mut *data;
+        let Data {
+            store,
+            rng,
+            version,
+        } = &mut *data;
         let mut env = Env {
             options: &shared.options,
             rng,
@@ -478,7 +486,10 @@ fn control(shared: &Shared, method: &Method, rest: &str, bytes: &[u8]) -> Respon
                     .map_or(current.server_error_rate, |r| r.clamp(0.0, 1.0)),
                 lost_response_rate: number("lost_response_rate")
                     .map_or(current.lost_response_rate, |r| r.clamp(0.0, 1.0)),
-                seed: body.get("seed").and_then(Value::as_u64).unwrap_or(current.seed),
+                seed: body
+                    .get("seed")
+                    .and_then(Value::as_u64)
+                    .unwrap_or(current.seed),
             };
             *lock(&shared.injector) = Injector::new(faults);
             json_response(200, &faults_json(faults))
@@ -488,7 +499,10 @@ fn control(shared: &Shared, method: &Method, rest: &str, bytes: &[u8]) -> Respon
                 .get("limit")
                 .and_then(Value::as_u64)
                 .and_then(|l| u32::try_from(l).ok());
-            let window = body.get("window_secs").and_then(Value::as_f64).unwrap_or(10.0);
+            let window = body
+                .get("window_secs")
+                .and_then(Value::as_f64)
+                .unwrap_or(10.0);
             let limit = limit.map(|limit| RateLimit {
                 limit,
                 window: Duration::from_secs_f64(window.max(0.001)),
@@ -496,9 +510,10 @@ fn control(shared: &Shared, method: &Method, rest: &str, bytes: &[u8]) -> Respon
             lock(&shared.limiter).set(limit);
             json_response(
                 200,
-                &limit.map_or(Value::Null, |l| {
-                    json!({"limit": l.limit, "window_secs": l.window.as_secs_f64()})
-                }),
+                &limit.map_or(
+                    Value::Null,
+                    |l| json!({"limit": l.limit, "window_secs": l.window.as_secs_f64()}),
+                ),
             )
         }
         _ => error_response(&ApiError::not_found()),
