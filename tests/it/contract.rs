@@ -1,4 +1,4 @@
-//! Contract tests: the emulator's responses against the official 2.12 OpenAPI schemas, and
+//! Contract tests: the emulator's responses against the official 2.12 `OpenAPI` schemas, and
 //! the spec's request examples replayed against the emulator. The loader is reusable
 //! (`openapi_schema`, `response_schema`, `request_schema`) to validate client request bodies.
 
@@ -14,7 +14,7 @@ fn shared_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/intercom")
 }
 
-/// The 2.12 OpenAPI description as JSON.
+/// The 2.12 `OpenAPI` description as JSON.
 pub(crate) fn openapi() -> &'static Value {
     static SPEC: OnceLock<Value> = OnceLock::new();
     SPEC.get_or_init(|| {
@@ -39,7 +39,7 @@ pub(crate) fn examples() -> &'static Value {
     })
 }
 
-/// `#/components/schemas/<name>` as a self-contained JSON Schema: `$ref`s inlined, OpenAPI
+/// `#/components/schemas/<name>` as a self-contained JSON Schema: `$ref`s inlined, `OpenAPI`
 /// `nullable` turned into type unions.
 pub(crate) fn openapi_schema(name: &str) -> Value {
     let schema = &openapi()["components"]["schemas"][name];
