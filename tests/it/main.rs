@@ -2,5 +2,7 @@
 
 mod check;
 mod content;
+mod contract;
 mod plan_apply;
+mod sandbox;
 mod support;
