@@ -4,5 +4,6 @@ mod check;
 mod content;
 mod contract;
 mod plan_apply;
+mod remote;
 mod sandbox;
 mod support;
