@@ -1,13 +1,366 @@
-//! `helpcenter pull`.
+//! `helpcenter pull [KEY…] [--force]`: write the target's collections and articles as a content
+//! tree and record the state, so that a following `plan` is empty. With keys, only those
+//! objects are pulled (how an edit made in the Intercom UI is accepted into Git).
 
-use crate::cli::GlobalArgs;
-use crate::commands::{CommandError, CommandResult};
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use crate::apply::state_file::StateFile;
+use crate::cli::{GlobalArgs, PullArgs};
+use crate::commands::session::{self, print_diagnostics, remote_error};
+use crate::commands::target::{self, Connection};
+use crate::commands::{CommandError, CommandResult, Outcome};
+use crate::content::config::{self, Target};
+use crate::content::model::Project;
+use crate::content::walk;
+use crate::diagnostics::Diagnostic;
 use crate::output::Printer;
+use crate::plan::compute::{self, PlanOptions};
+use crate::plan::desired::Desired;
+use crate::plan::remote_view::RemoteView;
+use crate::pull::{self, Context, Pull};
+use crate::remote::authors::AuthorDirectory;
+use crate::remote::models::Admin;
 
-pub fn run(
-    _global: &GlobalArgs,
-    _args: &crate::cli::PullArgs,
-    _printer: &Printer,
+pub fn run(global: &GlobalArgs, args: &PullArgs, printer: &Printer) -> CommandResult {
+    let root = global.dir.as_path();
+    if !root.join(config::FILE_NAME).is_file() {
+        return Err(CommandError::new(format!(
+            "no `{}` in `{}`: pull needs it to know the target and the locales",
+            config::FILE_NAME,
+            root.display()
+        ))
+        .with_hint(format!(
+            "run `helpcenter init --dir {}`, set `default_locale`, `locales` and a target, then pull again",
+            root.display()
+        )));
+    }
+    let loaded = crate::content::load(root);
+    let config_errors: Vec<Diagnostic> = loaded
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error() && d.path.as_deref() == Some(Path::new(config::FILE_NAME)))
+        .cloned()
+        .collect();
+    let Some(project) = loaded.project.filter(|_| config_errors.is_empty()) else {
+        print_diagnostics(printer, root, &config_errors);
+        return Err(CommandError::new(format!(
+            "`{}` has errors; nothing was pulled",
+            config::FILE_NAME
+        )));
+    };
+    let target = target::choose(&project, global)?.clone();
+    let (state, _) = StateFile::load_and_recover(&project.root, &target.name)
+        .map_err(|e| CommandError::new(format!("cannot read the state file: {e}")))?;
+    let exclude = walk::exclude_set(&project.config.exclude);
+    let tree = walk::walk(&project.root, &exclude);
+    if args.keys.is_empty() && !args.force {
+        refuse_to_clobber(root, &tree, &state, &target)?;
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CommandError::new(format!("cannot start the async runtime: {e}")))?;
+    let connection = runtime.block_on(target::connect(&project, &target, 8))?;
+    let outcome = pull_with(
+        &runtime,
+        &connection,
+        Inputs {
+            project: &project,
+            target: &target,
+            state,
+            tree: &tree,
+            exclude: &exclude,
+        },
+        args,
+        printer,
+    );
+    runtime.block_on(connection.close());
+    outcome
+}
+
+struct Inputs<'a> {
+    project: &'a Project,
+    target: &'a Target,
+    state: StateFile,
+    tree: &'a walk::Tree,
+    exclude: &'a globset::GlobSet,
+}
+
+fn pull_with(
+    runtime: &tokio::runtime::Runtime,
+    connection: &Connection,
+    inputs: Inputs<'_>,
+    args: &PullArgs,
+    printer: &Printer,
 ) -> CommandResult {
-    Err(CommandError::new("`pull` is not built yet"))
+    let Inputs {
+        project,
+        target,
+        state,
+        tree,
+        exclude,
+    } = inputs;
+    let client = &connection.client;
+    printer.info(&format!("fetching target `{}`…", target.name));
+    let (snapshot, admins, _) = runtime
+        .block_on(session::fetch(client, &state, project))
+        .map_err(|e| remote_error(&e, target))?;
+    let help_center = session::choose_help_center(&snapshot.help_centers, target, &state)?;
+    let view = RemoteView::new(&snapshot, help_center.as_ref());
+    check_default_locale(&view, &project.config.default_locale)?;
+    let cx = Context {
+        view: &view,
+        admins: &admins,
+        default_locale: &project.config.default_locale,
+        locales: &project.config.locales,
+        exclude,
+    };
+    let all = args.keys.is_empty();
+    let mut pull = if all {
+        pull::pull_all(&cx, &state)
+    } else {
+        pull::pull_keys(&cx, &args.keys, project, &state).map_err(|e| {
+            let hint = match &e {
+                pull::PullError::UnknownKey(_) | pull::PullError::NotRecorded { .. } => {
+                    "keys are those of the state file (`.helpcenter/<target>.state.json`); `helpcenter pull --force` pulls everything"
+                }
+                pull::PullError::Gone { .. } => {
+                    "delete its files to stop managing it, or run `helpcenter apply` to create it again"
+                }
+                pull::PullError::UnknownParent { .. } => {
+                    "pull everything with `helpcenter pull --force`, or move the article back in Intercom"
+                }
+            };
+            CommandError::new(e.to_string()).with_hint(hint)
+        })?
+    };
+    if all {
+        // `--force`: content files the pull does not write are removed, so the tree is exactly
+        // the target's.
+        for md in &tree.markdown {
+            pull.remove.insert(slash(md));
+        }
+        for dir in &tree.collection_dirs {
+            pull.remove.insert(slash(&dir.join("_collection.yml")));
+        }
+        let written: Vec<String> = pull.files.keys().cloned().collect();
+        for path in written {
+            pull.remove.remove(&path);
+        }
+    }
+    write_files(&project.root, &pull)?;
+
+    // Record the state exactly as plan/apply compute it, from the files just written.
+    let reloaded = crate::content::load(&project.root);
+    let Some(new_project) = reloaded.project else {
+        return Err(CommandError::new("the pulled content could not be loaded"));
+    };
+    let pulled_files: BTreeSet<String> = pull.files.keys().cloned().collect();
+    let in_pulled = |d: &Diagnostic| d.path.as_deref().is_some_and(|p| pulled_files.contains(&slash(p)));
+    let fallback_author = fallback_author(runtime, connection, &new_project, target)?;
+    let directory = AuthorDirectory::new(admins.clone());
+    let (desired, render_diagnostics) = Desired::build(&new_project, fallback_author, |author| {
+        directory.resolve(author).map_err(|e| e.to_string())
+    });
+    let mut problems: Vec<Diagnostic> = reloaded
+        .diagnostics
+        .iter()
+        .chain(&render_diagnostics)
+        .filter(|d| in_pulled(d))
+        .cloned()
+        .collect();
+    crate::content::loader::sort_diagnostics(&mut problems);
+    let errors: Vec<Diagnostic> = problems.iter().filter(|d| d.is_error()).cloned().collect();
+    let warnings = problems.len() - errors.len();
+    print_diagnostics(printer, &project.root, &errors);
+    let mut new_state = if all {
+        StateFile::new(&target.name)
+    } else {
+        state.clone()
+    };
+    if new_state.help_center_id.is_none() || all {
+        new_state.help_center_id = help_center.as_ref().map(|h| h.id.clone());
+    }
+    let missing = pull::records::record(
+        &mut new_state,
+        &desired,
+        &view,
+        &pull.collections,
+        &pull.articles,
+    );
+    new_state
+        .save(&project.root)
+        .map_err(|e| CommandError::new(format!("cannot write the state file: {e}")))?;
+    for note in &pull.notes {
+        printer.warn(note);
+    }
+    let unconverged = verify(&desired, &view, &new_state, &target.name, &pull);
+    for key in &unconverged {
+        printer.warn(&format!(
+            "`{key}` does not convert back exactly: `plan` will show a change for it"
+        ));
+    }
+    let translations = pull
+        .files
+        .keys()
+        .filter(|p| p.ends_with(".md"))
+        .count()
+        .saturating_sub(pull.articles.len());
+    printer.info(&format!(
+        "pulled {} collection(s) and {} article(s) ({} translation file(s)) from target `{}`{}",
+        pull.collections.len(),
+        pull.articles.len(),
+        translations,
+        target.name,
+        if pull.remove.is_empty() {
+            String::new()
+        } else {
+            format!("; removed {} local file(s)", pull.remove.len())
+        }
+    ));
+    if warnings > 0 {
+        printer.hint(&format!(
+            "the pulled content has {warnings} warning(s): `helpcenter check` lists them"
+        ));
+    }
+    if !missing.is_empty() {
+        printer.error(&format!(
+            "the content loader does not see {} pulled object(s) ({}): they are excluded by `exclude` or a `.gitignore`",
+            missing.len(),
+            missing.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+        ));
+        return Ok(Outcome::Failed);
+    }
+    if !errors.is_empty() {
+        printer.hint("fix the errors above (e.g. an author who is no longer an admin), then run `helpcenter plan`");
+        return Ok(Outcome::Failed);
+    }
+    Ok(Outcome::Success)
+}
+
+/// Without `--force`, a pull of everything never writes over existing content.
+fn refuse_to_clobber(
+    root: &Path,
+    tree: &walk::Tree,
+    state: &StateFile,
+    target: &Target,
+) -> Result<(), CommandError> {
+    let recorded = state.articles.len() + state.collections.len();
+    if tree.markdown.is_empty() && tree.collection_dirs.is_empty() && recorded == 0 {
+        return Ok(());
+    }
+    let what = if tree.markdown.is_empty() && tree.collection_dirs.is_empty() {
+        format!(
+            "`.helpcenter/{}.state.json` already records {recorded} object(s)",
+            target.name
+        )
+    } else {
+        format!(
+            "`{}` already holds content ({} Markdown file(s), {} collection(s))",
+            root.display(),
+            tree.markdown.len(),
+            tree.collection_dirs.len()
+        )
+    };
+    Err(CommandError::new(format!("{what}: pull would overwrite it")).with_hint(
+        "pass `--force` to replace the local content with the target's, or `helpcenter pull KEY…` to update single objects",
+    ))
+}
+
+/// The help center's default locale (shown on multilingual objects) must be the config's.
+fn check_default_locale(view: &RemoteView, want: &str) -> Result<(), CommandError> {
+    let seen = view
+        .articles
+        .values()
+        .filter_map(|a| a.default_locale.as_deref())
+        .chain(
+            view.collections
+                .values()
+                .filter_map(|c| c.default_locale.as_deref()),
+        )
+        .find(|l| *l != want);
+    match seen {
+        Some(remote) => Err(CommandError::new(format!(
+            "the help center's default locale is `{remote}` but `helpcenter.toml` says `default_locale = \"{want}\"`"
+        ))
+        .with_hint(format!(
+            "set `default_locale = \"{remote}\"` (and add it to `locales`), then pull again"
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// The author used for files without one, as `plan` resolves it (`GET /me`).
+fn fallback_author(
+    runtime: &tokio::runtime::Runtime,
+    connection: &Connection,
+    project: &Project,
+    target: &Target,
+) -> Result<u64, CommandError> {
+    let needs = project
+        .articles
+        .iter()
+        .any(|a| a.locales.values().any(|f| f.author.is_none()));
+    if !needs {
+        return Ok(0);
+    }
+    let me: Admin = runtime
+        .block_on(connection.client.me())
+        .map_err(|e| remote_error(&e, target))?;
+    Ok(me.id.parse().unwrap_or_default())
+}
+
+/// Writes every file and removes the replaced ones.
+fn write_files(root: &Path, pull: &Pull) -> Result<(), CommandError> {
+    let io = |path: &Path, e: std::io::Error| {
+        CommandError::new(format!("cannot write `{}`: {e}", path.display()))
+    };
+    for (rel, text) in &pull.files {
+        let path = root.join(rel);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+        }
+        std::fs::write(&path, text).map_err(|e| io(&path, e))?;
+    }
+    for rel in &pull.remove {
+        let path = root.join(rel);
+        match std::fs::remove_file(&path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                return Err(CommandError::new(format!(
+                    "cannot remove `{}`: {e}",
+                    path.display()
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Keys of pulled objects that the plan would still change (should be none).
+fn verify(
+    desired: &Desired,
+    view: &RemoteView,
+    state: &StateFile,
+    target: &str,
+    pull: &Pull,
+) -> Vec<String> {
+    let pulled: BTreeSet<&str> = pull
+        .collections
+        .iter()
+        .chain(&pull.articles)
+        .map(|p| p.key.as_str())
+        .collect();
+    let (plan, _) = compute::compute(target, desired, view, state, PlanOptions::default());
+    plan.changes
+        .iter()
+        .filter(|c| pulled.contains(c.key.as_str()))
+        .map(|c| c.key.clone())
+        .collect()
+}
+
+fn slash(path: &Path) -> String {
+    path.to_string_lossy().replace('\\', "/")
 }

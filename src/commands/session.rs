@@ -158,8 +158,8 @@ impl Session {
 }
 
 /// Lists everything the plan needs, then fetches by id the recorded objects the listings
-/// missed (listings are paged by offset over a changing order).
-async fn fetch(
+/// missed (listings are paged by offset over a changing order). Also used by `pull`.
+pub async fn fetch(
     client: &Client,
     state: &StateFile,
     project: &Project,
@@ -212,8 +212,8 @@ async fn fetch(
     Ok((snapshot, admins, fallback_author))
 }
 
-/// The help center this target manages.
-fn choose_help_center(
+/// The help center this target manages. Also used by `pull`.
+pub fn choose_help_center(
     help_centers: &[HelpCenter],
     target: &Target,
     state: &StateFile,

@@ -1,0 +1,984 @@
+//! Intercom article HTML → the Markdown dialect `render` reads (the reverse of `render`).
+//!
+//! In: a body as Intercom returns it (API-NOTES 6.1–6.3) and a link mapper. Out: Markdown and
+//! notes about what could not be kept exactly. Intercom's wrappers (`intercom-container`,
+//! table containers, `<p>` inside `li`/`td`), heading ids and alignment classes are dropped;
+//! callouts become GFM alerts, video embeds bare video URLs, tables GFM tables (first row as
+//! header), and links to articles of the help center relative `.md` links. What Markdown cannot
+//! express (buttons, tables with block content, awkward emphasis) is kept as the inline HTML
+//! the renderer allows, never dropped.
+
+use html5ever::driver::ParseOpts;
+use html5ever::tendril::TendrilSink;
+use html5ever::{QualName, local_name, ns, parse_fragment};
+use markup5ever_rcdom::{Handle, NodeData, RcDom};
+use pulldown_cmark::{Event, Options, Parser, Tag};
+
+use crate::render::callouts::{CALLOUTS, CLASS as CALLOUT_CLASS, Callout};
+use crate::render::video;
+
+/// The Markdown of one body and what the conversion could not keep exactly.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Converted {
+    pub markdown: String,
+    /// Human notes, e.g. "a collapsible section was flattened".
+    pub notes: Vec<String>,
+}
+
+/// Converts an article body. `link` maps an absolute `href` to a relative `.md` path when it
+/// is the URL of an article being written; other links are kept as they are.
+pub fn convert(html: &str, link: &dyn Fn(&str) -> Option<String>) -> Converted {
+    if html.trim().is_empty() {
+        return Converted::default();
+    }
+    let dom = parse_fragment(
+        RcDom::default(),
+        ParseOpts::default(),
+        QualName::new(None, ns!(html), local_name!("body")),
+        vec![],
+        false,
+    )
+    .one(html);
+    let root = dom.document.children.borrow().first().cloned();
+    let mut c = Converter {
+        link,
+        notes: Vec::new(),
+    };
+    let blocks = root.map(|r| c.blocks(&r)).unwrap_or_default();
+    let mut markdown = join_blocks(&blocks);
+    if !markdown.is_empty() {
+        markdown.push('\n');
+    }
+    c.notes.dedup();
+    Converted {
+        markdown,
+        notes: c.notes,
+    }
+}
+
+/// Strips Intercom's volatile image query parameters (`expires`, `signature`, `req`).
+pub fn stable_image_url(src: &str) -> String {
+    let Ok(mut url) = url::Url::parse(src) else {
+        return src.to_owned();
+    };
+    if url.query().is_none() {
+        return src.to_owned();
+    }
+    let kept: Vec<(String, String)> = url
+        .query_pairs()
+        .filter(|(k, _)| !matches!(k.as_ref(), "expires" | "signature" | "req"))
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    if kept.is_empty() {
+        url.set_query(None);
+    } else {
+        url.query_pairs_mut().clear().extend_pairs(kept);
+    }
+    url.to_string()
+}
+
+/// The page URL of a video embed (`/embed/ID` → `watch?v=ID`), checked to render back to the
+/// same embed; `None` when the host is not one the renderer accepts.
+pub fn video_page_url(src: &str) -> Option<String> {
+    let embed = video::embed_url(src)?;
+    let id_after = |prefix: &str| embed.strip_prefix(prefix).map(str::to_owned);
+    let page = if let Some(id) = id_after("https://www.youtube.com/embed/") {
+        format!("https://www.youtube.com/watch?v={id}")
+    } else if let Some(rest) = id_after("https://player.vimeo.com/video/") {
+        match rest.split_once("?h=") {
+            Some((id, hash)) => format!("https://vimeo.com/{id}/{hash}"),
+            None => format!("https://vimeo.com/{rest}"),
+        }
+    } else if let Some(id) = id_after("https://www.loom.com/embed/") {
+        format!("https://www.loom.com/share/{id}")
+    } else {
+        embed.clone()
+    };
+    if video::embed_url(&page).as_deref() == Some(embed.as_str()) {
+        Some(page)
+    } else {
+        Some(embed)
+    }
+}
+
+struct Converter<'a> {
+    link: &'a dyn Fn(&str) -> Option<String>,
+    notes: Vec<String>,
+}
+
+/// Inline context.
+#[derive(Debug, Clone, Copy, Default)]
+struct Inline {
+    /// Write `<b>`/`<i>` instead of `**`/`*` (when delimiters would not parse back).
+    html_emphasis: bool,
+    in_bold: bool,
+    in_italic: bool,
+    in_link: bool,
+    in_table: bool,
+    in_heading: bool,
+}
+
+/// One converted block and what kind it is (adjacent lists need different markers).
+#[derive(Debug, Clone)]
+struct Block {
+    text: String,
+    /// For lists: (ordered, written with the alternate marker).
+    list: Option<(bool, bool)>,
+}
+
+fn name_of(node: &Handle) -> Option<String> {
+    match &node.data {
+        NodeData::Element { name, .. } => Some(name.local.to_string()),
+        _ => None,
+    }
+}
+
+fn attr(node: &Handle, want: &str) -> Option<String> {
+    match &node.data {
+        NodeData::Element { attrs, .. } => attrs
+            .borrow()
+            .iter()
+            .find(|a| &*a.name.local == want)
+            .map(|a| a.value.to_string()),
+        _ => None,
+    }
+}
+
+fn has_class(node: &Handle, class: &str) -> bool {
+    attr(node, "class").is_some_and(|c| c.split_ascii_whitespace().any(|x| x == class))
+}
+
+fn children(node: &Handle) -> Vec<Handle> {
+    node.children.borrow().clone()
+}
+
+fn is_block(name: &str) -> bool {
+    matches!(
+        name,
+        "p" | "div"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "ul"
+            | "ol"
+            | "li"
+            | "pre"
+            | "table"
+            | "hr"
+            | "blockquote"
+            | "details"
+            | "summary"
+            | "iframe"
+            | "section"
+            | "article"
+            | "header"
+            | "footer"
+            | "main"
+            | "figure"
+            | "figcaption"
+            | "dl"
+            | "dt"
+            | "dd"
+            | "center"
+    )
+}
+
+/// All text below `node`, as is.
+fn text_content(node: &Handle, out: &mut String) {
+    match &node.data {
+        NodeData::Text { contents } => out.push_str(&contents.borrow()),
+        NodeData::Element { name, .. } if &*name.local == "br" => out.push('\n'),
+        _ => {
+            for child in node.children.borrow().iter() {
+                text_content(child, out);
+            }
+        }
+    }
+}
+
+fn join_blocks(blocks: &[Block]) -> String {
+    let mut out = String::new();
+    for b in blocks.iter().filter(|b| !b.text.trim().is_empty()) {
+        if !out.is_empty() {
+            out.push_str("\n\n");
+        }
+        out.push_str(&b.text);
+    }
+    out
+}
+
+impl Converter<'_> {
+    fn note(&mut self, note: &str) {
+        if !self.notes.iter().any(|n| n == note) {
+            self.notes.push(note.to_owned());
+        }
+    }
+
+    /// The children of `node` as blocks; runs of inline content become paragraphs.
+    fn blocks(&mut self, node: &Handle) -> Vec<Block> {
+        let mut out: Vec<Block> = Vec::new();
+        let mut run: Vec<Handle> = Vec::new();
+        for child in children(node) {
+            let block = name_of(&child).is_some_and(|n| is_block(&n));
+            if block {
+                self.flush(&mut run, &mut out);
+                self.block(&child, &mut out);
+            } else {
+                run.push(child);
+            }
+        }
+        self.flush(&mut run, &mut out);
+        out
+    }
+
+    fn flush(&mut self, run: &mut Vec<Handle>, out: &mut Vec<Block>) {
+        if run.is_empty() {
+            return;
+        }
+        let nodes = std::mem::take(run);
+        let text = self.paragraph(&nodes);
+        if !text.is_empty() {
+            out.push(Block { text, list: None });
+        }
+    }
+
+    fn block(&mut self, node: &Handle, out: &mut Vec<Block>) {
+        let name = name_of(node).unwrap_or_default();
+        match name.as_str() {
+            "p" | "dt" | "dd" | "figcaption" => {
+                let text = self.paragraph(&children(node));
+                if !text.is_empty() {
+                    out.push(Block { text, list: None });
+                }
+            }
+            "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => {
+                let level: usize = name[1..].parse().unwrap_or(2);
+                let ctx = Inline {
+                    in_heading: true,
+                    ..Inline::default()
+                };
+                let text = self.inline_checked(&children(node), ctx);
+                let text = text.replace("\\\n", " ");
+                let text = text.trim();
+                if !text.is_empty() {
+                    out.push(Block {
+                        text: format!("{} {}", "#".repeat(level), text.replace('#', "\\#")),
+                        list: None,
+                    });
+                }
+            }
+            "ul" | "ol" => {
+                let ordered = name == "ol";
+                // Two lists in a row would merge: the second uses the other marker.
+                let alternate = out
+                    .last()
+                    .and_then(|b| b.list)
+                    .is_some_and(|(o, alt)| o == ordered && !alt);
+                let text = self.list(node, ordered, alternate);
+                if !text.is_empty() {
+                    out.push(Block {
+                        text,
+                        list: Some((ordered, alternate)),
+                    });
+                }
+            }
+            "li" => {
+                // A stray item outside a list: keep its content.
+                out.extend(self.blocks(node));
+            }
+            "pre" => out.push(Block {
+                text: code_block(node),
+                list: None,
+            }),
+            "table" => out.push(Block {
+                text: self.table(node),
+                list: None,
+            }),
+            "hr" => out.push(Block {
+                text: "---".to_owned(),
+                list: None,
+            }),
+            "iframe" => {
+                if let Some(text) = self.video(node) {
+                    out.push(Block { text, list: None });
+                }
+            }
+            "div" if has_class(node, "intercom-h2b-video") => {
+                let iframe = find(node, "iframe");
+                if let Some(text) = iframe.and_then(|f| self.video(&f)) {
+                    out.push(Block { text, list: None });
+                }
+            }
+            "div" if has_class(node, CALLOUT_CLASS) => {
+                let callout = attr(node, "style")
+                    .and_then(|s| Callout::from_style(&s))
+                    .unwrap_or_else(|| {
+                        self.note("a callout with a colour Intercom's API does not document became a NOTE");
+                        CALLOUTS[0]
+                    });
+                let inner = join_blocks(&self.blocks(node));
+                let mut text = format!("> [!{}]", callout.alert);
+                for line in inner.lines() {
+                    text.push('\n');
+                    if line.is_empty() {
+                        text.push('>');
+                    } else {
+                        text.push_str("> ");
+                        text.push_str(line);
+                    }
+                }
+                out.push(Block { text, list: None });
+            }
+            "details" | "summary" => {
+                self.note("a collapsible section became plain headings and paragraphs: Markdown has no collapsible block");
+                out.extend(self.blocks(node));
+            }
+            "blockquote" => {
+                self.note("a quote became plain paragraphs: Intercom has no quotes");
+                out.extend(self.blocks(node));
+            }
+            _ => out.extend(self.blocks(node)),
+        }
+    }
+
+    fn video(&mut self, iframe: &Handle) -> Option<String> {
+        let src = attr(iframe, "src")?;
+        if let Some(page) = video_page_url(&src) {
+            return Some(page);
+        }
+        self.note("an embed from a host the renderer does not accept became a link");
+        Some(format!("<{}>", src.replace(' ', "%20")))
+    }
+
+    /// A paragraph of inline nodes, with line starts made safe.
+    fn paragraph(&mut self, nodes: &[Handle]) -> String {
+        let text = self.inline_checked(nodes, Inline::default());
+        let text = trim_breaks(&text);
+        text.split('\n')
+            .map(|line| escape_line_start(line.trim_start()))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// Inline Markdown of `nodes`; falls back to `<b>`/`<i>` when `**`/`*` would not parse back.
+    fn inline_checked(&mut self, nodes: &[Handle], ctx: Inline) -> String {
+        let mut expected = 0;
+        let text = self.inline_nodes(nodes, ctx, &mut expected);
+        if expected == 0 || emphasis_count(&text) == expected {
+            return text;
+        }
+        let ctx = Inline {
+            html_emphasis: true,
+            ..ctx
+        };
+        self.inline_nodes(nodes, ctx, &mut expected)
+    }
+
+    fn inline_nodes(&mut self, nodes: &[Handle], ctx: Inline, emphasis: &mut usize) -> String {
+        let mut out = String::new();
+        for node in nodes {
+            self.inline(node, ctx, emphasis, &mut out);
+        }
+        out
+    }
+
+    fn inline(&mut self, node: &Handle, ctx: Inline, emphasis: &mut usize, out: &mut String) {
+        match &node.data {
+            NodeData::Text { contents } => {
+                let text = collapse_whitespace(&contents.borrow(), out);
+                out.push_str(&escape_text(&text, ctx.in_table));
+            }
+            NodeData::Element { name, .. } => {
+                let name = name.local.to_string();
+                self.element(node, &name, ctx, emphasis, out);
+            }
+            _ => {}
+        }
+    }
+
+    fn element(
+        &mut self,
+        node: &Handle,
+        name: &str,
+        ctx: Inline,
+        emphasis: &mut usize,
+        out: &mut String,
+    ) {
+        let kids = children(node);
+        match name {
+            "b" | "strong" if !ctx.in_bold => {
+                let inner = self.inline_nodes(
+                    &kids,
+                    Inline {
+                        in_bold: true,
+                        ..ctx
+                    },
+                    emphasis,
+                );
+                wrap_emphasis(out, &inner, if ctx.html_emphasis { ("<b>", "</b>") } else { ("**", "**") }, emphasis, ctx.html_emphasis);
+            }
+            "i" | "em" if !ctx.in_italic => {
+                let inner = self.inline_nodes(
+                    &kids,
+                    Inline {
+                        in_italic: true,
+                        ..ctx
+                    },
+                    emphasis,
+                );
+                wrap_emphasis(out, &inner, if ctx.html_emphasis { ("<i>", "</i>") } else { ("*", "*") }, emphasis, ctx.html_emphasis);
+            }
+            "code" | "kbd" | "samp" | "tt" => {
+                let mut raw = String::new();
+                text_content(node, &mut raw);
+                out.push_str(&code_span(&raw));
+            }
+            "br" => {
+                if ctx.in_table {
+                    out.push_str("<br>");
+                } else if ctx.in_heading {
+                    out.push(' ');
+                } else {
+                    out.push_str("\\\n");
+                }
+            }
+            "img" => {
+                if let Some(src) = attr(node, "src").filter(|s| !s.trim().is_empty()) {
+                    let alt = attr(node, "alt").unwrap_or_default();
+                    let alt = escape_text(&alt.split_whitespace().collect::<Vec<_>>().join(" "), ctx.in_table);
+                    out.push_str(&format!("![{alt}]({})", destination(&stable_image_url(&src))));
+                }
+            }
+            "a" => self.anchor(node, ctx, emphasis, out),
+            "iframe" => {
+                if let Some(text) = self.video(node) {
+                    out.push_str(&text);
+                }
+            }
+            "script" | "style" | "template" => {}
+            _ => {
+                for kid in &kids {
+                    self.inline(kid, ctx, emphasis, out);
+                }
+            }
+        }
+    }
+
+    fn anchor(&mut self, node: &Handle, ctx: Inline, emphasis: &mut usize, out: &mut String) {
+        let href = attr(node, "href").unwrap_or_default();
+        let href = href.trim();
+        let kids = children(node);
+        if href.is_empty() || href.starts_with('#') || ctx.in_link {
+            for kid in &kids {
+                self.inline(kid, ctx, emphasis, out);
+            }
+            return;
+        }
+        let dest = (self.link)(href).unwrap_or_else(|| href.to_owned());
+        if has_class(node, "intercom-h2b-button") {
+            let mut label = String::new();
+            text_content(node, &mut label);
+            let label = label.split_whitespace().collect::<Vec<_>>().join(" ");
+            out.push_str(&format!(
+                "<a class=\"intercom-h2b-button\" href=\"{}\">{}</a>",
+                html_escape(&dest, true),
+                html_escape(&label, false)
+            ));
+            return;
+        }
+        let inner = self.inline_nodes(
+            &kids,
+            Inline {
+                in_link: true,
+                ..ctx
+            },
+            emphasis,
+        );
+        let mut plain = String::new();
+        text_content(node, &mut plain);
+        if inner.trim().is_empty() {
+            return;
+        }
+        let is_url = dest.starts_with("http://") || dest.starts_with("https://");
+        if is_url && plain.trim() == dest && !dest.contains(['<', '>', ' ']) {
+            out.push_str(&format!("<{dest}>"));
+            return;
+        }
+        let (lead, core, trail) = split_spaces(&inner);
+        out.push_str(lead);
+        out.push_str(&format!("[{core}]({})", destination(&dest)));
+        out.push_str(trail);
+    }
+
+    fn list(&mut self, node: &Handle, ordered: bool, alternate: bool) -> String {
+        let mut items: Vec<String> = Vec::new();
+        let mut loose = false;
+        for li in children(node) {
+            if name_of(&li).as_deref() != Some("li") {
+                continue;
+            }
+            let blocks = self.blocks(&li);
+            let mut text = String::new();
+            for (i, b) in blocks.iter().filter(|b| !b.text.trim().is_empty()).enumerate() {
+                if i > 0 {
+                    if b.list.is_some() {
+                        text.push('\n');
+                    } else {
+                        text.push_str("\n\n");
+                        loose = true;
+                    }
+                }
+                text.push_str(&b.text);
+            }
+            if !text.trim().is_empty() {
+                items.push(text);
+            }
+        }
+        let mut out = String::new();
+        for (i, item) in items.iter().enumerate() {
+            let marker = match (ordered, alternate) {
+                (false, false) => "- ".to_owned(),
+                (false, true) => "* ".to_owned(),
+                (true, false) => format!("{}. ", i + 1),
+                (true, true) => format!("{}) ", i + 1),
+            };
+            if i > 0 {
+                out.push_str(if loose { "\n\n" } else { "\n" });
+            }
+            let pad = " ".repeat(marker.len());
+            for (j, line) in item.split('\n').enumerate() {
+                if j == 0 {
+                    out.push_str(&marker);
+                    out.push_str(line);
+                } else {
+                    out.push('\n');
+                    if !line.is_empty() {
+                        out.push_str(&pad);
+                        out.push_str(line);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    fn table(&mut self, node: &Handle) -> String {
+        let mut rows: Vec<Vec<Handle>> = Vec::new();
+        collect_rows(node, &mut rows);
+        if rows.is_empty() {
+            return String::new();
+        }
+        let complex = rows.iter().flatten().any(|cell| has_block_content(cell));
+        if complex {
+            self.note("a table with lists, code or images in its cells was kept as HTML");
+            return self.html_table(node);
+        }
+        let ctx = Inline {
+            in_table: true,
+            ..Inline::default()
+        };
+        let first_bold = rows[0].iter().all(|cell| is_all_bold(cell));
+        let mut grid: Vec<Vec<String>> = Vec::new();
+        for (r, row) in rows.iter().enumerate() {
+            let mut cells = Vec::new();
+            for cell in row {
+                let parts: Vec<String> = self
+                    .cell_paragraphs(cell, ctx, r == 0 && first_bold);
+                cells.push(parts.join("<br>"));
+            }
+            grid.push(cells);
+        }
+        let width = grid.iter().map(Vec::len).max().unwrap_or(1).max(1);
+        let mut out = String::new();
+        for (r, row) in grid.iter().enumerate() {
+            out.push('|');
+            for c in 0..width {
+                let cell = row.get(c).map_or("", String::as_str);
+                out.push(' ');
+                out.push_str(cell);
+                out.push_str(" |");
+            }
+            if r == 0 {
+                out.push('\n');
+                out.push('|');
+                for _ in 0..width {
+                    out.push_str(" --- |");
+                }
+            }
+            if r + 1 < grid.len() {
+                out.push('\n');
+            }
+        }
+        out
+    }
+
+    /// The paragraphs of one cell as inline Markdown; `unbold` drops a `<b>` around it all.
+    fn cell_paragraphs(&mut self, cell: &Handle, ctx: Inline, unbold: bool) -> Vec<String> {
+        let mut parts = Vec::new();
+        let mut run = Vec::new();
+        let flush = |this: &mut Self, run: &mut Vec<Handle>, parts: &mut Vec<String>| {
+            if run.is_empty() {
+                return;
+            }
+            let nodes = std::mem::take(run);
+            let nodes = if unbold { unwrap_bold(&nodes) } else { nodes };
+            let text = this.inline_checked(&nodes, ctx);
+            let text = trim_breaks(&text).replace('\n', " ");
+            if !text.is_empty() {
+                parts.push(text);
+            }
+        };
+        for child in children(cell) {
+            if name_of(&child).is_some_and(|n| is_block(&n)) {
+                flush(self, &mut run, &mut parts);
+                run.extend(children(&child));
+                flush(self, &mut run, &mut parts);
+            } else {
+                run.push(child);
+            }
+        }
+        flush(self, &mut run, &mut parts);
+        parts
+    }
+
+    /// A table as the HTML the renderer keeps (`table`, `tr`, `td` and allowed content).
+    fn html_table(&mut self, node: &Handle) -> String {
+        let mut out = String::from("<table>");
+        let mut rows = Vec::new();
+        collect_rows(node, &mut rows);
+        for row in rows {
+            out.push_str("<tr>");
+            for cell in row {
+                out.push_str("<td>");
+                for child in children(&cell) {
+                    self.html(&child, &mut out);
+                }
+                out.push_str("</td>");
+            }
+            out.push_str("</tr>");
+        }
+        out.push_str("</table>");
+        out
+    }
+
+    /// Serializes `node` with the tags the renderer allows; other tags are unwrapped.
+    fn html(&mut self, node: &Handle, out: &mut String) {
+        match &node.data {
+            NodeData::Text { contents } => {
+                let text = contents.borrow();
+                out.push_str(&html_escape(&text.replace("\n\n", "\n"), false));
+            }
+            NodeData::Element { name, .. } => {
+                let name = name.local.to_string();
+                let tag = match name.as_str() {
+                    "strong" => "b",
+                    "em" => "i",
+                    "th" => "td",
+                    "h5" | "h6" => "h4",
+                    "p" | "br" | "b" | "i" | "ul" | "ol" | "li" | "pre" | "code" | "h1" | "h2"
+                    | "h3" | "h4" | "hr" => name.as_str(),
+                    "a" => {
+                        let href = attr(node, "href").unwrap_or_default();
+                        if href.is_empty() || href.starts_with('#') {
+                            ""
+                        } else {
+                            let dest = (self.link)(&href).unwrap_or(href);
+                            out.push_str(&format!("<a href=\"{}\">", html_escape(&dest, true)));
+                            for kid in children(node) {
+                                self.html(&kid, out);
+                            }
+                            out.push_str("</a>");
+                            return;
+                        }
+                    }
+                    "img" => {
+                        if let Some(src) = attr(node, "src") {
+                            out.push_str(&format!(
+                                "<img src=\"{}\">",
+                                html_escape(&stable_image_url(&src), true)
+                            ));
+                        }
+                        return;
+                    }
+                    _ => "",
+                };
+                if !tag.is_empty() {
+                    out.push_str(&format!("<{tag}>"));
+                }
+                if matches!(tag, "br" | "hr") {
+                    return;
+                }
+                for kid in children(node) {
+                    self.html(&kid, out);
+                }
+                if !tag.is_empty() {
+                    out.push_str(&format!("</{tag}>"));
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn find(node: &Handle, want: &str) -> Option<Handle> {
+    for child in children(node) {
+        if name_of(&child).as_deref() == Some(want) {
+            return Some(child);
+        }
+        if let Some(found) = find(&child, want) {
+            return Some(found);
+        }
+    }
+    None
+}
+
+fn collect_rows(node: &Handle, rows: &mut Vec<Vec<Handle>>) {
+    for child in children(node) {
+        match name_of(&child).as_deref() {
+            Some("tr") => rows.push(
+                children(&child)
+                    .into_iter()
+                    .filter(|c| matches!(name_of(c).as_deref(), Some("td" | "th")))
+                    .collect(),
+            ),
+            Some("table") | None => {}
+            Some(_) => collect_rows(&child, rows),
+        }
+    }
+}
+
+fn has_block_content(cell: &Handle) -> bool {
+    children(cell).iter().any(|c| match name_of(c).as_deref() {
+        Some("ul" | "ol" | "pre" | "table" | "img" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6") => {
+            true
+        }
+        Some(_) => has_block_content(c),
+        None => false,
+    })
+}
+
+/// Whether a cell's only content is one `<b>` (possibly inside a `<p>`), or it is empty.
+fn is_all_bold(cell: &Handle) -> bool {
+    let meaningful: Vec<Handle> = children(cell)
+        .into_iter()
+        .filter(|c| match &c.data {
+            NodeData::Text { contents } => !contents.borrow().trim().is_empty(),
+            NodeData::Element { .. } => true,
+            _ => false,
+        })
+        .collect();
+    match meaningful.as_slice() {
+        [] => true,
+        [one] => match name_of(one).as_deref() {
+            Some("b" | "strong") => true,
+            Some("p") => is_all_bold(one),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+fn unwrap_bold(nodes: &[Handle]) -> Vec<Handle> {
+    let mut out = Vec::new();
+    for node in nodes {
+        match name_of(node).as_deref() {
+            Some("b" | "strong") => out.extend(children(node)),
+            _ => out.push(node.clone()),
+        }
+    }
+    out
+}
+
+fn code_block(node: &Handle) -> String {
+    let mut raw = String::new();
+    text_content(node, &mut raw);
+    let raw = raw.strip_suffix('\n').unwrap_or(&raw);
+    let longest = longest_run(raw, '`');
+    let fence = "`".repeat(longest.max(2) + 1);
+    format!("{fence}\n{raw}\n{fence}")
+}
+
+fn code_span(raw: &str) -> String {
+    let text = raw.replace('\n', " ");
+    if text.is_empty() {
+        return String::new();
+    }
+    let ticks = "`".repeat(longest_run(&text, '`') + 1);
+    let pad = text.starts_with('`')
+        || text.ends_with('`')
+        || (text.starts_with(' ') && text.ends_with(' ') && !text.trim().is_empty());
+    if pad {
+        format!("{ticks} {text} {ticks}")
+    } else {
+        format!("{ticks}{text}{ticks}")
+    }
+}
+
+fn longest_run(s: &str, c: char) -> usize {
+    let mut best = 0;
+    let mut run = 0;
+    for ch in s.chars() {
+        if ch == c {
+            run += 1;
+            best = best.max(run);
+        } else {
+            run = 0;
+        }
+    }
+    best
+}
+
+/// Writes `inner` between delimiters, with its outer spaces moved outside.
+fn wrap_emphasis(
+    out: &mut String,
+    inner: &str,
+    (open, close): (&str, &str),
+    count: &mut usize,
+    html: bool,
+) {
+    let (lead, core, trail) = split_spaces(inner);
+    out.push_str(lead);
+    if !core.is_empty() {
+        out.push_str(open);
+        out.push_str(core);
+        out.push_str(close);
+        if !html {
+            *count += 1;
+        }
+    }
+    out.push_str(trail);
+}
+
+fn split_spaces(s: &str) -> (&str, &str, &str) {
+    let core_start = s.len() - s.trim_start_matches(' ').len();
+    let trimmed = s.trim_matches(' ');
+    let core_end = core_start + trimmed.len();
+    (&s[..core_start], trimmed, &s[core_end..])
+}
+
+/// Number of strong + emphasis spans in inline Markdown.
+fn emphasis_count(markdown: &str) -> usize {
+    Parser::new_ext(markdown, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH)
+        .filter(|e| matches!(e, Event::Start(Tag::Strong | Tag::Emphasis)))
+        .count()
+}
+
+/// Collapses HTML whitespace; drops a leading space when the output already ends in one.
+fn collapse_whitespace(text: &str, before: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut last_space = before.is_empty() || before.ends_with([' ', '\n']);
+    for c in text.chars() {
+        if matches!(c, ' ' | '\t' | '\n' | '\r' | '\u{c}') {
+            if !last_space {
+                out.push(' ');
+                last_space = true;
+            }
+        } else {
+            out.push(c);
+            last_space = false;
+        }
+    }
+    out
+}
+
+/// Removes hard breaks and spaces at both ends of a paragraph.
+fn trim_breaks(text: &str) -> String {
+    let mut t = text.trim();
+    loop {
+        let before = t;
+        t = t.trim_end_matches("\\\n").trim_end_matches("<br>").trim();
+        t = t.strip_prefix("\\\n").unwrap_or(t).trim();
+        if t == before {
+            break;
+        }
+    }
+    t.to_owned()
+}
+
+/// Escapes Markdown syntax in text. Backticks, asterisks, brackets, tildes and backslashes
+/// always; `_` unless inside a word; `<` before a tag-like character; `&` before an entity.
+fn escape_text(text: &str, in_table: bool) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len() + 8);
+    for (i, &c) in chars.iter().enumerate() {
+        let prev = i.checked_sub(1).map(|j| chars[j]);
+        let next = chars.get(i + 1).copied();
+        let escape = match c {
+            '\\' | '*' | '`' | '[' | ']' | '~' => true,
+            '_' => !(prev.is_some_and(char::is_alphanumeric) && next.is_some_and(char::is_alphanumeric)),
+            '<' => next.is_some_and(|n| n.is_ascii_alphabetic() || matches!(n, '/' | '!' | '?')),
+            '&' => looks_like_entity(&chars[i + 1..]),
+            '|' => in_table,
+            _ => false,
+        };
+        if escape {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn looks_like_entity(rest: &[char]) -> bool {
+    let mut n = 0;
+    for &c in rest.iter().take(33) {
+        if c == ';' {
+            return n > 0;
+        }
+        if !(c.is_ascii_alphanumeric() || c == '#') {
+            return false;
+        }
+        n += 1;
+    }
+    false
+}
+
+/// Escapes what would start a block at the beginning of a line (heading, quote, list, rule).
+fn escape_line_start(line: &str) -> String {
+    let first = line.chars().next();
+    match first {
+        Some('#' | '>' | '-' | '+' | '=') => format!("\\{line}"),
+        Some(c) if c.is_ascii_digit() => {
+            let digits = line.chars().take_while(char::is_ascii_digit).count();
+            let after: Vec<char> = line.chars().skip(digits).take(2).collect();
+            let is_marker = digits <= 9
+                && matches!(after.first(), Some('.' | ')'))
+                && after.get(1).is_none_or(|c| *c == ' ');
+            if is_marker {
+                format!("{}\\{}", &line[..digits], &line[digits..])
+            } else {
+                line.to_owned()
+            }
+        }
+        _ => line.to_owned(),
+    }
+}
+
+/// A link destination: spaces encoded, parentheses escaped.
+fn destination(url: &str) -> String {
+    url.replace(' ', "%20")
+        .replace('(', "\\(")
+        .replace(')', "\\)")
+        .replace('<', "%3C")
+        .replace('>', "%3E")
+}
+
+fn html_escape(text: &str, attr: bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' if !attr => out.push_str("&lt;"),
+            '>' if !attr => out.push_str("&gt;"),
+            '"' if attr => out.push_str("&quot;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;
