@@ -886,11 +886,15 @@ fn collapse_whitespace(text: &str, before: &str) -> String {
 
 /// Removes hard breaks and spaces at both ends of a paragraph.
 fn trim_breaks(text: &str) -> String {
-    let mut t = text.trim();
+    let mut t = text.trim_matches(' ');
     loop {
         let before = t;
-        t = t.trim_end_matches("\\\n").trim_end_matches("<br>").trim();
-        t = t.strip_prefix("\\\n").unwrap_or(t).trim();
+        for suffix in ["\\\n", "<br>"] {
+            t = t.strip_suffix(suffix).unwrap_or(t).trim_matches(' ');
+        }
+        for prefix in ["\\\n", "<br>"] {
+            t = t.strip_prefix(prefix).unwrap_or(t).trim_matches(' ');
+        }
         if t == before {
             break;
         }

@@ -1,10 +1,167 @@
+//! Snapshot tests of the Markdown produced for each construct of Intercom's article HTML, and
+//! round trips through the renderer that lose no text.
+
 use super::*;
+use crate::render::tests::{project, render};
 
 fn md(html: &str) -> String {
     convert(html, &|_| None).markdown
 }
 
+/// API-NOTES 6.3, modern article body (rimoapp `combinedDocumentHtml`).
+const MODERN: &str = r#"<h1 id="h_e324f0a1dd">H1</h1><h2 id="h_b3ae805d42">Heading 2</h2><h3 id="h_03290146c3">Heading 3</h3><h4 id="h_9624ce3e6b">Heading 4</h4><p class="no-margin">normal text</p><p class="no-margin"><b>bold</b></p><p class="no-margin"><i>italic</i></p><p class="no-margin"><b><i>bold_italic</i></b></p><p class="no-margin"><code>inline code</code></p><p class="no-margin"><a href="https://example.com/link" target="_blank" class="intercom-content-link">link text</a></p><p class="intercom-align-center no-margin">centered text</p><p class="intercom-align-right no-margin">right aligned</p><div class="intercom-container"><img src="https://example.com/image.png"></div><div class="intercom-interblocks-table-container"><table role="presentation"><tbody><tr><td><p class="no-margin">A1</p></td><td><p class="no-margin">B1</p></td></tr><tr><td><p class="no-margin">A2</p></td><td><p class="no-margin">B2</p></td></tr></tbody></table></div><hr><ul><li><p class="no-margin">list item 1</p></li><li><p class="no-margin">list item 2</p></li></ul><ol><li><p class="no-margin">step 1</p></li><li><p class="no-margin">step 2</p></li></ol><pre><code>code block</code></pre><div class="intercom-interblocks-callout" style="background-color: #e8e8e880; border-color: #73737633;"><p class="no-margin">gray callout</p></div>"#;
+
+/// API-NOTES 6.3, the older official example (2.4 article model).
+const OLDER: &str = r#"<h1 class="intercom-align-left">Header 1</h1><h2 class="intercom-align-left">Header 2</h2><h2 class="intercom-align-center">Centered Header</h2><p class="intercom-align-left"><a href="https://intercom.com" target="_blank">Link</a></p><ul><li>Single-level List</li></ul><pre><code>'Pre' Code</code></pre><p class="intercom-align-left"><code>Inline code</code></p><p class="intercom-align-left"><b>Bold text</b></p><p class="intercom-align-left"><i>Italic text</i></p><p class="intercom-align-center">Centered text</p><p class="intercom-align-left">Image without link:</p><div class="intercom-container intercom-align-left"><img src="https://downloads.intercomcdn.com/i/o/204050460/7a140f62f8e715d1d6cf246d/Image.jpg"/></div><p class="intercom-align-left">Image with link:</p><div class="intercom-container intercom-align-left"><a target="_blank" href="https://intercom.com"><img src="https://downloads.intercomcdn.com/i/o/204049719/b41c9a81c13b8a91023df1e7/Image.jpg"/></a></div><div class="intercom-container intercom-align-left"><a class="intercom-h2b-button" target="_blank" href="https://intercom.com">Button</a></div><div class="intercom-h2b-video"><iframe src="https://www.youtube.com/embed/jqO8AQHj7Fw?rel=0" frameborder="0" webkitallowfullscreen mozallowfullscreen allowfullscreen></iframe></div><p class="intercom-align-left"></p>"#;
+
 #[test]
-fn placeholder() {
-    assert_eq!(md("<p>a</p>"), "a\n");
+fn modern_sample() {
+    insta::assert_snapshot!(md(MODERN));
+}
+
+#[test]
+fn older_sample() {
+    insta::assert_snapshot!(md(OLDER));
+}
+
+#[test]
+fn callouts_map_back_to_their_alerts() {
+    let mut html = String::new();
+    for c in CALLOUTS {
+        html.push_str(&format!(
+            "<div class=\"intercom-interblocks-callout\" style=\"{}\"><p class=\"no-margin\">{} callout</p><p class=\"no-margin\">second <b>line</b></p></div>",
+            c.style(),
+            c.color
+        ));
+    }
+    insta::assert_snapshot!(md(&html));
+}
+
+#[test]
+fn videos_become_bare_urls() {
+    let html = concat!(
+        r#"<div class="intercom-h2b-video"><iframe src="https://www.youtube.com/embed/jqO8AQHj7Fw?rel=0" frameborder="0" allowfullscreen></iframe></div>"#,
+        r#"<div class="intercom-h2b-video"><iframe src="https://player.vimeo.com/video/76979871?h=abc123"></iframe></div>"#,
+        r#"<div class="intercom-h2b-video"><iframe src="https://www.loom.com/embed/0281766fa2d04bb788eaf19e65135184"></iframe></div>"#,
+        r#"<div class="intercom-h2b-video"><iframe src="https://fast.wistia.net/embed/iframe/e4a27b971d"></iframe></div>"#,
+        r#"<div class="intercom-h2b-video"><iframe src="https://play.vidyard.com/B1Ya7kV3b4MfFMSBTZxHkK"></iframe></div>"#,
+    );
+    insta::assert_snapshot!(md(html));
+}
+
+#[test]
+fn tables_take_their_first_row_as_header() {
+    let bold_head = r#"<div class="intercom-interblocks-table-container"><table role="presentation"><tbody><tr><td><p class="no-margin"><b>Plan</b></p></td><td><p class="no-margin"><b>Price</b></p></td></tr><tr><td><p class="no-margin">Team | Pro</p></td><td><p class="no-margin">$8<br>per month</p></td></tr><tr><td><p class="no-margin">Solo</p></td></tr></tbody></table></div>"#;
+    let with_list = r#"<table><tbody><tr><td>Steps</td></tr><tr><td><ul><li>one</li><li>two</li></ul></td></tr></tbody></table>"#;
+    insta::assert_snapshot!(format!("{}\n{}", md(bold_head), md(with_list)));
+}
+
+#[test]
+fn lists_code_and_breaks() {
+    let html = concat!(
+        "<ul><li><p class=\"no-margin\">one</p></li><li><p>two</p><ul><li>nested</li></ul></li></ul>",
+        "<ul><li>next list</li></ul>",
+        "<ol><li>first</li><li>second</li></ol>",
+        "<pre><code>fn main() {\n    println!(\"```\");\n}\n</code></pre>",
+        "<p>line one<br>line two<br></p>",
+        "<p>use <code>a`b</code> and <code>`x`</code></p>",
+    );
+    insta::assert_snapshot!(md(html));
+}
+
+#[test]
+fn emphasis_that_markdown_cannot_hold_stays_html() {
+    let html = concat!(
+        "<p><b>Note:</b> text and <i>it </i>spaces</p>",
+        "<p>a<b>\"quoted\"</b>b and snake_case and *stars* and [brackets]</p>",
+        "<p><b>bold</b><i>italic</i></p>",
+        "<p><strong>strong</strong> <em>em</em></p>",
+    );
+    insta::assert_snapshot!(md(html));
+}
+
+#[test]
+fn block_starts_in_text_are_escaped() {
+    let html = concat!(
+        "<p># not a heading</p><p>- not a list</p><p>2024. A year</p><p>&gt; not a quote</p>",
+        "<p>AT&amp;T &amp;copy; 1 &lt; 2 &lt;b&gt;</p>",
+        "<h2 id=\"h_1\">C# tips</h2>",
+    );
+    insta::assert_snapshot!(md(html));
+}
+
+#[test]
+fn images_links_and_unknown_markup() {
+    let html = concat!(
+        r#"<div class="intercom-container"><img src="https://downloads.intercomcdn.com/i/o/1/abc/a.png?expires=1700000000&amp;signature=deadbeef&amp;req=cafe" alt="A [screen]"></div>"#,
+        r##"<p><a href="https://example.com">https://example.com</a> <a href="mailto:a@b.co">mail</a> <a href="#h_abc">anchor</a> <a href="https://x.y/a(b)">paren</a></p>"##,
+        r#"<details><summary><h2>Title</h2></summary><div class="collapsible-section-content"><p>Hidden</p></div></details>"#,
+        r#"<p><span style="color:red">red</span> <u>under</u> <s>struck</s></p>"#,
+        r#"<div class="intercom-h2b-video"><iframe src="https://streamio.com/embed/1"></iframe></div>"#,
+    );
+    let out = convert(html, &|_| None);
+    insta::assert_snapshot!(format!("{}\n---- notes\n{}", out.markdown, out.notes.join("\n")));
+}
+
+#[test]
+fn links_to_articles_become_relative() {
+    let html = r##"<p>See <a href="https://help.example.com/en/articles/42-install-the-app#h_1" class="intercom-content-link">install</a> and <a href="https://other.example/x">other</a>.</p>"##;
+    let out = convert(html, &|href| {
+        href.contains("/articles/42-").then(|| "../setup/install.md".to_owned())
+    });
+    assert_eq!(
+        out.markdown,
+        "See [install](../setup/install.md) and [other](https://other.example/x).\n"
+    );
+}
+
+#[test]
+fn volatile_image_query_is_stripped() {
+    assert_eq!(
+        stable_image_url("https://downloads.intercomcdn.com/i/o/1/a/b.png?expires=1&signature=2&req=3"),
+        "https://downloads.intercomcdn.com/i/o/1/a/b.png"
+    );
+    assert_eq!(
+        stable_image_url("https://cdn.example/a.png?v=abc&expires=1"),
+        "https://cdn.example/a.png?v=abc"
+    );
+}
+
+/// The text of an HTML body without any whitespace (block boundaries carry none).
+fn words(html: &str) -> String {
+    let dom = parse_fragment(
+        RcDom::default(),
+        ParseOpts::default(),
+        QualName::new(None, ns!(html), local_name!("body")),
+        vec![],
+        false,
+    )
+    .one(html);
+    let mut text = String::new();
+    text_content(&dom.document, &mut text);
+    text.split_whitespace().collect()
+}
+
+/// Converts `html`, renders the Markdown back with the real renderer, and checks that the
+/// text is the same and that rendering reports no error.
+fn assert_no_text_lost(html: &str) {
+    let markdown = md(html);
+    let dir = tempfile::tempdir().unwrap();
+    let p = project(dir.path(), &[("a.md", &markdown)]);
+    let rendered = render(&p, "a.md");
+    let errors: Vec<_> = rendered.diagnostics.iter().filter(|d| d.is_error()).collect();
+    assert!(errors.is_empty(), "{errors:?}\n{markdown}");
+    assert_eq!(words(html), words(&rendered.html), "\n{markdown}\n{}", rendered.html);
+}
+
+#[test]
+fn no_text_is_lost_through_the_renderer() {
+    assert_no_text_lost(MODERN);
+    assert_no_text_lost(OLDER);
+    assert_no_text_lost(concat!(
+        "<p><b>Note:</b> a<b>\"quoted\"</b>b snake_case *stars* [brackets] AT&amp;T 1 &lt; 2 &lt;b&gt;</p>",
+        "<p># hash</p><p>2024. year</p><ul><li><p>one</p><ul><li>two</li></ul></li></ul>",
+        "<table><tbody><tr><td>Steps</td></tr><tr><td><ul><li>x</li></ul></td></tr></tbody></table>",
+        "<pre><code>let a = `b`;\n\nlet c = 1;</code></pre>",
+    ));
 }
