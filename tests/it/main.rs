@@ -4,6 +4,7 @@ mod check;
 mod content;
 mod contract;
 mod plan_apply;
+mod pull;
 mod remote;
 mod sandbox;
 mod support;
