@@ -157,7 +157,11 @@ fn pull_with(
         return Err(CommandError::new("the pulled content could not be loaded"));
     };
     let pulled_files: BTreeSet<String> = pull.files.keys().cloned().collect();
-    let in_pulled = |d: &Diagnostic| d.path.as_deref().is_some_and(|p| pulled_files.contains(&slash(p)));
+    let in_pulled = |d: &Diagnostic| {
+        d.path
+            .as_deref()
+            .is_some_and(|p| pulled_files.contains(&slash(p)))
+    };
     let fallback_author = fallback_author(runtime, connection, &new_project, target)?;
     let directory = AuthorDirectory::new(admins.clone());
     let (desired, render_diagnostics) = Desired::build(&new_project, fallback_author, |author| {
@@ -204,7 +208,7 @@ fn pull_with(
     let translations = pull
         .files
         .keys()
-        .filter(|p| p.ends_with(".md"))
+        .filter(|p| !p.ends_with("/_collection.yml") && *p != "_collection.yml")
         .count()
         .saturating_sub(pull.articles.len());
     printer.info(&format!(

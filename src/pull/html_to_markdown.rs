@@ -12,6 +12,8 @@ use html5ever::driver::ParseOpts;
 use html5ever::tendril::TendrilSink;
 use html5ever::{QualName, local_name, ns, parse_fragment};
 use markup5ever_rcdom::{Handle, NodeData, RcDom};
+use std::fmt::Write as _;
+
 use pulldown_cmark::{Event, Options, Parser, Tag};
 
 use crate::render::callouts::{CALLOUTS, CLASS as CALLOUT_CLASS, Callout};
@@ -418,7 +420,17 @@ impl Converter<'_> {
                     },
                     emphasis,
                 );
-                wrap_emphasis(out, &inner, if ctx.html_emphasis { ("<b>", "</b>") } else { ("**", "**") }, emphasis, ctx.html_emphasis);
+                wrap_emphasis(
+                    out,
+                    &inner,
+                    if ctx.html_emphasis {
+                        ("<b>", "</b>")
+                    } else {
+                        ("**", "**")
+                    },
+                    emphasis,
+                    ctx.html_emphasis,
+                );
             }
             "i" | "em" if !ctx.in_italic => {
                 let inner = self.inline_nodes(
@@ -429,7 +441,17 @@ impl Converter<'_> {
                     },
                     emphasis,
                 );
-                wrap_emphasis(out, &inner, if ctx.html_emphasis { ("<i>", "</i>") } else { ("*", "*") }, emphasis, ctx.html_emphasis);
+                wrap_emphasis(
+                    out,
+                    &inner,
+                    if ctx.html_emphasis {
+                        ("<i>", "</i>")
+                    } else {
+                        ("*", "*")
+                    },
+                    emphasis,
+                    ctx.html_emphasis,
+                );
             }
             "code" | "kbd" | "samp" | "tt" => {
                 let mut raw = String::new();
@@ -448,8 +470,11 @@ impl Converter<'_> {
             "img" => {
                 if let Some(src) = attr(node, "src").filter(|s| !s.trim().is_empty()) {
                     let alt = attr(node, "alt").unwrap_or_default();
-                    let alt = escape_text(&alt.split_whitespace().collect::<Vec<_>>().join(" "), ctx.in_table);
-                    out.push_str(&format!("![{alt}]({})", destination(&stable_image_url(&src))));
+                    let alt = escape_text(
+                        &alt.split_whitespace().collect::<Vec<_>>().join(" "),
+                        ctx.in_table,
+                    );
+                    let _ = write!(out, "![{alt}]({})", destination(&stable_image_url(&src)));
                 }
             }
             "a" => self.anchor(node, ctx, emphasis, out),
@@ -482,11 +507,12 @@ impl Converter<'_> {
             let mut label = String::new();
             text_content(node, &mut label);
             let label = label.split_whitespace().collect::<Vec<_>>().join(" ");
-            out.push_str(&format!(
+            let _ = write!(
+                out,
                 "<a class=\"intercom-h2b-button\" href=\"{}\">{}</a>",
                 html_escape(&dest, true),
                 html_escape(&label, false)
-            ));
+            );
             return;
         }
         let inner = self.inline_nodes(
@@ -504,12 +530,12 @@ impl Converter<'_> {
         }
         let is_url = dest.starts_with("http://") || dest.starts_with("https://");
         if is_url && plain.trim() == dest && !dest.contains(['<', '>', ' ']) {
-            out.push_str(&format!("<{dest}>"));
+            let _ = write!(out, "<{dest}>");
             return;
         }
         let (lead, core, trail) = split_spaces(&inner);
         out.push_str(lead);
-        out.push_str(&format!("[{core}]({})", destination(&dest)));
+        let _ = write!(out, "[{core}]({})", destination(&dest));
         out.push_str(trail);
     }
 
@@ -522,7 +548,11 @@ impl Converter<'_> {
             }
             let blocks = self.blocks(&li);
             let mut text = String::new();
-            for (i, b) in blocks.iter().filter(|b| !b.text.trim().is_empty()).enumerate() {
+            for (i, b) in blocks
+                .iter()
+                .filter(|b| !b.text.trim().is_empty())
+                .enumerate()
+            {
                 if i > 0 {
                     if b.list.is_some() {
                         text.push('\n');
@@ -571,7 +601,7 @@ impl Converter<'_> {
         if rows.is_empty() {
             return String::new();
         }
-        let complex = rows.iter().flatten().any(|cell| has_block_content(cell));
+        let complex = rows.iter().flatten().any(has_block_content);
         if complex {
             self.note("a table with lists, code or images in its cells was kept as HTML");
             return self.html_table(node);
@@ -580,13 +610,12 @@ impl Converter<'_> {
             in_table: true,
             ..Inline::default()
         };
-        let first_bold = rows[0].iter().all(|cell| is_all_bold(cell));
+        let first_bold = rows[0].iter().all(is_all_bold);
         let mut grid: Vec<Vec<String>> = Vec::new();
         for (r, row) in rows.iter().enumerate() {
             let mut cells = Vec::new();
             for cell in row {
-                let parts: Vec<String> = self
-                    .cell_paragraphs(cell, ctx, r == 0 && first_bold);
+                let parts: Vec<String> = self.cell_paragraphs(cell, ctx, r == 0 && first_bold);
                 cells.push(parts.join("<br>"));
             }
             grid.push(cells);
@@ -686,7 +715,7 @@ impl Converter<'_> {
                             ""
                         } else {
                             let dest = (self.link)(&href).unwrap_or(href);
-                            out.push_str(&format!("<a href=\"{}\">", html_escape(&dest, true)));
+                            let _ = write!(out, "<a href=\"{}\">", html_escape(&dest, true));
                             for kid in children(node) {
                                 self.html(&kid, out);
                             }
@@ -696,17 +725,18 @@ impl Converter<'_> {
                     }
                     "img" => {
                         if let Some(src) = attr(node, "src") {
-                            out.push_str(&format!(
+                            let _ = write!(
+                                out,
                                 "<img src=\"{}\">",
                                 html_escape(&stable_image_url(&src), true)
-                            ));
+                            );
                         }
                         return;
                     }
                     _ => "",
                 };
                 if !tag.is_empty() {
-                    out.push_str(&format!("<{tag}>"));
+                    let _ = write!(out, "<{tag}>");
                 }
                 if matches!(tag, "br" | "hr") {
                     return;
@@ -715,7 +745,7 @@ impl Converter<'_> {
                     self.html(&kid, out);
                 }
                 if !tag.is_empty() {
-                    out.push_str(&format!("</{tag}>"));
+                    let _ = write!(out, "</{tag}>");
                 }
             }
             _ => {}
@@ -861,9 +891,12 @@ fn split_spaces(s: &str) -> (&str, &str, &str) {
 
 /// Number of strong + emphasis spans in inline Markdown.
 fn emphasis_count(markdown: &str) -> usize {
-    Parser::new_ext(markdown, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH)
-        .filter(|e| matches!(e, Event::Start(Tag::Strong | Tag::Emphasis)))
-        .count()
+    Parser::new_ext(
+        markdown,
+        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH,
+    )
+    .filter(|e| matches!(e, Event::Start(Tag::Strong | Tag::Emphasis)))
+    .count()
 }
 
 /// Collapses HTML whitespace; drops a leading space when the output already ends in one.
@@ -912,7 +945,10 @@ fn escape_text(text: &str, in_table: bool) -> String {
         let next = chars.get(i + 1).copied();
         let escape = match c {
             '\\' | '*' | '`' | '[' | ']' | '~' => true,
-            '_' => !(prev.is_some_and(char::is_alphanumeric) && next.is_some_and(char::is_alphanumeric)),
+            '_' => {
+                !(prev.is_some_and(char::is_alphanumeric)
+                    && next.is_some_and(char::is_alphanumeric))
+            }
             '<' => next.is_some_and(|n| n.is_ascii_alphabetic() || matches!(n, '/' | '!' | '?')),
             '&' => looks_like_entity(&chars[i + 1..]),
             '|' => in_table,
@@ -927,15 +963,13 @@ fn escape_text(text: &str, in_table: bool) -> String {
 }
 
 fn looks_like_entity(rest: &[char]) -> bool {
-    let mut n = 0;
-    for &c in rest.iter().take(33) {
+    for (n, &c) in rest.iter().take(33).enumerate() {
         if c == ';' {
             return n > 0;
         }
         if !(c.is_ascii_alphanumeric() || c == '#') {
             return false;
         }
-        n += 1;
     }
     false
 }

@@ -174,7 +174,10 @@ pub fn pull_all(cx: &Context<'_>, state: &StateFile) -> Pull {
             path,
         });
     }
-    let links = LinkMap::new(cx.view, pull.articles.iter().map(|p| (p.id.clone(), p.path.clone())));
+    let links = LinkMap::new(
+        cx.view,
+        pull.articles.iter().map(|p| (p.id.clone(), p.path.clone())),
+    );
     let collections = pull.collections.clone();
     for p in &collections {
         write_collection(cx, &mut pull, p, false);
@@ -217,15 +220,20 @@ pub fn pull_keys(
             let file = leaf(&current).to_owned();
             let want_dir = match &remote.parent_id {
                 None => String::new(),
-                Some(pid) => dir_of_id.get(pid).cloned().ok_or_else(|| PullError::UnknownParent {
-                    key: key.clone(),
-                    collection: cx
-                        .view
-                        .collections
+                Some(pid) => {
+                    dir_of_id
                         .get(pid)
-                        .map_or_else(String::new, |c| c.name.clone()),
-                    id: pid.clone(),
-                })?,
+                        .cloned()
+                        .ok_or_else(|| PullError::UnknownParent {
+                            key: key.clone(),
+                            collection: cx
+                                .view
+                                .collections
+                                .get(pid)
+                                .map_or_else(String::new, |c| c.name.clone()),
+                            id: pid.clone(),
+                        })?
+                }
             };
             let path = if parent(&current) == want_dir {
                 current.clone()
@@ -407,7 +415,8 @@ fn write_article(
         } else {
             content.title.clone()
         };
-        let converted = html_to_markdown::convert(&content.body, &|href| links.relative(href, &dir));
+        let converted =
+            html_to_markdown::convert(&content.body, &|href| links.relative(href, &dir));
         for note in converted.notes {
             pull.notes.push(format!("`{}` [{locale}]: {note}", p.key));
         }
@@ -459,7 +468,10 @@ impl LinkMap {
             .flatten()
             .chain(view.help_center.as_ref().and_then(|h| h.url.clone()));
         for u in urls {
-            if let Some(host) = url::Url::parse(&u).ok().and_then(|u| u.host_str().map(str::to_owned)) {
+            if let Some(host) = url::Url::parse(&u)
+                .ok()
+                .and_then(|u| u.host_str().map(str::to_owned))
+            {
                 hosts.insert(host.to_ascii_lowercase());
             }
         }
@@ -492,11 +504,7 @@ impl LinkMap {
 pub fn relative_path(from_dir: &str, target: &str) -> String {
     let from: Vec<&str> = from_dir.split('/').filter(|s| !s.is_empty()).collect();
     let to: Vec<&str> = target.split('/').filter(|s| !s.is_empty()).collect();
-    let common = from
-        .iter()
-        .zip(&to)
-        .take_while(|(a, b)| a == b)
-        .count();
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
     let mut parts: Vec<&str> = vec![".."; from.len() - common];
     parts.extend(&to[common..]);
     parts.join("/")

@@ -68,13 +68,8 @@ pub fn record(
             },
         );
     }
-    let (_, resolution) = compute::compute(
-        &state.target,
-        desired,
-        view,
-        state,
-        PlanOptions::default(),
-    );
+    let (_, resolution) =
+        compute::compute(&state.target, desired, view, state, PlanOptions::default());
     let mut urls = UrlMap::new(dl);
     for (key, identity) in &resolution.articles {
         if let Some(article) = identity.id().and_then(|id| view.articles.get(id)) {

@@ -116,7 +116,9 @@ fn is_plain_safe(s: &str) -> bool {
         && !s.contains(": ")
         && !s.contains(" #")
         && !s.ends_with(':')
-        && !s.chars().any(|c| c.is_control() || c == '\u{feff}' || c == '\\')
+        && !s
+            .chars()
+            .any(|c| c.is_control() || c == '\u{feff}' || c == '\\')
 }
 
 #[cfg(test)]
@@ -152,7 +154,10 @@ mod tests {
             });
             let fm = front_matter::parse(&text, Path::new("x.md")).unwrap();
             assert_eq!(fm.title, title, "{text}");
-            assert_eq!(fm.description.as_deref(), Some(format!("About {title}").as_str()));
+            assert_eq!(
+                fm.description.as_deref(),
+                Some(format!("About {title}").as_str())
+            );
             assert_eq!(fm.state, Some(ArticleState::Draft));
             assert_eq!(fm.key.map(|k| k.0).as_deref(), Some("a/b"));
             assert_eq!(fm.body, "\nBody\n");

@@ -32,7 +32,9 @@ fn post(http: &Http, path: &str, body: &Value) -> Value {
 }
 
 fn id(v: &Value) -> String {
-    v["id"].as_str().map_or_else(|| v["id"].to_string(), str::to_owned)
+    v["id"]
+        .as_str()
+        .map_or_else(|| v["id"].to_string(), str::to_owned)
 }
 
 /// Seeds the emulator the way a help center written in Intercom's editor looks.
@@ -49,40 +51,77 @@ fn seed(http: &Http) {
         "/help_center/collections",
         &json!({"name": "Advanced: tips & tricks", "parent_id": id(&start)}),
     );
-    let billing = post(http, "/help_center/collections", &json!({"name": "Billing"}));
-    let article = |title: &str, parent: Option<&Value>, body: &str, state: &str, fr: Option<Value>| {
-        let mut req = json!({"title": title, "body": body, "author_id": AUTHOR, "state": state,
+    let billing = post(
+        http,
+        "/help_center/collections",
+        &json!({"name": "Billing"}),
+    );
+    let article =
+        |title: &str, parent: Option<&Value>, body: &str, state: &str, fr: Option<Value>| {
+            let mut req = json!({"title": title, "body": body, "author_id": AUTHOR, "state": state,
                              "description": format!("About {title}")});
-        if let Some(p) = parent {
-            req["parent_id"] = json!(id(p).parse::<u64>().unwrap());
-            req["parent_type"] = json!("collection");
-        }
-        if let Some(fr) = fr {
-            req["translated_content"] = json!({"type": "article_translated_content", "fr": fr});
-        }
-        post(http, "/articles", &req)
-    };
+            if let Some(p) = parent {
+                req["parent_id"] = json!(id(p).parse::<u64>().unwrap());
+                req["parent_type"] = json!("collection");
+            }
+            if let Some(fr) = fr {
+                req["translated_content"] = json!({"type": "article_translated_content", "fr": fr});
+            }
+            post(http, "/articles", &req)
+        };
     let install = article(
         "Install the app",
         Some(&start),
         MODERN,
         "published",
-        Some(json!({"type": "article_content", "title": "Installer l'application", "body": "<p>Texte en <b>français</b>.</p>",
-                    "author_id": AUTHOR, "state": "published"})),
+        Some(
+            json!({"type": "article_content", "title": "Installer l'application", "body": "<p>Texte en <b>français</b>.</p>",
+                    "author_id": AUTHOR, "state": "published"}),
+        ),
     );
-    article("Formatting: every block", Some(&tips), &format!("{OLDER}{CALLOUTS}"), "published", None);
-    let url = install["url"].as_str().expect("published article has a URL");
+    article(
+        "Formatting: every block",
+        Some(&tips),
+        &format!("{OLDER}{CALLOUTS}"),
+        "published",
+        None,
+    );
+    let url = install["url"]
+        .as_str()
+        .expect("published article has a URL");
     article(
         "Refunds",
         Some(&billing),
-        &format!(r#"<p class="no-margin">Read <a href="{url}" class="intercom-content-link" target="_blank">the install guide</a> first.</p>"#),
+        &format!(
+            r#"<p class="no-margin">Read <a href="{url}" class="intercom-content-link" target="_blank">the install guide</a> first.</p>"#
+        ),
         "published",
-        Some(json!({"type": "article_content", "title": "Remboursements", "body": "<p>Brouillon.</p>",
-                    "author_id": AUTHOR, "state": "draft"})),
+        Some(
+            json!({"type": "article_content", "title": "Remboursements", "body": "<p>Brouillon.</p>",
+                    "author_id": AUTHOR, "state": "draft"}),
+        ),
     );
-    article("Upcoming features", Some(&start), "<p>Not yet.</p>", "draft", None);
-    article("Install the app", Some(&start), "<p>Same title, other article.</p>", "published", None);
-    article("FAQ", None, "<p>Answers at the root.</p>", "published", None);
+    article(
+        "Upcoming features",
+        Some(&start),
+        "<p>Not yet.</p>",
+        "draft",
+        None,
+    );
+    article(
+        "Install the app",
+        Some(&start),
+        "<p>Same title, other article.</p>",
+        "published",
+        None,
+    );
+    article(
+        "FAQ",
+        None,
+        "<p>Answers at the root.</p>",
+        "published",
+        None,
+    );
 }
 
 /// An empty content root with a config pointing at the emulator.
@@ -110,7 +149,12 @@ fn collect(root: &Path, dir: &Path, out: &mut Vec<String>) {
         if path.is_dir() {
             collect(root, &path, out);
         } else {
-            out.push(path.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/"));
+            out.push(
+                path.strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/"),
+            );
         }
     }
 }
@@ -132,7 +176,11 @@ fn writes(http: &Http) -> Vec<Value> {
 #[track_caller]
 fn assert_plan_empty(root: &Path) {
     let run = run_in(root, &["plan", "--detailed-exitcode", "--format", "json"]);
-    assert_eq!(run.code, 0, "plan after pull is not empty:\n{}\n{}", run.stdout, run.stderr);
+    assert_eq!(
+        run.code, 0,
+        "plan after pull is not empty:\n{}\n{}",
+        run.stdout, run.stderr
+    );
 }
 
 #[test]
@@ -143,14 +191,34 @@ fn pull_of_intercom_shaped_content_plans_empty_and_applies_nothing() {
     let dir = empty_root(&emu.base_url);
     let root = dir.path();
     let run = run_in(root, &["pull"]).expect(0);
-    assert!(run.stderr.contains("pulled 3 collection(s) and 6 article(s)"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("pulled 3 collection(s) and 6 article(s)"),
+        "{}",
+        run.stderr
+    );
     insta::assert_snapshot!("pulled_tree", files(root).join("\n"));
-    insta::assert_snapshot!("pulled_formatting", read(root, "getting-started/advanced-tips-tricks/formatting-every-block.md"));
-    insta::assert_snapshot!("pulled_collection", read(root, "getting-started/_collection.yml"));
+    insta::assert_snapshot!(
+        "pulled_formatting",
+        read(
+            root,
+            "getting-started/advanced-tips-tricks/formatting-every-block.md"
+        )
+    );
+    insta::assert_snapshot!(
+        "pulled_collection",
+        read(root, "getting-started/_collection.yml")
+    );
     let refunds_fr = read(root, "billing/refunds.fr.md");
-    assert!(refunds_fr.contains("state: draft"), "unpublished translation is a draft:\n{refunds_fr}");
+    assert!(
+        refunds_fr.contains("state: draft"),
+        "unpublished translation is a draft:\n{refunds_fr}"
+    );
     assert!(read(root, "getting-started/upcoming-features.md").contains("state: draft"));
-    assert!(read(root, "billing/refunds.md").contains("[the install guide](../getting-started/install-the-app.md)"));
+    assert!(
+        read(root, "billing/refunds.md")
+            .contains("[the install guide](../getting-started/install-the-app.md)")
+    );
     assert!(read(root, "faq.md").contains("Answers at the root."));
     assert!(read(root, "getting-started/install-the-app.md").contains("author: docs@example.com"));
     run_in(root, &["check"]).expect(0);
@@ -158,7 +226,11 @@ fn pull_of_intercom_shaped_content_plans_empty_and_applies_nothing() {
     let (status, _) = http.call("DELETE", "/_sandbox/requests", None);
     assert_eq!(status, 200);
     run_in(root, &["apply", "--yes"]).expect(0);
-    assert_eq!(writes(&http), Vec::<Value>::new(), "apply after pull writes nothing");
+    assert_eq!(
+        writes(&http),
+        Vec::<Value>::new(),
+        "apply after pull writes nothing"
+    );
 }
 
 #[test]
@@ -167,13 +239,24 @@ fn applied_example_content_pulls_back_to_an_empty_plan() {
     let source = example_against(&emu.base_url);
     run_in(source.path(), &["apply", "--yes"]).expect(0);
     let dir = tempfile::tempdir().unwrap();
-    std::fs::copy(source.path().join("helpcenter.toml"), dir.path().join("helpcenter.toml")).unwrap();
+    std::fs::copy(
+        source.path().join("helpcenter.toml"),
+        dir.path().join("helpcenter.toml"),
+    )
+    .unwrap();
     run_in(dir.path(), &["pull"]).expect(0);
     assert_plan_empty(dir.path());
     // The French translations came along, and relative links point at the pulled files.
     let start = read(dir.path(), "using-pebble/timers/start-a-timer.md");
-    assert!(start.contains("[keyboard shortcuts](keyboard-shortcuts.md)"), "{start}");
-    assert!(dir.path().join("using-pebble/timers/start-a-timer.fr.md").is_file());
+    assert!(
+        start.contains("[keyboard shortcuts](keyboard-shortcuts.md)"),
+        "{start}"
+    );
+    assert!(
+        dir.path()
+            .join("using-pebble/timers/start-a-timer.fr.md")
+            .is_file()
+    );
 }
 
 #[test]
@@ -199,13 +282,19 @@ fn pull_key_accepts_an_edit_made_in_the_ui() {
     run_in(root, &["pull", key]).expect(0);
     assert_plan_empty(root);
     let text = read(root, "billing/refunds.md");
-    assert!(text.contains("Refunds are **instant** since the UI edit."), "{text}");
+    assert!(
+        text.contains("Refunds are **instant** since the UI edit."),
+        "{text}"
+    );
     assert!(read(root, "billing/refunds.fr.md").contains("title: Remboursements (UI)"));
     let mut after = files(root);
     after.retain(|f| !f.starts_with(".helpcenter/"));
     let mut before = before;
     before.retain(|f| !f.starts_with(".helpcenter/"));
-    assert_eq!(before, after, "pull KEY writes the article's own files only");
+    assert_eq!(
+        before, after,
+        "pull KEY writes the article's own files only"
+    );
     // Other files are untouched.
     assert_eq!(
         read(root, "billing/invoices.md"),
@@ -219,7 +308,11 @@ fn pull_key_of_an_unknown_key_fails_with_a_hint() {
     let dir = example_against(&emu.base_url);
     run_in(dir.path(), &["apply", "--yes"]).expect(0);
     let run = run_in(dir.path(), &["pull", "billing/nope"]).expect(1);
-    assert!(run.stderr.contains("`billing/nope` is not a key"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("`billing/nope` is not a key"),
+        "{}",
+        run.stderr
+    );
     assert!(run.stderr.contains("hint:"), "{}", run.stderr);
 }
 
@@ -231,13 +324,27 @@ fn pull_refuses_to_clobber_without_force() {
     let root = dir.path();
     write(root, "faq.md", "---\ntitle: Local FAQ\n---\nMine.\n");
     write(root, "old/_collection.yml", "name: Old\n");
-    write(root, "old/stale.md", "---\ntitle: Stale\n---\nGone after a forced pull.\n");
+    write(
+        root,
+        "old/stale.md",
+        "---\ntitle: Stale\n---\nGone after a forced pull.\n",
+    );
     let run = run_in(root, &["pull"]).expect(1);
-    insta::assert_snapshot!("refuse_to_clobber", run.stderr.replace(&root.display().to_string(), "[DIR]"));
-    assert_eq!(read(root, "faq.md"), "---\ntitle: Local FAQ\n---\nMine.\n", "nothing written");
+    insta::assert_snapshot!(
+        "refuse_to_clobber",
+        run.stderr.replace(&root.display().to_string(), "[DIR]")
+    );
+    assert_eq!(
+        read(root, "faq.md"),
+        "---\ntitle: Local FAQ\n---\nMine.\n",
+        "nothing written"
+    );
     run_in(root, &["pull", "--force"]).expect(0);
     assert!(read(root, "faq.md").contains("Answers at the root."));
-    assert!(!root.join("old/stale.md").exists(), "stale content is removed by --force");
+    assert!(
+        !root.join("old/stale.md").exists(),
+        "stale content is removed by --force"
+    );
     assert_plan_empty(root);
     // Pulling again with --force gives the same tree.
     let first = files(root);
@@ -249,7 +356,11 @@ fn pull_refuses_to_clobber_without_force() {
 fn pull_needs_a_config() {
     let dir = tempfile::tempdir().unwrap();
     let run = run_in(dir.path(), &["pull"]).expect(1);
-    assert!(run.stderr.contains("no `helpcenter.toml`"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("no `helpcenter.toml`"),
+        "{}",
+        run.stderr
+    );
     assert!(run.stderr.contains("helpcenter init"), "{}", run.stderr);
 }
 
@@ -262,8 +373,16 @@ fn pull_from_the_embedded_sandbox_target() {
     let _ = std::fs::remove_dir_all(source.path().join(".helpcenter"));
     run_in(source.path(), &["apply", "--yes"]).expect(0);
     let dir = tempfile::tempdir().unwrap();
-    std::fs::copy(source.path().join("helpcenter.toml"), dir.path().join("helpcenter.toml")).unwrap();
-    write(dir.path(), ".helpcenter/local.sandbox.json", &read(source.path(), ".helpcenter/local.sandbox.json"));
+    std::fs::copy(
+        source.path().join("helpcenter.toml"),
+        dir.path().join("helpcenter.toml"),
+    )
+    .unwrap();
+    write(
+        dir.path(),
+        ".helpcenter/local.sandbox.json",
+        &read(source.path(), ".helpcenter/local.sandbox.json"),
+    );
     run_in(dir.path(), &["pull"]).expect(0);
     assert_plan_empty(dir.path());
 }

@@ -26,13 +26,15 @@ fn older_sample() {
 
 #[test]
 fn callouts_map_back_to_their_alerts() {
+    use std::fmt::Write as _;
     let mut html = String::new();
     for c in CALLOUTS {
-        html.push_str(&format!(
+        let _ = write!(
+            html,
             "<div class=\"intercom-interblocks-callout\" style=\"{}\"><p class=\"no-margin\">{} callout</p><p class=\"no-margin\">second <b>line</b></p></div>",
             c.style(),
             c.color
-        ));
+        );
     }
     insta::assert_snapshot!(md(&html));
 }
@@ -52,7 +54,7 @@ fn videos_become_bare_urls() {
 #[test]
 fn tables_take_their_first_row_as_header() {
     let bold_head = r#"<div class="intercom-interblocks-table-container"><table role="presentation"><tbody><tr><td><p class="no-margin"><b>Plan</b></p></td><td><p class="no-margin"><b>Price</b></p></td></tr><tr><td><p class="no-margin">Team | Pro</p></td><td><p class="no-margin">$8<br>per month</p></td></tr><tr><td><p class="no-margin">Solo</p></td></tr></tbody></table></div>"#;
-    let with_list = r#"<table><tbody><tr><td>Steps</td></tr><tr><td><ul><li>one</li><li>two</li></ul></td></tr></tbody></table>"#;
+    let with_list = "<table><tbody><tr><td>Steps</td></tr><tr><td><ul><li>one</li><li>two</li></ul></td></tr></tbody></table>";
     insta::assert_snapshot!(format!("{}\n{}", md(bold_head), md(with_list)));
 }
 
@@ -100,14 +102,19 @@ fn images_links_and_unknown_markup() {
         r#"<div class="intercom-h2b-video"><iframe src="https://streamio.com/embed/1"></iframe></div>"#,
     );
     let out = convert(html, &|_| None);
-    insta::assert_snapshot!(format!("{}\n---- notes\n{}", out.markdown, out.notes.join("\n")));
+    insta::assert_snapshot!(format!(
+        "{}\n---- notes\n{}",
+        out.markdown,
+        out.notes.join("\n")
+    ));
 }
 
 #[test]
 fn links_to_articles_become_relative() {
-    let html = r##"<p>See <a href="https://help.example.com/en/articles/42-install-the-app#h_1" class="intercom-content-link">install</a> and <a href="https://other.example/x">other</a>.</p>"##;
+    let html = r#"<p>See <a href="https://help.example.com/en/articles/42-install-the-app#h_1" class="intercom-content-link">install</a> and <a href="https://other.example/x">other</a>.</p>"#;
     let out = convert(html, &|href| {
-        href.contains("/articles/42-").then(|| "../setup/install.md".to_owned())
+        href.contains("/articles/42-")
+            .then(|| "../setup/install.md".to_owned())
     });
     assert_eq!(
         out.markdown,
@@ -118,7 +125,9 @@ fn links_to_articles_become_relative() {
 #[test]
 fn volatile_image_query_is_stripped() {
     assert_eq!(
-        stable_image_url("https://downloads.intercomcdn.com/i/o/1/a/b.png?expires=1&signature=2&req=3"),
+        stable_image_url(
+            "https://downloads.intercomcdn.com/i/o/1/a/b.png?expires=1&signature=2&req=3"
+        ),
         "https://downloads.intercomcdn.com/i/o/1/a/b.png"
     );
     assert_eq!(
@@ -149,9 +158,18 @@ fn assert_no_text_lost(html: &str) {
     let dir = tempfile::tempdir().unwrap();
     let p = project(dir.path(), &[("a.md", &markdown)]);
     let rendered = render(&p, "a.md");
-    let errors: Vec<_> = rendered.diagnostics.iter().filter(|d| d.is_error()).collect();
+    let errors: Vec<_> = rendered
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .collect();
     assert!(errors.is_empty(), "{errors:?}\n{markdown}");
-    assert_eq!(words(html), words(&rendered.html), "\n{markdown}\n{}", rendered.html);
+    assert_eq!(
+        words(html),
+        words(&rendered.html),
+        "\n{markdown}\n{}",
+        rendered.html
+    );
 }
 
 #[test]
