@@ -3,6 +3,7 @@
 mod check;
 mod content;
 mod contract;
+mod convergence;
 mod plan_apply;
 mod remote;
 mod sandbox;
