@@ -178,7 +178,7 @@ fn persist_now(shared: &Shared, force: bool) -> std::io::Result<()> {
     };
     let (version, bytes) = {
         let data = lock(&shared.data);
-        (data.version, serde_json::to_vec_pretty(&data.store)?)
+        (data.version, serde_json::to_vec(&data.store)?)
     };
     let mut persisted = lock(&shared.persisted);
     if force || version > *persisted {
