@@ -16,6 +16,9 @@ use helpcenter::sandbox::store::{
     GroupContent as StoredGroup, Store,
 };
 use helpcenter::sandbox::{Faults, RateLimit, SandboxHandle, SandboxOptions, start};
+use serde_json::{Value, json};
+
+use crate::contract::{assert_valid, openapi_schema};
 
 const ADMIN_ID: u64 = 991_266_200;
 const CANARY: &str = "tok_CANARY_it_8c1d2e3f";
@@ -655,5 +658,129 @@ async fn throughput_under_latency_and_rate_limit() {
     assert!(
         paced >= 0.8 * free,
         "pacing cost too much: {paced:.1} vs {free:.1} req/s"
+    );
+}
+
+fn article_translations() -> BTreeMap<String, ArticleContentRequest> {
+    let mut map = BTreeMap::new();
+    map.insert(
+        "fr".to_owned(),
+        ArticleContentRequest {
+            kind: "article_content",
+            title: Some("Bonjour".into()),
+            description: Some("Description".into()),
+            body: Some("<p>Corps</p>".into()),
+            author_id: Some(ADMIN_ID),
+            state: Some("published".into()),
+        },
+    );
+    map.insert(
+        "pt-BR".to_owned(),
+        ArticleContentRequest {
+            kind: "article_content",
+            state: Some("draft".into()),
+            ..ArticleContentRequest::default()
+        },
+    );
+    map
+}
+
+fn group_translations() -> BTreeMap<String, GroupContentRequest> {
+    let mut map = BTreeMap::new();
+    map.insert(
+        "de".to_owned(),
+        GroupContentRequest {
+            kind: "group_content",
+            name: Some("Erste Schritte".into()),
+            description: Some(String::new()),
+        },
+    );
+    map
+}
+
+/// Every request body the client can send, minimal and fully populated, is valid against the
+/// 2.12 request schemas.
+#[test]
+fn request_bodies_match_the_openapi_request_schemas() {
+    let bodies: Vec<(&str, Value)> = vec![
+        ("create_article_request", json!(new_article("Minimal"))),
+        (
+            "create_article_request",
+            json!(CreateArticle {
+                title: "Full".into(),
+                description: Some("d".into()),
+                body: Some("<p>b</p>".into()),
+                author_id: ADMIN_ID,
+                state: Some("draft".into()),
+                parent_id: Some(3_000_001),
+                parent_type: Some("collection".into()),
+                translated_content: article_translations(),
+            }),
+        ),
+        ("update_article_request", json!(UpdateArticle::default())),
+        (
+            "update_article_request",
+            json!(UpdateArticle {
+                title: Some("t".into()),
+                description: Some(String::new()),
+                body: Some("<p>b</p>".into()),
+                author_id: Some(ADMIN_ID),
+                state: Some("published".into()),
+                parent_id: Some("3000001".into()),
+                parent_type: Some("collection".into()),
+                translated_content: article_translations(),
+            }),
+        ),
+        (
+            "create_collection_request",
+            json!(CreateCollection {
+                name: "Minimal".into(),
+                ..CreateCollection::default()
+            }),
+        ),
+        (
+            "create_collection_request",
+            json!(CreateCollection {
+                name: "Full".into(),
+                description: Some("d".into()),
+                parent_id: Some("3000001".into()),
+                help_center_id: Some(1),
+                translated_content: group_translations(),
+            }),
+        ),
+        (
+            "update_collection_request",
+            json!(UpdateCollection::default()),
+        ),
+        (
+            "update_collection_request",
+            json!(UpdateCollection {
+                name: Some("n".into()),
+                description: Some("d".into()),
+                parent_id: Some("3000001".into()),
+                translated_content: group_translations(),
+            }),
+        ),
+    ];
+    for (schema, body) in &bodies {
+        assert_valid(&openapi_schema(schema), body, schema);
+    }
+    // The check has teeth: the types the API rejects are caught.
+    let create = jsonschema::validator_for(&openapi_schema("create_article_request")).unwrap();
+    let mut wrong = bodies[1].1.clone();
+    wrong["parent_id"] = json!("3000001");
+    assert!(
+        !create.is_valid(&wrong),
+        "parent_id must be an integer on create"
+    );
+    let mut wrong = bodies[1].1.clone();
+    wrong["author_id"] = json!("991266200");
+    assert!(!create.is_valid(&wrong), "author_id must be an integer");
+    let update = jsonschema::validator_for(&openapi_schema("update_article_request")).unwrap();
+    let mut wrong = bodies[3].1.clone();
+    wrong["parent_id"] = json!(3_000_001);
+    assert!(
+        !update.is_valid(&wrong),
+        "parent_id must be a string on update"
     );
 }
