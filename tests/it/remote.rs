@@ -8,7 +8,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use helpcenter::remote::models::{
-    CreateArticle, CreateCollection, UpdateArticle, UpdateCollection,
+    ArticleContentRequest, CreateArticle, CreateCollection, GroupContentRequest, UpdateArticle,
+    UpdateCollection,
 };
 use helpcenter::remote::{Client, ClientConfig, ErrorKind, RequestEvent, Token};
 use helpcenter::sandbox::store::{
