@@ -1,6 +1,7 @@
 //! Property: for generated content trees, `apply` then `plan` shows zero changes — against
 //! the emulator over HTTP, with the default switches and with heading flattening.
 
+use std::fmt::Write as _;
 use std::path::Path;
 
 use proptest::prelude::*;
@@ -97,7 +98,7 @@ fn materialize(root: &Path, base_url: &str, collections: usize, articles: &[GenA
         }
         if let Some(t) = a.link_to.filter(|t| *t < articles.len() && *t != i) {
             let target = format!("{up}{}/a{t}.md", collection_dir(articles[t].collection));
-            body.push_str(&format!("See [article {t}]({target}).\n"));
+            let _ = writeln!(body, "See [article {t}]({target}).");
         }
         let state = if a.draft { "draft" } else { "published" };
         write(
