@@ -1049,6 +1049,15 @@ async fn observe(switches: Switches) -> Vec<String> {
         list.body["pages"].get("next"),
         list.body["pages"]["page"]
     ));
+    let html_only = api
+        .http
+        .get(format!("{}/me", api.base))
+        .bearer_auth("t")
+        .header("Accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    out.push(format!("accept={}", html_only.status()));
     handle.set_rate_limit(Some(RateLimit {
         limit: 1,
         window: Duration::from_secs(30),
@@ -1145,4 +1154,45 @@ fn serve_rejects_bad_flags() {
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("headings"), "{stderr}");
+}
+
+#[tokio::test]
+async fn accept_header_must_allow_json() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let (handle, api) = serve(SandboxOptions::default()).await;
+    let mut stream = tokio::net::TcpStream::connect(handle.addr()).await.unwrap();
+    stream
+        .write_all(
+            b"GET /me HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer t\r\nConnection: close\r\n\r\n",
+        )
+        .await
+        .unwrap();
+    let mut raw = String::new();
+    stream.read_to_string(&mut raw).await.unwrap();
+    assert!(raw.starts_with("HTTP/1.1 406"), "{raw}");
+    assert!(raw.contains("error.list"));
+    for accept in [
+        "*/*",
+        "application/json",
+        "text/html, application/json;q=0.9",
+    ] {
+        let reply = api
+            .http
+            .get(format!("{}/me", api.base))
+            .bearer_auth("t")
+            .header("Accept", accept)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(reply.status(), 200, "{accept}");
+    }
+    let html = api
+        .http
+        .get(format!("{}/me", api.base))
+        .bearer_auth("t")
+        .header("Accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(html.status(), 406);
 }
