@@ -16,7 +16,7 @@ use super::options::{Headings, NestedLists, Switches};
 pub const IMAGE_PREFIX: &str = "https://downloads.intercomcdn.com/i/o/";
 
 /// Hosts accepted in `<iframe src>`: the supported video embeds of §6.1.
-const VIDEO_HOSTS: [&str; 8] = [
+const VIDEO_HOSTS: [&str; 10] = [
     "youtube.com",
     "youtube-nocookie.com",
     "youtu.be",
@@ -25,31 +25,20 @@ const VIDEO_HOSTS: [&str; 8] = [
     "wistia.net",
     "loom.com",
     "vidyard.com",
+    "streamio.com",
+    "streamio.net",
 ];
-const VIDEO_HOSTS_EXTRA: [&str; 2] = ["streamio.com", "streamio.net"];
 
 /// Why a body was refused (answered with 400 `parameter_invalid`).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
 pub struct RewriteError(pub String);
 
-/// Random parts of the output (heading ids, image numbers).
-pub trait Entropy {
-    /// A random `u64`.
-    fn next_u64(&mut self) -> u64;
-}
-
-impl Entropy for fastrand::Rng {
-    fn next_u64(&mut self) -> u64 {
-        self.u64(..)
-    }
-}
-
-/// Rewrites `html` the way Intercom does on save.
+/// Rewrites `html` the way Intercom does on save; `rng` draws the heading ids.
 pub fn rewrite_body(
     html: &str,
     switches: &Switches,
-    entropy: &mut dyn Entropy,
+    rng: &mut fastrand::Rng,
 ) -> Result<String, RewriteError> {
     if html.trim().is_empty() {
         return Ok(String::new());
@@ -68,7 +57,7 @@ pub fn rewrite_body(
     };
     let mut writer = Writer {
         switches,
-        entropy,
+        rng,
         heading_shift: 0,
         levels: Vec::new(),
     };
@@ -145,7 +134,7 @@ struct Context {
 
 struct Writer<'a> {
     switches: &'a Switches,
-    entropy: &'a mut dyn Entropy,
+    rng: &'a mut fastrand::Rng,
     heading_shift: u8,
     /// Levels of the headings written so far (before promotion).
     levels: Vec<u8>,
@@ -336,13 +325,12 @@ fn is_video_host(src: &str) -> bool {
     let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
     VIDEO_HOSTS
         .iter()
-        .chain(VIDEO_HOSTS_EXTRA.iter())
         .any(|h| host == *h || host.ends_with(&format!(".{h}")))
 }
 
 impl Writer<'_> {
     fn heading_id(&mut self) -> String {
-        format!("h_{:010x}", self.entropy.next_u64() & 0xff_ffff_ffff)
+        format!("h_{:010x}", self.rng.u64(..) & 0xff_ffff_ffff)
     }
 
     /// Children in block context: inline runs stay inline (the caller wraps them).
