@@ -1196,3 +1196,87 @@ async fn accept_header_must_allow_json() {
         .unwrap();
     assert_eq!(html.status(), 406);
 }
+
+#[tokio::test]
+async fn control_endpoints_need_the_token_and_steer_the_emulator() {
+    let (handle, mut api) = serve(SandboxOptions::default()).await;
+    api.get("/me").await;
+    let log = api.get("/_sandbox/requests").await;
+    assert_eq!(log.status, 200);
+    assert_eq!(log.body["total"], 1);
+    assert_eq!(log.body["by_status"]["200"], 1);
+    assert_eq!(log.body["requests"][0]["path"], "/me");
+    let faults = api
+        .put(
+            "/_sandbox/faults",
+            json!({"server_error_rate": 1.0, "seed": 4}),
+        )
+        .await;
+    assert_eq!(faults.body["server_error_rate"], 1.0);
+    assert!(api.get("/me").await.status >= 500);
+    api.put("/_sandbox/faults", json!({"server_error_rate": 0}))
+        .await;
+    assert_eq!(api.get("/me").await.status, 200);
+    api.article(json!({})).await;
+    let state = api.get("/_sandbox/state").await;
+    assert_eq!(state.body, handle.snapshot());
+    assert_eq!(api.delete("/_sandbox/requests").await.status, 200);
+    assert_eq!(handle.request_count(), 0);
+    assert_eq!(api.get("/_sandbox/nope").await.status, 404);
+    api.token = None;
+    assert_eq!(api.get("/_sandbox/requests").await.status, 401);
+}
+
+#[tokio::test]
+async fn several_help_centers() {
+    let options = SandboxOptions {
+        help_centers: vec![
+            sandbox::HelpCenterSeed::default(),
+            sandbox::HelpCenterSeed {
+                id: "2".into(),
+                identifier: "partners".into(),
+                display_name: "Partners".into(),
+            },
+        ],
+        ..SandboxOptions::default()
+    };
+    let (_handle, api) = serve(options).await;
+    assert_eq!(
+        api.get("/help_center/help_centers").await.body["data"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    let partners = api.collection(json!({"help_center_id": 2})).await;
+    assert_eq!(partners["help_center_id"], 2);
+    let default = api.collection(json!({})).await;
+    assert_eq!(default["help_center_id"], 1);
+    let article = api
+        .article(
+            json!({"state": "published", "parent_id": id_of(&partners).parse::<u64>().unwrap()}),
+        )
+        .await;
+    assert!(
+        article["url"]
+            .as_str()
+            .unwrap()
+            .starts_with("http://help-center.test/partners/en/")
+    );
+    let only = api.get("/help_center/collections?help_center_id=2").await;
+    assert_eq!(only.body["total_count"], 1);
+    let unknown = api
+        .post(
+            "/help_center/collections",
+            json!({"name": "x", "help_center_id": 9}),
+        )
+        .await;
+    assert_eq!(unknown.status, 400);
+    let mismatch = api
+        .post(
+            "/help_center/collections",
+            json!({"name": "x", "help_center_id": 1, "parent_id": id_of(&partners)}),
+        )
+        .await;
+    assert_eq!(mismatch.status, 400);
+}
