@@ -153,13 +153,15 @@ pub fn serve(args: &ServeArgs, printer: &Printer) -> CommandResult {
         .map_err(|e| CommandError::new(format!("cannot start the async runtime: {e}")))?;
     runtime.block_on(async {
         let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, args.port));
-        let handle = super::start(options, addr).await.map_err(|e| match e.kind() {
-            std::io::ErrorKind::AddrInUse | std::io::ErrorKind::PermissionDenied => {
-                CommandError::new(format!("cannot serve on {addr}: {e}"))
-                    .with_hint("pick another port with `--port`, or `--port 0` for a free one")
-            }
-            _ => CommandError::new(format!("cannot start the sandbox: {e}")),
-        })?;
+        let handle = super::start(options, addr)
+            .await
+            .map_err(|e| match e.kind() {
+                std::io::ErrorKind::AddrInUse | std::io::ErrorKind::PermissionDenied => {
+                    CommandError::new(format!("cannot serve on {addr}: {e}"))
+                        .with_hint("pick another port with `--port`, or `--port 0` for a free one")
+                }
+                _ => CommandError::new(format!("cannot start the sandbox: {e}")),
+            })?;
         printer.data(&format!("listening {}\n", handle.base_url()));
         wait_for_stop().await;
         handle.shutdown().await;

@@ -1280,3 +1280,45 @@ async fn several_help_centers() {
         .await;
     assert_eq!(mismatch.status, 400);
 }
+
+#[tokio::test]
+async fn lost_responses_send_not_a_single_byte() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let options = SandboxOptions {
+        faults: Faults {
+            lost_response_rate: 1.0,
+            ..Faults::default()
+        },
+        ..SandboxOptions::default()
+    };
+    let (handle, api) = serve(options).await;
+    let mut stream = tokio::net::TcpStream::connect(handle.addr()).await.unwrap();
+    let body = format!("{{\"title\":\"t\",\"author_id\":{ADMIN}}}");
+    let request = format!(
+        "POST /articles HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer t\r\nAccept: */*\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut received = Vec::new();
+    let outcome =
+        tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut received)).await;
+    assert!(
+        outcome.is_ok(),
+        "the connection is closed, not left hanging"
+    );
+    assert!(
+        received.is_empty(),
+        "got {}",
+        String::from_utf8_lossy(&received)
+    );
+    // With reqwest, `send()` itself fails: no status line ever arrives.
+    let sent = api
+        .http
+        .post(format!("{}/articles", api.base))
+        .bearer_auth("t")
+        .json(&json!({"title": "t", "author_id": ADMIN}))
+        .send()
+        .await;
+    assert!(sent.is_err(), "send() must fail");
+    assert_eq!(handle.snapshot()["articles"].as_object().unwrap().len(), 2);
+}
