@@ -790,7 +790,6 @@ async fn injected_server_errors_do_not_apply_writes() {
     assert_eq!(a, statuses(9).await);
     let failures = a.iter().filter(|s| **s >= 500).count();
     assert!((8..=32).contains(&failures), "{failures}");
-    // Latency is added without blocking other requests.
     handle.set_faults(Faults {
         latency: Duration::from_millis(400),
         ..Faults::default()
