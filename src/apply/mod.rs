@@ -1,3 +1,5 @@
 //! Stage 5: executing a plan against the remote and recording state.
 
+pub mod executor;
+pub mod progress;
 pub mod state_file;

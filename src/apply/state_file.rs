@@ -117,3 +117,176 @@ impl StateFile {
         self.articles.get(key)?.locales.get(locale)?.url.as_deref()
     }
 }
+
+/// One journal line: a change to the state made right after a successful write.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum JournalEntry {
+    Collection {
+        key: String,
+        record: CollectionRecord,
+    },
+    Article {
+        key: String,
+        record: ArticleRecord,
+    },
+    ForgetCollection {
+        key: String,
+    },
+    ForgetArticle {
+        key: String,
+    },
+    HelpCenter {
+        id: String,
+    },
+}
+
+/// Path of the journal of `target`: appended after every write, folded into the state file
+/// when an apply ends (or when the next command starts, after an interrupted apply).
+pub fn journal_path(root: &Path, target: &str) -> PathBuf {
+    root.join(".helpcenter")
+        .join(format!("{target}.journal.jsonl"))
+}
+
+impl StateFile {
+    /// Applies one journal entry.
+    pub fn apply_entry(&mut self, entry: JournalEntry) {
+        match entry {
+            JournalEntry::Collection { key, record } => {
+                self.collections.insert(key, record);
+            }
+            JournalEntry::Article { key, record } => {
+                self.articles.insert(key, record);
+            }
+            JournalEntry::ForgetCollection { key } => {
+                self.collections.remove(&key);
+            }
+            JournalEntry::ForgetArticle { key } => {
+                self.articles.remove(&key);
+            }
+            JournalEntry::HelpCenter { id } => self.help_center_id = Some(id),
+        }
+    }
+
+    /// Loads the state and replays the journal an interrupted apply left behind, then saves
+    /// the result and removes the journal. Returns how many entries were replayed.
+    pub fn load_and_recover(root: &Path, target: &str) -> io::Result<(Self, usize)> {
+        let mut state = Self::load(root, target)?;
+        let journal = journal_path(root, target);
+        let text = match std::fs::read_to_string(&journal) {
+            Ok(t) => t,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok((state, 0)),
+            Err(e) => return Err(e),
+        };
+        let mut replayed = 0;
+        for line in text.lines().filter(|l| !l.trim().is_empty()) {
+            // A torn last line (crash mid-write) is ignored: its write is reconciled by adoption.
+            if let Ok(entry) = serde_json::from_str::<JournalEntry>(line) {
+                state.apply_entry(entry);
+                replayed += 1;
+            }
+        }
+        state.save(root)?;
+        std::fs::remove_file(&journal)?;
+        Ok((state, replayed))
+    }
+}
+
+/// The state of a running apply: the state file in memory plus an append-only journal.
+#[derive(Debug)]
+pub struct Recorder {
+    root: PathBuf,
+    pub state: StateFile,
+    journal: std::fs::File,
+}
+
+impl Recorder {
+    /// Opens the journal of `state.target` for appending.
+    pub fn open(root: &Path, state: StateFile) -> io::Result<Self> {
+        let path = journal_path(root, &state.target);
+        std::fs::create_dir_all(path.parent().expect("journal has a parent"))?;
+        let journal = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)?;
+        Ok(Self {
+            root: root.to_owned(),
+            state,
+            journal,
+        })
+    }
+
+    /// Records one entry: appended to the journal first, then applied in memory.
+    pub fn record(&mut self, entry: JournalEntry) -> io::Result<()> {
+        use std::io::Write;
+        let mut line = serde_json::to_string(&entry).map_err(io::Error::other)?;
+        line.push('\n');
+        self.journal.write_all(line.as_bytes())?;
+        self.journal.flush()?;
+        self.state.apply_entry(entry);
+        Ok(())
+    }
+
+    /// Writes the state file atomically and removes the journal.
+    pub fn finish(self) -> io::Result<StateFile> {
+        self.state.save(&self.root)?;
+        drop(self.journal);
+        let path = journal_path(&self.root, &self.state.target);
+        match std::fs::remove_file(path) {
+            Ok(()) => Ok(self.state),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(self.state),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn journal_is_replayed_after_an_interrupted_apply() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut rec = Recorder::open(dir.path(), StateFile::new("t")).unwrap();
+        rec.record(JournalEntry::Article {
+            key: "a".into(),
+            record: ArticleRecord {
+                id: "7".into(),
+                ..ArticleRecord::default()
+            },
+        })
+        .unwrap();
+        drop(rec); // crash: no finish()
+        let (state, replayed) = StateFile::load_and_recover(dir.path(), "t").unwrap();
+        assert_eq!(replayed, 1);
+        assert_eq!(state.articles["a"].id, "7");
+        assert!(!journal_path(dir.path(), "t").exists());
+        assert_eq!(StateFile::load(dir.path(), "t").unwrap(), state);
+    }
+
+    #[test]
+    fn saved_state_is_deterministic() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = StateFile::new("t");
+        for k in ["b", "a", "c"] {
+            s.articles.insert(
+                k.into(),
+                ArticleRecord {
+                    id: k.into(),
+                    ..ArticleRecord::default()
+                },
+            );
+        }
+        s.save(dir.path()).unwrap();
+        let first = std::fs::read_to_string(path_for(dir.path(), "t")).unwrap();
+        StateFile::load(dir.path(), "t")
+            .unwrap()
+            .save(dir.path())
+            .unwrap();
+        assert_eq!(
+            first,
+            std::fs::read_to_string(path_for(dir.path(), "t")).unwrap()
+        );
+        assert!(first.find("\"a\"").unwrap() < first.find("\"b\"").unwrap());
+    }
+}

@@ -1,13 +1,234 @@
-//! `helpcenter apply`.
+//! `helpcenter apply`: compute (or load and re-verify) the plan, confirm, execute, record.
 
-use crate::cli::GlobalArgs;
-use crate::commands::{CommandError, CommandResult};
+use std::fmt::Write as _;
+use std::io::IsTerminal;
+
+use crate::apply::executor::Executor;
+use crate::apply::progress::Progress;
+use crate::apply::state_file::Recorder;
+use crate::cli::{ApplyArgs, GlobalArgs, PlanFormat};
+use crate::commands::session::{self, Session};
+use crate::commands::{CommandError, CommandResult, Outcome, plan as plan_cmd};
+use crate::content::config::OnDrift;
 use crate::output::Printer;
+use crate::plan::compute::PlanOptions;
+use crate::plan::model::{Action, Plan};
 
-pub fn run(
-    _global: &GlobalArgs,
-    _args: &crate::cli::ApplyArgs,
-    _printer: &Printer,
+pub fn run(global: &GlobalArgs, args: &ApplyArgs, printer: &Printer) -> CommandResult {
+    let saved = args.plan_file.as_deref().map(plan_cmd::load).transpose()?;
+    let prune_flag = args.prune || args.force_prune;
+    let session = Session::open(
+        global,
+        printer,
+        PlanOptions {
+            prune: prune_flag,
+            force_prune: args.force_prune,
+        },
+        args.concurrency,
+    )?;
+    let result = execute(&session, args, saved.as_ref(), printer);
+    session.close();
+    result
+}
+
+fn execute(
+    session: &Session,
+    args: &ApplyArgs,
+    saved: Option<&Plan>,
+    printer: &Printer,
 ) -> CommandResult {
-    Err(CommandError::new("`apply` is not built yet"))
+    let prune = args.prune || args.force_prune || session.target.prune;
+    let mut plan = session.plan.clone();
+    if prune {
+        // `prune = true` in the config: recompute the half-the-tree guard with prune on.
+        if !args.prune && !args.force_prune {
+            let (with_prune, _) = crate::plan::compute::compute(
+                &session.target.name,
+                &session.desired,
+                &session.view,
+                &session.state,
+                PlanOptions {
+                    prune: true,
+                    force_prune: false,
+                },
+            );
+            plan = with_prune;
+        }
+        for c in &mut plan.changes {
+            c.needs_prune = false;
+        }
+    }
+    if let Some(saved) = saved {
+        check_fresh(saved, &plan)?;
+    }
+    plan_cmd::emit(&plan, PlanFormat::Text, printer);
+    plan_cmd::report_problems(&plan, printer);
+    if !plan.errors.is_empty() {
+        return Err(CommandError::new("the plan has errors; nothing was sent"));
+    }
+    let on_drift = args.on_drift.unwrap_or(session.target.on_drift);
+    let drifted = session::keys(&plan, true);
+    if !drifted.is_empty() {
+        match on_drift {
+            OnDrift::Fail => {
+                return Err(CommandError::new(format!(
+                    "{} object(s) were edited in Intercom since the last apply: {}; nothing was sent",
+                    drifted.len(),
+                    drifted.join(", ")
+                ))
+                .with_hint("run `helpcenter pull KEY` to keep an Intercom edit, or `helpcenter apply --on-drift overwrite` to put back the repository's version (`--on-drift skip` leaves them alone)"));
+            }
+            OnDrift::Skip => {
+                printer.warn(&format!(
+                    "skipping {} object(s) with drift: {}",
+                    drifted.len(),
+                    drifted.join(", ")
+                ));
+                plan.changes.retain(|c| !c.drift);
+            }
+            OnDrift::Overwrite => {
+                printer.warn(&format!(
+                    "overwriting edits made in Intercom: {}",
+                    drifted.join(", ")
+                ));
+            }
+        }
+    }
+    let pending_prune = plan
+        .changes
+        .iter()
+        .filter(|c| c.action == Action::Delete && c.needs_prune)
+        .count();
+    if pending_prune > 0 {
+        printer.warn(&format!(
+            "{pending_prune} delete(s) need `--prune` and will not be made"
+        ));
+    }
+    let work = plan.changes.iter().filter(|c| !c.needs_prune).count();
+    if work == 0 {
+        printer.info("Nothing to apply.");
+        return Ok(Outcome::Success);
+    }
+    if !args.yes {
+        confirm(work, &session.target.name, printer)?;
+    }
+    let recorder = Recorder::open(&session.project.root, session.state.clone())
+        .map_err(|e| CommandError::new(format!("cannot open the state journal: {e}")))?;
+    let progress = Progress::new(printer, work);
+    let executor = Executor {
+        client: &session.connection.client,
+        desired: &session.desired,
+        plan: &plan,
+        resolution: &session.resolution,
+        remote: &session.view,
+        concurrency: args.concurrency.max(1),
+        progress: &progress,
+    };
+    let started = std::time::Instant::now();
+    let (report, recorder) = session.runtime.block_on(executor.run(recorder));
+    progress.finish();
+    recorder
+        .finish()
+        .map_err(|e| CommandError::new(format!("cannot write the state file: {e}")))?;
+    let requests = session.connection.client.request_count();
+    let mut line = format!(
+        "Apply {}: {} change(s) made",
+        if report.failures.is_empty() {
+            "complete"
+        } else {
+            "incomplete"
+        },
+        report.done
+    );
+    if report.link_updates > 0 {
+        let _ = write!(line, ", {} link update(s)", report.link_updates);
+    }
+    if report.reconciled > 0 {
+        let _ = write!(
+            line,
+            ", {} lost response(s) reconciled without re-sending",
+            report.reconciled
+        );
+    }
+    if !report.failures.is_empty() {
+        let _ = write!(line, ", {} failed", report.failures.len());
+    }
+    let _ = write!(
+        line,
+        " ({requests} requests, {:.1} s)",
+        started.elapsed().as_secs_f64()
+    );
+    printer.info(&line);
+    if report.failures.is_empty() {
+        Ok(Outcome::Success)
+    } else {
+        printer.hint("the state file keeps what succeeded; run `helpcenter apply` again to finish");
+        Ok(Outcome::Failed)
+    }
+}
+
+/// A saved plan is stale when the content or any remote object it touches changed.
+fn check_fresh(saved: &Plan, now: &Plan) -> Result<(), CommandError> {
+    let stale = |why: String| {
+        CommandError::new(format!("the saved plan is stale: {why}; nothing was sent"))
+            .with_hint("run `helpcenter plan --out FILE` again and review the new plan")
+    };
+    if saved.target != now.target {
+        return Err(stale(format!(
+            "it was made for target `{}`, not `{}`",
+            saved.target, now.target
+        )));
+    }
+    if saved.content_hash != now.content_hash {
+        return Err(stale("the local content changed since it was made".into()));
+    }
+    for change in &saved.changes {
+        let current = now
+            .changes
+            .iter()
+            .find(|c| c.kind == change.kind && c.key == change.key);
+        let moved = match current {
+            None => true,
+            Some(c) => {
+                c.remote_updated_at != change.remote_updated_at
+                    || c.action != change.action
+                    || c.locales != change.locales
+            }
+        };
+        if moved {
+            return Err(stale(format!(
+                "{} `{}` changed in Intercom since it was made",
+                change.kind.as_str(),
+                change.key
+            )));
+        }
+    }
+    if now.changes.len() != saved.changes.len() {
+        return Err(stale(
+            "other objects changed in Intercom since it was made".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Asks on a terminal; refuses without one.
+fn confirm(work: usize, target: &str, printer: &Printer) -> Result<(), CommandError> {
+    if !std::io::stdin().is_terminal() {
+        return Err(CommandError::new(
+            "refusing to apply without confirmation: stdin is not a terminal",
+        )
+        .with_hint("review the plan, then pass `--yes`"));
+    }
+    printer.stderr(&format!(
+        "Apply {work} change(s) to target `{target}`? Only `yes` is accepted: "
+    ));
+    let mut answer = String::new();
+    std::io::stdin()
+        .read_line(&mut answer)
+        .map_err(|e| CommandError::new(format!("cannot read the answer: {e}")))?;
+    if answer.trim() == "yes" {
+        Ok(())
+    } else {
+        Err(CommandError::new("apply cancelled; nothing was sent"))
+    }
 }

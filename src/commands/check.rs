@@ -1,13 +1,151 @@
-//! `helpcenter check`.
+//! `helpcenter check`: load the content tree, render every article file, report every
+//! diagnostic (text on stderr, JSON or GitHub annotations on stdout) and a summary line.
 
-use crate::cli::GlobalArgs;
-use crate::commands::{CommandError, CommandResult};
+use std::path::{Component, Path, PathBuf};
+
+use crate::cli::{CheckArgs, CheckFormat, GlobalArgs};
+use crate::commands::{CommandResult, Outcome};
+use crate::content::loader::sort_diagnostics;
+use crate::content::model::{ArticleFile, LocalArticle, Project};
+use crate::diagnostics::{self, Diagnostic, Severity};
 use crate::output::Printer;
 
-pub fn run(
-    _global: &GlobalArgs,
-    _args: &crate::cli::CheckArgs,
-    _printer: &Printer,
-) -> CommandResult {
-    Err(CommandError::new("`check` is not built yet"))
+/// What `check` found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckReport {
+    /// Content and render diagnostics, sorted by path, line and column.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Number of files checked (config, collection files, Markdown files).
+    pub files: usize,
+}
+
+/// Loads and renders everything under `root`, offline, and returns every diagnostic.
+pub fn check_project(root: &Path) -> CheckReport {
+    let loaded = crate::content::load(root);
+    let mut diagnostics = loaded.diagnostics;
+    if let Some(project) = &loaded.project {
+        diagnostics.extend(render_all(project));
+    }
+    sort_diagnostics(&mut diagnostics);
+    diagnostics.dedup();
+    CheckReport {
+        diagnostics,
+        files: loaded.files,
+    }
+}
+
+/// Renders every locale file of every article on several threads; returns their diagnostics.
+pub fn render_all(project: &Project) -> Vec<Diagnostic> {
+    let files: Vec<(&LocalArticle, &ArticleFile)> = project
+        .articles
+        .iter()
+        .flat_map(|a| a.locales.values().map(move |f| (a, f)))
+        .collect();
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZero::get)
+        .max(2);
+    let chunk = files.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .flat_map(|(article, file)| {
+                            crate::render::render_article(project, article, file).diagnostics
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    })
+}
+
+/// Runs `check` and maps the report to an exit code: 1 on errors (or warnings with `--strict`).
+pub fn run(global: &GlobalArgs, args: &CheckArgs, printer: &Printer) -> CommandResult {
+    let root = global.dir.as_path();
+    let report = check_project(root);
+    let display = |path: &Path| display_path(root, path);
+    match args.format {
+        CheckFormat::Text => {
+            let shown: Vec<Diagnostic> =
+                if printer.verbosity == crate::output::printer::Verbosity::Quiet {
+                    report
+                        .diagnostics
+                        .iter()
+                        .filter(|d| d.severity == Severity::Error)
+                        .cloned()
+                        .collect()
+                } else {
+                    report.diagnostics.clone()
+                };
+            let text = diagnostics::render_text(&shown, printer.color_stderr, display, |path| {
+                std::fs::read_to_string(root.join(path)).ok()
+            });
+            printer.stderr(&text);
+        }
+        CheckFormat::Json => printer.data(&diagnostics::render_json(&report.diagnostics)),
+        CheckFormat::Github => {
+            printer.data(&diagnostics::render_github(&report.diagnostics, display));
+        }
+    }
+    let (errors, warnings) = diagnostics::counts(&report.diagnostics);
+    printer.info(&summary(errors, warnings, report.files));
+    let failed = errors > 0 || (args.strict && warnings > 0);
+    Ok(if failed {
+        Outcome::Failed
+    } else {
+        Outcome::Success
+    })
+}
+
+/// `2 errors, 1 warning in 14 files`.
+pub fn summary(errors: usize, warnings: usize, files: usize) -> String {
+    let plural = |n: usize, word: &str| {
+        if n == 1 {
+            format!("{n} {word}")
+        } else {
+            format!("{n} {word}s")
+        }
+    };
+    format!(
+        "{}, {} in {}",
+        plural(errors, "error"),
+        plural(warnings, "warning"),
+        plural(files, "file")
+    )
+}
+
+/// A root-relative path as the user should see it: under `--dir`, without `./`.
+pub(crate) fn display_path(root: &Path, path: &Path) -> String {
+    let joined: PathBuf = root
+        .join(path)
+        .components()
+        .filter(|c| !matches!(c, Component::CurDir))
+        .collect();
+    diagnostics::slash_path(&joined)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summary_pluralizes() {
+        assert_eq!(summary(0, 1, 1), "0 errors, 1 warning in 1 file");
+        assert_eq!(summary(2, 0, 14), "2 errors, 0 warnings in 14 files");
+    }
+
+    #[test]
+    fn display_paths_drop_the_current_dir() {
+        assert_eq!(display_path(Path::new("."), Path::new("a/b.md")), "a/b.md");
+        assert_eq!(
+            display_path(Path::new("./content"), Path::new("a/b.md")),
+            "content/a/b.md"
+        );
+    }
 }

@@ -1,9 +1,136 @@
-//! `helpcenter init`.
+//! `helpcenter init`: write a starter `helpcenter.toml` (sandbox target by default) and the
+//! `.gitignore` line that keeps sandbox data out of Git.
+
+use std::path::Path;
 
 use crate::cli::GlobalArgs;
-use crate::commands::{CommandError, CommandResult};
+use crate::commands::{CommandError, CommandResult, Outcome};
+use crate::content::config::FILE_NAME;
 use crate::output::Printer;
 
-pub fn run(_global: &GlobalArgs, _printer: &Printer) -> CommandResult {
-    Err(CommandError::new("`init` is not built yet"))
+/// The line added to `.gitignore`: sandbox data is local, state files are committed.
+pub const GITIGNORE_LINE: &str = ".helpcenter/*.sandbox.json";
+
+/// The starter configuration `init` writes.
+pub const STARTER_CONFIG: &str = r#"# helpcenter configuration: see docs/config.md for every key.
+
+# The help center's default language (must match Intercom's) and all locales you publish.
+default_locale = "en"
+locales = ["en"]
+
+# Target used when `--target` is not given.
+default_target = "local"
+
+# Globs relative to this folder that are not content (README.md is always ignored).
+exclude = []
+
+[defaults]
+state = "published"
+# author = "docs@example.com"   # admin email or numeric id used when front matter has none
+
+[assets]
+# Public URL of this folder, where Intercom fetches images from.
+# base_url = "https://raw.githubusercontent.com/OWNER/REPO/main/"
+
+# The embedded Intercom emulator: no network, no token. Data in .helpcenter/local.sandbox.json.
+[targets.local]
+kind = "sandbox"
+
+# A real workspace. The token is read from the environment variable named by token_env,
+# never from this file.
+# [targets.production]
+# kind = "intercom"
+# region = "us"                # us | eu | au
+# help_center = "acme"         # identifier or id; required when the workspace has several
+# token_env = "INTERCOM_TOKEN"
+# prune = false
+# on_drift = "fail"            # fail | skip | overwrite
+"#;
+
+/// Writes the starter files in `--dir`; refuses to overwrite an existing `helpcenter.toml`.
+pub fn run(global: &GlobalArgs, printer: &Printer) -> CommandResult {
+    let dir = global.dir.as_path();
+    let config_path = dir.join(FILE_NAME);
+    if config_path.exists() {
+        return Err(
+            CommandError::new(format!("`{}` already exists", config_path.display()))
+                .with_hint("edit it, or remove it to start over"),
+        );
+    }
+    std::fs::create_dir_all(dir)
+        .map_err(|err| CommandError::new(format!("cannot create `{}`: {err}", dir.display())))?;
+    write_new(&config_path, STARTER_CONFIG)?;
+    printer.info(&format!("wrote `{}`", config_path.display()));
+    if add_gitignore_line(dir)? {
+        printer.info(&format!(
+            "added `{GITIGNORE_LINE}` to `{}`",
+            dir.join(".gitignore").display()
+        ));
+    }
+    printer.hint(
+        "add a folder with `_collection.yml` and Markdown articles, then run `helpcenter check`",
+    );
+    Ok(Outcome::Success)
+}
+
+/// Creates `path` with `text`, failing if it appeared in the meantime.
+fn write_new(path: &Path, text: &str) -> Result<(), CommandError> {
+    use std::io::Write as _;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(|err| CommandError::new(format!("cannot write `{}`: {err}", path.display())))?;
+    file.write_all(text.as_bytes())
+        .map_err(|err| CommandError::new(format!("cannot write `{}`: {err}", path.display())))
+}
+
+/// Appends [`GITIGNORE_LINE`] to `dir/.gitignore` unless present; `true` when it was added.
+fn add_gitignore_line(dir: &Path) -> Result<bool, CommandError> {
+    let path = dir.join(".gitignore");
+    let existing = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(err) => {
+            return Err(CommandError::new(format!(
+                "cannot read `{}`: {err}",
+                path.display()
+            )));
+        }
+    };
+    if existing.lines().any(|line| line.trim() == GITIGNORE_LINE) {
+        return Ok(false);
+    }
+    let mut text = existing;
+    if !text.is_empty() && !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text.push_str(GITIGNORE_LINE);
+    text.push('\n');
+    std::fs::write(&path, text)
+        .map_err(|err| CommandError::new(format!("cannot write `{}`: {err}", path.display())))?;
+    Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_starter_config_is_valid() {
+        let (config, diagnostics) = crate::content::config::parse(STARTER_CONFIG);
+        assert_eq!(diagnostics, Vec::new());
+        let config = config.unwrap();
+        assert_eq!(config.default_target.as_deref(), Some("local"));
+    }
+
+    #[test]
+    fn gitignore_line_is_added_once() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(".gitignore"), "target").unwrap();
+        assert!(add_gitignore_line(dir.path()).unwrap());
+        assert!(!add_gitignore_line(dir.path()).unwrap());
+        let text = std::fs::read_to_string(dir.path().join(".gitignore")).unwrap();
+        assert_eq!(text, format!("target\n{GITIGNORE_LINE}\n"));
+    }
 }

@@ -7,6 +7,8 @@ pub mod plan;
 pub mod preview;
 pub mod pull;
 pub mod render;
+pub mod session;
+pub mod target;
 
 use std::fmt;
 

@@ -1,10 +1,19 @@
 //! `helpcenter.toml`: the project configuration, loaded with strict validation.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
 
+use crate::content::front_matter::parse_author_text;
+use crate::content::locales;
 use crate::content::model::{ArticleState, AuthorRef};
+use crate::content::yaml::{backticked, did_you_mean, pos_at};
+use crate::diagnostics::Diagnostic;
 
 /// The parsed and validated `helpcenter.toml`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,4 +94,775 @@ pub struct Target {
     pub on_drift: OnDrift,
     /// API base URL override (http only for loopback).
     pub base_url: Option<String>,
+}
+
+/// The configuration file name, at the content root.
+pub const FILE_NAME: &str = "helpcenter.toml";
+
+/// Env var read for the token of an intercom target without `token_env`.
+pub const DEFAULT_TOKEN_ENV: &str = "INTERCOM_TOKEN";
+
+/// Loads `<root>/helpcenter.toml`; `Err` holds the errors when there is any.
+pub fn load(root: &Path) -> Result<Config, Vec<Diagnostic>> {
+    let (config, diagnostics) = load_with_warnings(root);
+    match config {
+        Some(config) if !diagnostics.iter().any(Diagnostic::is_error) => Ok(config),
+        _ => Err(diagnostics
+            .into_iter()
+            .filter(Diagnostic::is_error)
+            .collect()),
+    }
+}
+
+/// Loads `<root>/helpcenter.toml` with every error and warning. The config is `None` only when
+/// the file is missing, unreadable or not TOML; otherwise it is a best-effort value (bad
+/// entries replaced by defaults) next to the errors.
+pub fn load_with_warnings(root: &Path) -> (Option<Config>, Vec<Diagnostic>) {
+    let path = root.join(FILE_NAME);
+    match std::fs::read(&path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => parse(&text),
+            Err(err) => {
+                let valid = err.utf8_error().valid_up_to();
+                let text = String::from_utf8_lossy(&err.as_bytes()[..valid]).into_owned();
+                let pos = pos_at(&text, valid);
+                (
+                    None,
+                    vec![
+                        Diagnostic::error(
+                            "invalid-utf8",
+                            FILE_NAME,
+                            pos.line,
+                            pos.column,
+                            "file is not valid UTF-8",
+                        )
+                        .with_hint("save the file as UTF-8"),
+                    ],
+                )
+            }
+        },
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => (
+            None,
+            vec![
+                Diagnostic::error(
+                    "config-missing",
+                    FILE_NAME,
+                    0,
+                    0,
+                    format!("no `{FILE_NAME}` in `{}`", root.display()),
+                )
+                .with_hint(
+                    "run `helpcenter init` to write one, or pass the content root with `--dir`",
+                ),
+            ],
+        ),
+        Err(err) => (
+            None,
+            vec![Diagnostic::error(
+                "io",
+                FILE_NAME,
+                0,
+                0,
+                format!("cannot read `{FILE_NAME}`: {err}"),
+            )],
+        ),
+    }
+}
+
+/// Parses and validates the text of a `helpcenter.toml` (see [`load_with_warnings`]).
+pub fn parse(text: &str) -> (Option<Config>, Vec<Diagnostic>) {
+    let doc = match DeTable::parse(text) {
+        Ok(doc) => doc,
+        Err(err) => {
+            let pos = pos_at(text, err.span().map_or(0, |s| s.start));
+            let message = err.message().trim_end().to_owned();
+            return (
+                None,
+                vec![Diagnostic::error(
+                    "config-syntax",
+                    FILE_NAME,
+                    pos.line,
+                    pos.column,
+                    format!("invalid TOML: {message}"),
+                )],
+            );
+        }
+    };
+    let mut parser = Parser {
+        text,
+        diagnostics: Vec::new(),
+    };
+    let config = parser.document(doc.get_ref());
+    (Some(config), parser.diagnostics)
+}
+
+type Value<'i> = Spanned<DeValue<'i>>;
+type Key<'i> = Spanned<Cow<'i, str>>;
+
+const TOP_KEYS: [&str; 7] = [
+    "default_locale",
+    "locales",
+    "default_target",
+    "exclude",
+    "defaults",
+    "assets",
+    "targets",
+];
+const DEFAULTS_KEYS: [&str; 2] = ["state", "author"];
+const ASSETS_KEYS: [&str; 1] = ["base_url"];
+const TARGET_KEYS: [&str; 8] = [
+    "kind",
+    "region",
+    "help_center",
+    "token_env",
+    "token",
+    "prune",
+    "on_drift",
+    "base_url",
+];
+
+/// Walks the TOML tables by hand so every problem gets the span of its key or value.
+struct Parser<'t> {
+    text: &'t str,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Parser<'_> {
+    fn error(
+        &mut self,
+        code: &'static str,
+        span: Range<usize>,
+        message: String,
+        hint: Option<String>,
+    ) {
+        let pos = pos_at(self.text, span.start);
+        let mut diag = Diagnostic::error(code, FILE_NAME, pos.line, pos.column, message);
+        diag.hint = hint;
+        self.diagnostics.push(diag);
+    }
+
+    fn warning(&mut self, code: &'static str, span: Range<usize>, message: String, hint: String) {
+        let pos = pos_at(self.text, span.start);
+        self.diagnostics.push(
+            Diagnostic::warning(code, FILE_NAME, pos.line, pos.column, message).with_hint(hint),
+        );
+    }
+
+    fn unknown_key(&mut self, key: &Key<'_>, table: &str, known: &[&str]) {
+        let hint = match did_you_mean(key.get_ref(), known.iter().copied()) {
+            Some(best) => format!("did you mean `{best}`?"),
+            None => format!("known keys: {}", backticked(known)),
+        };
+        self.error(
+            "config-unknown-key",
+            key.span(),
+            format!("unknown key `{}` in {table}", key.get_ref()),
+            Some(hint),
+        );
+    }
+
+    fn wrong_type(&mut self, name: &str, value: &Value<'_>, expected: &str) {
+        self.error(
+            "config-type",
+            value.span(),
+            format!(
+                "`{name}` must be {expected}, found {}",
+                value.get_ref().type_str()
+            ),
+            None,
+        );
+    }
+
+    fn string<'v>(&mut self, name: &str, value: &'v Value<'_>) -> Option<&'v str> {
+        let s = value.get_ref().as_str();
+        if s.is_none() {
+            self.wrong_type(name, value, "a string");
+        }
+        s
+    }
+
+    fn table<'v, 'i>(&mut self, name: &str, value: &'v Value<'i>) -> Option<&'v DeTable<'i>> {
+        let t = value.get_ref().as_table();
+        if t.is_none() {
+            self.wrong_type(name, value, "a table");
+        }
+        t
+    }
+
+    fn strings(&mut self, name: &str, value: &Value<'_>) -> Vec<(String, Range<usize>)> {
+        let Some(items) = value.get_ref().as_array() else {
+            self.wrong_type(name, value, "an array of strings");
+            return Vec::new();
+        };
+        items
+            .iter()
+            .filter_map(|item| {
+                self.string(&format!("{name}[]"), item)
+                    .map(|s| (s.to_owned(), item.span()))
+            })
+            .collect()
+    }
+
+    /// A locale code that must be one of Intercom's.
+    fn locale(&mut self, code: &str, span: Range<usize>) -> bool {
+        if locales::is_intercom_locale(code) {
+            return true;
+        }
+        let hint = match locales::suggest_locale(code) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => "use one of Intercom's locale codes, e.g. \"en\", \"fr\", \"pt-BR\"".to_owned(),
+        };
+        self.error(
+            "unknown-locale",
+            span,
+            format!("unknown locale `{code}`"),
+            Some(hint),
+        );
+        false
+    }
+
+    fn document(&mut self, doc: &DeTable<'_>) -> Config {
+        let mut config = Config {
+            default_locale: String::new(),
+            locales: Vec::new(),
+            default_target: None,
+            exclude: Vec::new(),
+            defaults: Defaults::default(),
+            assets: Assets::default(),
+            targets: BTreeMap::new(),
+        };
+        let mut default_locale_span = None;
+        let mut locales_given = false;
+        let mut default_target = None;
+        for (key, value) in doc {
+            match key.get_ref().as_ref() {
+                "default_locale" => {
+                    if let Some(code) = self.string("default_locale", value) {
+                        if self.locale(code, value.span()) {
+                            code.clone_into(&mut config.default_locale);
+                        }
+                        default_locale_span = Some(value.span());
+                    }
+                }
+                "locales" => {
+                    locales_given = true;
+                    for (code, span) in self.strings("locales", value) {
+                        if config.locales.contains(&code) {
+                            self.error(
+                                "config-duplicate-locale",
+                                span,
+                                format!("locale `{code}` is listed twice"),
+                                Some("remove the duplicate".to_owned()),
+                            );
+                        } else if self.locale(&code, span) {
+                            config.locales.push(code);
+                        }
+                    }
+                }
+                "default_target" => {
+                    if let Some(name) = self.string("default_target", value) {
+                        default_target = Some((name.to_owned(), value.span()));
+                    }
+                }
+                "exclude" => {
+                    for (glob, span) in self.strings("exclude", value) {
+                        match globset::Glob::new(&glob) {
+                            Ok(_) => config.exclude.push(glob),
+                            Err(err) => self.error(
+                                "config-bad-glob",
+                                span,
+                                format!("invalid glob `{glob}`: {}", err.kind()),
+                                None,
+                            ),
+                        }
+                    }
+                }
+                "defaults" => {
+                    if let Some(table) = self.table("defaults", value) {
+                        config.defaults = self.defaults(table);
+                    }
+                }
+                "assets" => {
+                    if let Some(table) = self.table("assets", value) {
+                        config.assets = self.assets(table);
+                    }
+                }
+                "targets" => {
+                    if let Some(table) = self.table("targets", value) {
+                        for (name, value) in table {
+                            if let Some(target) = self.target(name, value) {
+                                config.targets.insert(target.name.clone(), target);
+                            }
+                        }
+                    }
+                }
+                _ => self.unknown_key(key, "`helpcenter.toml`", &TOP_KEYS),
+            }
+        }
+
+        match default_locale_span {
+            None if config.default_locale.is_empty() => {
+                self.error(
+                    "config-missing-key",
+                    0..0,
+                    "missing `default_locale`".to_owned(),
+                    Some(
+                        "add `default_locale = \"en\"` (the help center's default language)"
+                            .to_owned(),
+                    ),
+                );
+            }
+            Some(span)
+                if locales_given
+                    && !config.default_locale.is_empty()
+                    && !config.locales.contains(&config.default_locale) =>
+            {
+                self.error(
+                    "config-default-locale",
+                    span,
+                    format!(
+                        "`default_locale` `{}` is not in `locales`",
+                        config.default_locale
+                    ),
+                    Some(format!("add \"{}\" to `locales`", config.default_locale)),
+                );
+            }
+            _ => {}
+        }
+        if config.default_locale.is_empty() {
+            "en".clone_into(&mut config.default_locale);
+        }
+        if let Some(index) = config
+            .locales
+            .iter()
+            .position(|l| *l == config.default_locale)
+        {
+            config.locales.remove(index);
+        }
+        config.locales.insert(0, config.default_locale.clone());
+
+        if let Some((name, span)) = default_target {
+            if config.targets.contains_key(&name) {
+                config.default_target = Some(name);
+            } else {
+                let names: Vec<&str> = config.targets.keys().map(String::as_str).collect();
+                let hint = match did_you_mean(&name, names.iter().copied()) {
+                    Some(best) => format!("did you mean `{best}`?"),
+                    None if names.is_empty() => {
+                        format!(
+                            "add a `[targets.{name}]` table with `kind = \"sandbox\"` or `kind = \"intercom\"`"
+                        )
+                    }
+                    None => format!("targets: {}", backticked(&names)),
+                };
+                self.error(
+                    "config-unknown-target",
+                    span,
+                    format!("`default_target` names an unknown target `{name}`"),
+                    Some(hint),
+                );
+            }
+        }
+        config
+    }
+
+    fn defaults(&mut self, table: &DeTable<'_>) -> Defaults {
+        let mut defaults = Defaults::default();
+        for (key, value) in table {
+            match key.get_ref().as_ref() {
+                "state" => match value.get_ref().as_str() {
+                    Some("published") => defaults.state = Some(ArticleState::Published),
+                    Some("draft") => defaults.state = Some(ArticleState::Draft),
+                    Some(other) => self.error(
+                        "config-bad-value",
+                        value.span(),
+                        format!("unknown state `{other}`"),
+                        Some("use \"published\" or \"draft\"".to_owned()),
+                    ),
+                    None => self.wrong_type("defaults.state", value, "a string"),
+                },
+                "author" => {
+                    let author = match value.get_ref() {
+                        DeValue::Integer(i) => {
+                            i.as_str().replace('_', "").parse().ok().map(AuthorRef::Id)
+                        }
+                        DeValue::String(s) => parse_author_text(s),
+                        _ => None,
+                    };
+                    if author.is_none() {
+                        self.error(
+                            "config-bad-value",
+                            value.span(),
+                            "`defaults.author` must be an admin email or a numeric admin id"
+                                .to_owned(),
+                            Some(
+                                "write `author = \"docs@example.com\"` or `author = 123456`"
+                                    .to_owned(),
+                            ),
+                        );
+                    }
+                    defaults.author = author;
+                }
+                _ => self.unknown_key(key, "`[defaults]`", &DEFAULTS_KEYS),
+            }
+        }
+        defaults
+    }
+
+    fn assets(&mut self, table: &DeTable<'_>) -> Assets {
+        let mut assets = Assets::default();
+        for (key, value) in table {
+            match key.get_ref().as_ref() {
+                "base_url" => {
+                    let Some(url) = self.string("assets.base_url", value) else {
+                        continue;
+                    };
+                    match url::Url::parse(url) {
+                        Ok(parsed) if matches!(parsed.scheme(), "http" | "https") => {
+                            let mut url = url.to_owned();
+                            if !url.ends_with('/') {
+                                url.push('/');
+                            }
+                            assets.base_url = Some(url);
+                        }
+                        _ => self.error(
+                            "config-bad-url",
+                            value.span(),
+                            format!("`assets.base_url` must be an absolute https URL, found `{url}`"),
+                            Some("the public URL of the content root, e.g. \"https://raw.githubusercontent.com/acme/help/main/\"".to_owned()),
+                        ),
+                    }
+                }
+                _ => self.unknown_key(key, "`[assets]`", &ASSETS_KEYS),
+            }
+        }
+        assets
+    }
+
+    fn target(&mut self, name: &Key<'_>, value: &Value<'_>) -> Option<Target> {
+        let label = format!("targets.{}", name.get_ref());
+        let table = self.table(&label, value)?;
+        if name.get_ref().is_empty()
+            || !name
+                .get_ref()
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            self.error(
+                "config-bad-target-name",
+                name.span(),
+                format!("invalid target name `{}`", name.get_ref()),
+                Some(
+                    "target names are used in file names: use letters, digits, `-` and `_`"
+                        .to_owned(),
+                ),
+            );
+        }
+        let mut target = Target {
+            name: name.get_ref().to_string(),
+            kind: TargetKind::Sandbox,
+            region: Region::Us,
+            help_center: None,
+            token_env: None,
+            prune: false,
+            on_drift: OnDrift::Fail,
+            base_url: None,
+        };
+        let mut kind_seen = false;
+        let mut sandbox_only_warnings = Vec::new();
+        for (key, value) in table {
+            let field = key.get_ref().as_ref();
+            match field {
+                "kind" => {
+                    kind_seen = true;
+                    match value.get_ref().as_str() {
+                        Some("sandbox") => target.kind = TargetKind::Sandbox,
+                        Some("intercom") => target.kind = TargetKind::Intercom,
+                        Some(other) => self.error(
+                            "config-bad-kind",
+                            value.span(),
+                            format!("unknown target kind `{other}`"),
+                            Some("use \"sandbox\" (the embedded emulator) or \"intercom\" (a real workspace)".to_owned()),
+                        ),
+                        None => self.wrong_type(&format!("{label}.kind"), value, "a string"),
+                    }
+                }
+                "region" => {
+                    sandbox_only_warnings.push((field, key.span()));
+                    match value.get_ref().as_str() {
+                        Some("us") => target.region = Region::Us,
+                        Some("eu") => target.region = Region::Eu,
+                        Some("au") => target.region = Region::Au,
+                        Some(other) => self.error(
+                            "config-bad-value",
+                            value.span(),
+                            format!("unknown region `{other}`"),
+                            Some("use \"us\", \"eu\" or \"au\"".to_owned()),
+                        ),
+                        None => self.wrong_type(&format!("{label}.region"), value, "a string"),
+                    }
+                }
+                "help_center" => match value.get_ref() {
+                    DeValue::String(s) if !s.is_empty() => target.help_center = Some(s.to_string()),
+                    DeValue::Integer(i) => {
+                        target.help_center = Some(i.as_str().replace('_', ""));
+                    }
+                    _ => self.wrong_type(&format!("{label}.help_center"), value, "a help center identifier or id"),
+                },
+                "token_env" => {
+                    sandbox_only_warnings.push((field, key.span()));
+                    if let Some(var) = self.string(&format!("{label}.token_env"), value) {
+                        if is_env_var_name(var) {
+                            target.token_env = Some(var.to_owned());
+                        } else {
+                            // Never echo the value: it may be the token itself.
+                            self.error(
+                                "config-bad-token-env",
+                                value.span(),
+                                "`token_env` must be the name of an environment variable".to_owned(),
+                                Some(format!("write `token_env = \"{DEFAULT_TOKEN_ENV}\"` and export the token in that variable")),
+                            );
+                        }
+                    }
+                }
+                "token" => self.error(
+                    "config-token-in-file",
+                    key.span(),
+                    format!("`{label}` has a `token`: tokens are never read from files"),
+                    Some(format!("remove it, set `token_env = \"{DEFAULT_TOKEN_ENV}\"` and export the token in that variable; if this file was committed, revoke the token")),
+                ),
+                "prune" => match value.get_ref().as_bool() {
+                    Some(b) => target.prune = b,
+                    None => self.wrong_type(&format!("{label}.prune"), value, "true or false"),
+                },
+                "on_drift" => match value.get_ref().as_str() {
+                    Some("fail") => target.on_drift = OnDrift::Fail,
+                    Some("skip") => target.on_drift = OnDrift::Skip,
+                    Some("overwrite") => target.on_drift = OnDrift::Overwrite,
+                    Some(other) => self.error(
+                        "config-bad-value",
+                        value.span(),
+                        format!("unknown `on_drift` value `{other}`"),
+                        Some("use \"fail\", \"skip\" or \"overwrite\"".to_owned()),
+                    ),
+                    None => self.wrong_type(&format!("{label}.on_drift"), value, "a string"),
+                },
+                "base_url" => {
+                    sandbox_only_warnings.push((field, key.span()));
+                    if let Some(url) = self.string(&format!("{label}.base_url"), value) {
+                        match check_api_url(url) {
+                            Ok(()) => target.base_url = Some(url.trim_end_matches('/').to_owned()),
+                            Err((message, hint)) => {
+                                self.error("config-bad-url", value.span(), message, Some(hint.to_owned()));
+                            }
+                        }
+                    }
+                }
+                _ => self.unknown_key(key, &format!("`[{label}]`"), &TARGET_KEYS),
+            }
+        }
+        if !kind_seen {
+            self.error(
+                "config-missing-key",
+                name.span(),
+                format!("`[{label}]` has no `kind`"),
+                Some("add `kind = \"sandbox\"` or `kind = \"intercom\"`".to_owned()),
+            );
+        }
+        match target.kind {
+            TargetKind::Intercom => {
+                if target.token_env.is_none() {
+                    target.token_env = Some(DEFAULT_TOKEN_ENV.to_owned());
+                }
+            }
+            TargetKind::Sandbox => {
+                for (field, span) in sandbox_only_warnings {
+                    self.warning(
+                        "config-ignored-key",
+                        span,
+                        format!("`{field}` has no effect on a sandbox target"),
+                        format!("remove it, or set `kind = \"intercom\"` on `[{label}]`"),
+                    );
+                }
+            }
+        }
+        Some(target)
+    }
+}
+
+/// Whether `name` looks like an environment variable name (`[A-Za-z_][A-Za-z0-9_]*`).
+fn is_env_var_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// An API base URL: https anywhere, plain http only on loopback.
+fn check_api_url(url: &str) -> Result<(), (String, &'static str)> {
+    let parsed = url::Url::parse(url).map_err(|err| {
+        (
+            format!("invalid `base_url` `{url}`: {err}"),
+            "write an absolute URL, e.g. \"http://127.0.0.1:4010\"",
+        )
+    })?;
+    match parsed.scheme() {
+        "https" => Ok(()),
+        "http" => {
+            let loopback = match parsed.host() {
+                Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+                Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+                Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+                None => false,
+            };
+            if loopback {
+                Ok(())
+            } else {
+                Err((
+                    format!("`base_url` `{url}` uses plain http to a host that is not loopback"),
+                    "use https, or http only with 127.0.0.1, ::1 or localhost",
+                ))
+            }
+        }
+        other => Err((
+            format!("`base_url` has an unsupported scheme `{other}`"),
+            "use https, or http only with 127.0.0.1, ::1 or localhost",
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn errors(text: &str) -> Vec<(usize, usize, &'static str, String)> {
+        let (_, mut diags) = parse(text);
+        diags.sort_by_key(|d| (d.line, d.column));
+        diags
+            .into_iter()
+            .map(|d| (d.line, d.column, d.code, d.message))
+            .collect()
+    }
+
+    #[test]
+    fn parses_the_documented_example() {
+        let text = r#"
+default_locale = "en"
+locales = ["en", "fr"]
+default_target = "local"
+exclude = ["drafts/**"]
+
+[defaults]
+state = "published"
+author = "docs@example.com"
+
+[assets]
+base_url = "https://raw.githubusercontent.com/acme/help/main"
+
+[targets.local]
+kind = "sandbox"
+
+[targets.production]
+kind = "intercom"
+region = "eu"
+help_center = "acme"
+prune = true
+on_drift = "skip"
+base_url = "http://127.0.0.1:4010"
+"#;
+        let (config, diags) = parse(text);
+        assert_eq!(diags, Vec::new());
+        let config = config.unwrap();
+        assert_eq!(config.locales, ["en", "fr"]);
+        assert_eq!(config.default_target.as_deref(), Some("local"));
+        assert_eq!(
+            config.assets.base_url.as_deref(),
+            Some("https://raw.githubusercontent.com/acme/help/main/")
+        );
+        let prod = &config.targets["production"];
+        assert_eq!(prod.kind, TargetKind::Intercom);
+        assert_eq!(prod.region, Region::Eu);
+        assert_eq!(prod.token_env.as_deref(), Some("INTERCOM_TOKEN"));
+        assert_eq!(prod.on_drift, OnDrift::Skip);
+        assert!(prod.prune);
+        assert_eq!(config.targets["local"].token_env, None);
+        assert_eq!(
+            config.defaults.author,
+            Some(AuthorRef::Email("docs@example.com".to_owned()))
+        );
+    }
+
+    #[test]
+    fn locales_default_to_the_default_locale_first() {
+        let (config, diags) = parse("default_locale = \"fr\"\nlocales = [\"de\", \"fr\"]\n");
+        assert!(diags.is_empty());
+        assert_eq!(config.unwrap().locales, ["fr", "de"]);
+        let (config, _) = parse("default_locale = \"fr\"\n");
+        assert_eq!(config.unwrap().locales, ["fr"]);
+    }
+
+    #[test]
+    fn reports_each_problem_at_its_span() {
+        let text = "default_locale = \"en\"\nlocales = [\"en\", \"xx\"]\ndefault_target = \"prod\"\ncolour = 1\n\n[targets.local]\nkind = \"cloud\"\ntoken = \"s3cret\"\nbase_url = \"http://example.com\"\n";
+        let got = errors(text);
+        assert_eq!(
+            got,
+            vec![
+                (2, 18, "unknown-locale", "unknown locale `xx`".to_owned()),
+                (
+                    3,
+                    18,
+                    "config-unknown-target",
+                    "`default_target` names an unknown target `prod`".to_owned()
+                ),
+                (4, 1, "config-unknown-key", "unknown key `colour` in `helpcenter.toml`".to_owned()),
+                (7, 8, "config-bad-kind", "unknown target kind `cloud`".to_owned()),
+                (
+                    8,
+                    1,
+                    "config-token-in-file",
+                    "`targets.local` has a `token`: tokens are never read from files".to_owned()
+                ),
+                (9, 1, "config-ignored-key", "`base_url` has no effect on a sandbox target".to_owned()),
+                (
+                    9,
+                    12,
+                    "config-bad-url",
+                    "`base_url` `http://example.com` uses plain http to a host that is not loopback"
+                        .to_owned()
+                ),
+            ]
+        );
+        assert!(!format!("{:?}", parse(text).1).contains("s3cret"));
+    }
+
+    #[test]
+    fn default_locale_must_be_listed_and_known() {
+        let got = errors("default_locale = \"en\"\nlocales = [\"fr\"]\n");
+        assert_eq!(got[0].2, "config-default-locale");
+        assert_eq!((got[0].0, got[0].1), (1, 18));
+        let got = errors("locales = [\"fr\"]\n");
+        assert_eq!(got[0].2, "config-missing-key");
+        let got = errors("default_locale = \"EN\"\n");
+        assert_eq!(got[0].3, "unknown locale `EN`");
+    }
+
+    #[test]
+    fn syntax_errors_have_a_position() {
+        let (config, diags) = parse("default_locale = \"en\"\nlocales = [\"en\"\n");
+        assert!(config.is_none());
+        assert_eq!(diags[0].code, "config-syntax");
+        assert_eq!(diags[0].line, 2);
+    }
+
+    #[test]
+    fn api_urls_allow_http_on_loopback_only() {
+        assert!(check_api_url("http://127.0.0.1:4010").is_ok());
+        assert!(check_api_url("http://localhost:4010").is_ok());
+        assert!(check_api_url("http://[::1]:4010").is_ok());
+        assert!(check_api_url("https://api.intercom.io").is_ok());
+        assert!(check_api_url("http://10.0.0.1").is_err());
+        assert!(check_api_url("ftp://127.0.0.1").is_err());
+    }
 }

@@ -1,5 +1,13 @@
 //! Stage 1: the content tree. Walks the root, loads `helpcenter.toml`, parses front matter and
 //! `_collection.yml`, and produces a validated [`model::Project`] plus diagnostics.
 
+pub mod collection_file;
 pub mod config;
+pub mod front_matter;
+pub mod loader;
+pub mod locales;
 pub mod model;
+pub mod walk;
+pub mod yaml;
+
+pub use loader::{Loaded, load};

@@ -1,1 +1,8 @@
-//! plan
+//! Stage 4: the plan. Desired state (content) × actual state (remote) × recorded state (state
+//! file) → a [`model::Plan`] of per-object, per-locale changes, with drift detection.
+
+pub mod compute;
+pub mod desired;
+pub mod fingerprint;
+pub mod model;
+pub mod remote_view;

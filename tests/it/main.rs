@@ -1,1 +1,10 @@
+//! The one integration-test binary: a module per feature.
+
+mod check;
+mod content;
+mod contract;
+mod convergence;
+mod plan_apply;
 mod remote;
+mod sandbox;
+mod support;

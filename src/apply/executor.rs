@@ -1,0 +1,986 @@
+//! Executes a plan: collections parent-first, then articles, a second pass for links to
+//! articles created (or renamed) in the same run, then deletes children-first. Every
+//! successful write is journaled at once; lost creates are reconciled before any re-send.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Mutex;
+
+use futures::StreamExt;
+use futures::stream;
+
+use crate::apply::progress::Progress;
+use crate::apply::state_file::{JournalEntry, LocaleRecord, Recorder};
+use crate::plan::compute::{
+    Resolution, UrlMap, article_seen_fingerprint, article_sent_hash, collection_hash,
+};
+use crate::plan::desired::{Desired, DesiredArticle, DesiredCollection};
+use crate::plan::model::{Action, Change, ObjectKind, Plan};
+use crate::plan::remote_view::{RemoteView, article_locale, collection_locale};
+use crate::remote::models::{
+    Article, ArticleContentRequest, Collection, CreateArticle, CreateCollection,
+    GroupContentRequest, UpdateArticle, UpdateCollection,
+};
+use crate::remote::{Client, ErrorKind, RemoteError};
+
+/// How many times a lost create is reconciled (look, then re-send) before giving up.
+const RECONCILE_ROUNDS: usize = 3;
+
+/// One change that failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    pub kind: ObjectKind,
+    pub key: String,
+    pub message: String,
+}
+
+/// What an apply did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Report {
+    /// Changes carried out.
+    pub done: usize,
+    /// Extra body updates of the second pass (links to articles created in this run).
+    pub link_updates: usize,
+    /// Lost create responses that were found on the remote and adopted instead of re-sent.
+    pub reconciled: usize,
+    pub failures: Vec<Failure>,
+}
+
+/// Everything the executor reads.
+pub struct Executor<'a> {
+    pub client: &'a Client,
+    pub desired: &'a Desired,
+    pub plan: &'a Plan,
+    pub resolution: &'a Resolution,
+    pub remote: &'a RemoteView,
+    pub concurrency: usize,
+    pub progress: &'a Progress,
+}
+
+struct Shared {
+    recorder: Recorder,
+    urls: UrlMap,
+    collection_ids: BTreeMap<String, String>,
+    article_ids: BTreeMap<String, String>,
+    report: Report,
+    /// Keys whose URL is new or changed in this run (second pass).
+    url_changed: bool,
+}
+
+impl Executor<'_> {
+    /// Runs the plan's changes; the recorder journals each success. Returns the report and
+    /// the recorder (the caller saves the state, on failure too).
+    pub async fn run(&self, recorder: Recorder) -> (Report, Recorder) {
+        let dl = self.desired.default_locale.clone();
+        let mut urls = UrlMap::new(&dl);
+        let mut collection_ids = BTreeMap::new();
+        let mut article_ids = BTreeMap::new();
+        for (key, identity) in &self.resolution.collections {
+            if let Some(id) = identity.id() {
+                collection_ids.insert(key.clone(), id.to_owned());
+            }
+        }
+        for (key, identity) in &self.resolution.articles {
+            if let Some(id) = identity.id() {
+                article_ids.insert(key.clone(), id.to_owned());
+                if let Some(article) = self.remote.articles.get(id) {
+                    urls.insert_article(key, article);
+                }
+            }
+        }
+        let shared = Mutex::new(Shared {
+            recorder,
+            urls,
+            collection_ids,
+            article_ids,
+            report: Report::default(),
+            url_changed: false,
+        });
+        if let Some(hc) = &self.plan.help_center_id {
+            journal(&shared, JournalEntry::HelpCenter { id: hc.clone() });
+        }
+        self.collections_phase(&shared).await;
+        self.articles_phase(&shared).await;
+        self.links_phase(&shared).await;
+        self.deletes_phase(&shared).await;
+        self.forget_vanished(&shared);
+        let shared = shared.into_inner().expect("lock");
+        (shared.report, shared.recorder)
+    }
+
+    fn fail(&self, shared: &Mutex<Shared>, kind: ObjectKind, key: &str, message: String) {
+        self.progress.failed(kind, key, &message);
+        shared.lock().expect("lock").report.failures.push(Failure {
+            kind,
+            key: key.to_owned(),
+            message,
+        });
+    }
+
+    fn done(&self, shared: &Mutex<Shared>, change: &Change, id: &str) {
+        self.progress.done(change, id);
+        shared.lock().expect("lock").report.done += 1;
+    }
+
+    fn changes(&self, kind: ObjectKind, deletes: bool) -> impl Iterator<Item = &Change> {
+        self.plan
+            .changes
+            .iter()
+            .filter(move |c| c.kind == kind && (c.action == Action::Delete) == deletes)
+    }
+
+    // ---- collections -------------------------------------------------------------------
+
+    async fn collections_phase(&self, shared: &Mutex<Shared>) {
+        let by_key: BTreeMap<&str, &DesiredCollection> = self
+            .desired
+            .collections
+            .iter()
+            .map(|c| (c.key.as_str(), c))
+            .collect();
+        let max_depth = self
+            .desired
+            .collections
+            .iter()
+            .map(|c| c.depth)
+            .max()
+            .unwrap_or(0);
+        for depth in 1..=max_depth {
+            let level: Vec<(&Change, &DesiredCollection)> = self
+                .changes(ObjectKind::Collection, false)
+                .filter_map(|c| by_key.get(c.key.as_str()).map(|d| (c, *d)))
+                .filter(|(_, d)| d.depth == depth)
+                .collect();
+            let lost: Vec<&DesiredCollection> = stream::iter(level)
+                .map(|(change, dc)| self.apply_collection(shared, change, dc))
+                .buffer_unordered(self.concurrency.max(1))
+                .filter_map(|lost| async move { lost })
+                .collect()
+                .await;
+            if !lost.is_empty() {
+                self.reconcile_collections(shared, lost).await;
+            }
+        }
+    }
+
+    /// Returns the collection when its create response was lost.
+    async fn apply_collection<'d>(
+        &self,
+        shared: &Mutex<Shared>,
+        change: &Change,
+        dc: &'d DesiredCollection,
+    ) -> Option<&'d DesiredCollection> {
+        let dl = &self.desired.default_locale;
+        let parent_id = match &dc.parent {
+            Some(parent) => {
+                let id = shared
+                    .lock()
+                    .expect("lock")
+                    .collection_ids
+                    .get(parent)
+                    .cloned();
+                let Some(id) = id else {
+                    self.fail(
+                        shared,
+                        ObjectKind::Collection,
+                        &dc.key,
+                        format!("its parent collection `{parent}` was not created"),
+                    );
+                    return None;
+                };
+                Some(id)
+            }
+            None => None,
+        };
+        let result = match change.action {
+            Action::Create | Action::Recreate => {
+                let req = self.create_collection_request(dc, parent_id);
+                self.client.create_collection(&req).await
+            }
+            _ => {
+                let id = change.id.clone().expect("planned change has an id");
+                let mut req = UpdateCollection::default();
+                for locale in &change.locales {
+                    let Some(f) = dc.locales.get(locale) else {
+                        continue;
+                    };
+                    if locale == dl {
+                        req.name = Some(f.name.clone());
+                        req.description = Some(f.description.clone());
+                    } else {
+                        req.translated_content.insert(
+                            locale.clone(),
+                            GroupContentRequest {
+                                kind: "group_content",
+                                name: Some(f.name.clone()),
+                                description: Some(f.description.clone()),
+                            },
+                        );
+                    }
+                }
+                if change.parent_changed {
+                    req.parent_id = parent_id;
+                }
+                if req == UpdateCollection::default() {
+                    // Adopted or re-keyed with nothing to send: record what is there.
+                    let remote = self.remote.collections.get(&id).cloned();
+                    remote.ok_or_else(|| gone(format!("/help_center/collections/{id}")))
+                } else {
+                    self.client.update_collection(&id, &req).await
+                }
+            }
+        };
+        match result {
+            Ok(collection) => {
+                let locales: Vec<String> =
+                    if matches!(change.action, Action::Create | Action::Recreate) {
+                        dc.locales.keys().cloned().collect()
+                    } else {
+                        change.locales.clone()
+                    };
+                self.record_collection(shared, change, dc, &collection, &locales);
+                self.done(shared, change, &collection.id);
+                None
+            }
+            Err(e) if e.is_outcome_unknown() => Some(dc),
+            Err(e) => {
+                self.fail(shared, ObjectKind::Collection, &dc.key, e.to_string());
+                None
+            }
+        }
+    }
+
+    fn create_collection_request(
+        &self,
+        dc: &DesiredCollection,
+        parent_id: Option<String>,
+    ) -> CreateCollection {
+        let dl = &self.desired.default_locale;
+        let main = &dc.locales[dl];
+        CreateCollection {
+            name: main.name.clone(),
+            description: Some(main.description.clone()).filter(|d| !d.is_empty()),
+            help_center_id: if parent_id.is_none() {
+                self.plan
+                    .help_center_id
+                    .as_deref()
+                    .and_then(|h| h.parse().ok())
+            } else {
+                None
+            },
+            parent_id,
+            translated_content: dc
+                .locales
+                .iter()
+                .filter(|(l, _)| *l != dl)
+                .map(|(l, f)| {
+                    (
+                        l.clone(),
+                        GroupContentRequest {
+                            kind: "group_content",
+                            name: Some(f.name.clone()),
+                            description: Some(f.description.clone()).filter(|d| !d.is_empty()),
+                        },
+                    )
+                })
+                .collect(),
+        }
+    }
+
+    fn record_collection(
+        &self,
+        shared: &Mutex<Shared>,
+        change: &Change,
+        dc: &DesiredCollection,
+        collection: &Collection,
+        sent_locales: &[String],
+    ) {
+        let dl = &self.desired.default_locale;
+        let previous_key = change.previous_key.as_deref().unwrap_or(&dc.key);
+        let mut record = {
+            let s = shared.lock().expect("lock");
+            s.recorder
+                .state
+                .collections
+                .get(previous_key)
+                .cloned()
+                .unwrap_or_default()
+        };
+        record.id.clone_from(&collection.id);
+        record.dir.clone_from(&dc.dir);
+        record.parent.clone_from(&dc.parent);
+        record.updated_at = collection.updated_at;
+        let adopt_all = matches!(change.action, Action::Adopt | Action::Move);
+        for (locale, want) in &dc.locales {
+            let sent = sent_locales.contains(locale);
+            if !sent && (!adopt_all || record.locales.contains_key(locale)) {
+                continue;
+            }
+            match collection_locale(collection, locale, dl) {
+                Some((name, description)) => {
+                    record.locales.insert(
+                        locale.clone(),
+                        LocaleRecord {
+                            sent: collection_hash(&want.name, &want.description),
+                            seen: collection_hash(&name, &description),
+                            url: None,
+                        },
+                    );
+                }
+                None if sent => self.fail(
+                    shared,
+                    ObjectKind::Collection,
+                    &dc.key,
+                    format!("Intercom did not keep the `{locale}` translation: the help center is probably single-language, or `{locale}` is not one of its languages"),
+                ),
+                None => {}
+            }
+        }
+        if change.previous_key.is_some() {
+            journal(
+                shared,
+                JournalEntry::ForgetCollection {
+                    key: previous_key.to_owned(),
+                },
+            );
+        }
+        journal(
+            shared,
+            JournalEntry::Collection {
+                key: dc.key.clone(),
+                record,
+            },
+        );
+        shared
+            .lock()
+            .expect("lock")
+            .collection_ids
+            .insert(dc.key.clone(), collection.id.clone());
+    }
+
+    /// Looks for collections whose create response was lost; re-sends only those not found.
+    async fn reconcile_collections(
+        &self,
+        shared: &Mutex<Shared>,
+        mut lost: Vec<&DesiredCollection>,
+    ) {
+        let dl = &self.desired.default_locale;
+        for round in 0..RECONCILE_ROUNDS {
+            let listed = match self.client.list_collections().await {
+                Ok(l) => l,
+                Err(e) => {
+                    for dc in lost {
+                        self.fail(shared, ObjectKind::Collection, &dc.key, format!("the create response was lost and the collections could not be listed to check: {e}"));
+                    }
+                    return;
+                }
+            };
+            let mut still_lost = Vec::new();
+            for dc in lost {
+                let parent_id = dc
+                    .parent
+                    .as_ref()
+                    .and_then(|p| shared.lock().expect("lock").collection_ids.get(p).cloned());
+                let taken: BTreeSet<String> = shared
+                    .lock()
+                    .expect("lock")
+                    .collection_ids
+                    .values()
+                    .cloned()
+                    .collect();
+                let found = listed.iter().find(|c| {
+                    !self.remote.collections.contains_key(&c.id)
+                        && !taken.contains(&c.id)
+                        && c.name == dc.locales[dl].name
+                        && c.parent_id == parent_id
+                });
+                let change = self
+                    .plan
+                    .changes
+                    .iter()
+                    .find(|c| c.kind == ObjectKind::Collection && c.key == dc.key)
+                    .expect("change");
+                if let Some(c) = found {
+                    self.record_collection(
+                        shared,
+                        change,
+                        dc,
+                        c,
+                        &dc.locales.keys().cloned().collect::<Vec<_>>(),
+                    );
+                    self.done(shared, change, &c.id);
+                    shared.lock().expect("lock").report.reconciled += 1;
+                } else if round + 1 < RECONCILE_ROUNDS {
+                    let req = self.create_collection_request(dc, parent_id);
+                    match self.client.create_collection(&req).await {
+                        Ok(c) => {
+                            self.record_collection(
+                                shared,
+                                change,
+                                dc,
+                                &c,
+                                &dc.locales.keys().cloned().collect::<Vec<_>>(),
+                            );
+                            self.done(shared, change, &c.id);
+                        }
+                        Err(e) if e.is_outcome_unknown() => still_lost.push(dc),
+                        Err(e) => self.fail(shared, ObjectKind::Collection, &dc.key, e.to_string()),
+                    }
+                } else {
+                    self.fail(shared, ObjectKind::Collection, &dc.key, "the create response was lost several times; run `helpcenter plan` to see what Intercom holds".into());
+                }
+            }
+            if still_lost.is_empty() {
+                return;
+            }
+            lost = still_lost;
+        }
+    }
+
+    // ---- articles ----------------------------------------------------------------------
+
+    async fn articles_phase(&self, shared: &Mutex<Shared>) {
+        let by_key: BTreeMap<&str, &DesiredArticle> = self
+            .desired
+            .articles
+            .iter()
+            .map(|a| (a.key.as_str(), a))
+            .collect();
+        let work: Vec<(&Change, &DesiredArticle)> = self
+            .changes(ObjectKind::Article, false)
+            .filter_map(|c| by_key.get(c.key.as_str()).map(|d| (c, *d)))
+            .collect();
+        let lost: Vec<(&Change, &DesiredArticle)> = stream::iter(work)
+            .map(|(change, da)| async move {
+                self.apply_article(shared, change, da)
+                    .await
+                    .then_some((change, da))
+            })
+            .buffer_unordered(self.concurrency.max(1))
+            .filter_map(|lost| async move { lost })
+            .collect()
+            .await;
+        if !lost.is_empty() {
+            self.reconcile_articles(shared, lost).await;
+        }
+    }
+
+    fn create_article_request(
+        &self,
+        shared: &Mutex<Shared>,
+        da: &DesiredArticle,
+        parent: Option<&str>,
+    ) -> (CreateArticle, BTreeMap<String, String>) {
+        let dl = &self.desired.default_locale;
+        let mut bodies = BTreeMap::new();
+        let (main, main_body) = article_content(shared, da, dl).expect("default locale");
+        bodies.insert(dl.clone(), main_body);
+        let mut translated = BTreeMap::new();
+        for locale in da.locales.keys().filter(|l| *l != dl) {
+            let (content, body) = article_content(shared, da, locale).expect("locale exists");
+            bodies.insert(locale.clone(), body);
+            translated.insert(locale.clone(), content);
+        }
+        let req = CreateArticle {
+            title: main.title.unwrap_or_default(),
+            description: main.description.filter(|d| !d.is_empty()),
+            body: main.body,
+            author_id: main.author_id.unwrap_or_default(),
+            state: main.state,
+            parent_id: parent.and_then(|p| p.parse().ok()),
+            parent_type: parent.map(|_| "collection".to_owned()),
+            translated_content: translated,
+        };
+        (req, bodies)
+    }
+
+    /// Returns true when a create response was lost (to reconcile).
+    async fn apply_article(
+        &self,
+        shared: &Mutex<Shared>,
+        change: &Change,
+        da: &DesiredArticle,
+    ) -> bool {
+        let dl = &self.desired.default_locale;
+        let parent = match parent_of(shared, da) {
+            Ok(p) => p,
+            Err(message) => {
+                self.fail(shared, ObjectKind::Article, &da.key, message);
+                return false;
+            }
+        };
+        let (result, bodies) = match change.action {
+            Action::Create | Action::Recreate => {
+                let (req, bodies) = self.create_article_request(shared, da, parent.as_deref());
+                (self.client.create_article(&req).await, bodies)
+            }
+            _ => {
+                let id = change.id.clone().expect("planned change has an id");
+                let mut req = UpdateArticle::default();
+                let mut bodies = BTreeMap::new();
+                for locale in &change.locales {
+                    match article_content(shared, da, locale) {
+                        Some((content, body)) => {
+                            bodies.insert(locale.clone(), body);
+                            if locale == dl {
+                                req.title = content.title;
+                                req.description = content.description;
+                                req.body = content.body;
+                                req.author_id = content.author_id;
+                                req.state = content.state;
+                            } else {
+                                req.translated_content.insert(locale.clone(), content);
+                            }
+                        }
+                        None => {
+                            // A translation file was removed: unpublish that locale.
+                            req.translated_content.insert(
+                                locale.clone(),
+                                ArticleContentRequest {
+                                    kind: "article_content",
+                                    state: Some("draft".into()),
+                                    ..ArticleContentRequest::default()
+                                },
+                            );
+                        }
+                    }
+                }
+                if change.parent_changed {
+                    req.parent_id.clone_from(&parent);
+                    req.parent_type = Some("collection".into());
+                }
+                let result = if req == UpdateArticle::default() {
+                    self.remote
+                        .articles
+                        .get(&id)
+                        .cloned()
+                        .ok_or_else(|| gone(format!("/articles/{id}")))
+                } else {
+                    self.client.update_article(&id, &req).await
+                };
+                (result, bodies)
+            }
+        };
+        match result {
+            Ok(article) => {
+                self.record_article(shared, change, da, &article, &bodies);
+                self.done(shared, change, &article.id);
+                false
+            }
+            Err(e) if e.is_outcome_unknown() => true,
+            Err(e) => {
+                self.fail(shared, ObjectKind::Article, &da.key, e.to_string());
+                false
+            }
+        }
+    }
+
+    fn record_article(
+        &self,
+        shared: &Mutex<Shared>,
+        change: &Change,
+        da: &DesiredArticle,
+        article: &Article,
+        bodies: &BTreeMap<String, String>,
+    ) {
+        let dl = &self.desired.default_locale;
+        let previous_key = change.previous_key.as_deref().unwrap_or(&da.key);
+        let mut record = {
+            let s = shared.lock().expect("lock");
+            s.recorder
+                .state
+                .articles
+                .get(previous_key)
+                .cloned()
+                .unwrap_or_default()
+        };
+        record.id.clone_from(&article.id);
+        record.path.clone_from(&da.path);
+        record.collection.clone_from(&da.collection);
+        record.title.clone_from(&da.locales[dl].title);
+        record.updated_at = article.updated_at;
+        let adopt_all = matches!(change.action, Action::Adopt | Action::Move);
+        let mut failures = Vec::new();
+        for locale in change
+            .locales
+            .iter()
+            .filter(|l| !da.locales.contains_key(*l))
+        {
+            record.locales.remove(locale); // unpublished: no longer ours
+        }
+        for (locale, want) in &da.locales {
+            let sent_body = bodies.get(locale);
+            if sent_body.is_none() && (!adopt_all || record.locales.contains_key(locale)) {
+                continue;
+            }
+            let body = sent_body.cloned().unwrap_or_else(|| {
+                shared
+                    .lock()
+                    .expect("lock")
+                    .urls
+                    .resolve(&want.body, locale)
+            });
+            match article_locale(article, locale, dl) {
+                Some(remote) => {
+                    record.locales.insert(
+                        locale.clone(),
+                        LocaleRecord {
+                            sent: article_sent_hash(want, &body),
+                            seen: article_seen_fingerprint(&remote),
+                            url: remote.url.clone(),
+                        },
+                    );
+                }
+                None if sent_body.is_some() => failures.push(format!(
+                    "Intercom did not keep the `{locale}` translation: the help center is probably single-language, or `{locale}` is not one of its languages"
+                )),
+                None => {}
+            }
+        }
+        for (locale, rec) in &mut record.locales {
+            if let Some(remote) = article_locale(article, locale, dl) {
+                rec.url = remote.url;
+            }
+        }
+        for message in failures {
+            self.fail(shared, ObjectKind::Article, &da.key, message);
+        }
+        if change.previous_key.is_some() {
+            journal(
+                shared,
+                JournalEntry::ForgetArticle {
+                    key: previous_key.to_owned(),
+                },
+            );
+        }
+        journal(
+            shared,
+            JournalEntry::Article {
+                key: da.key.clone(),
+                record,
+            },
+        );
+        let mut s = shared.lock().expect("lock");
+        s.article_ids.insert(da.key.clone(), article.id.clone());
+        let before: Vec<Option<String>> = da
+            .locales
+            .keys()
+            .map(|l| s.urls.get(&da.key, l).map(str::to_owned))
+            .collect();
+        s.urls.insert_article(&da.key, article);
+        let after: Vec<Option<String>> = da
+            .locales
+            .keys()
+            .map(|l| s.urls.get(&da.key, l).map(str::to_owned))
+            .collect();
+        if before != after {
+            s.url_changed = true;
+        }
+    }
+
+    async fn reconcile_articles(
+        &self,
+        shared: &Mutex<Shared>,
+        mut lost: Vec<(&Change, &DesiredArticle)>,
+    ) {
+        let dl = &self.desired.default_locale;
+        for round in 0..RECONCILE_ROUNDS {
+            let listed = match self.client.list_articles().await {
+                Ok(l) => l,
+                Err(e) => {
+                    for (_, da) in lost {
+                        self.fail(shared, ObjectKind::Article, &da.key, format!("the create response was lost and the articles could not be listed to check: {e}"));
+                    }
+                    return;
+                }
+            };
+            let mut still_lost = Vec::new();
+            for (change, da) in lost {
+                let parent = parent_of(shared, da).ok().flatten();
+                let taken: BTreeSet<String> = shared
+                    .lock()
+                    .expect("lock")
+                    .article_ids
+                    .values()
+                    .cloned()
+                    .collect();
+                let found = listed.iter().find(|a| {
+                    !self.remote.articles.contains_key(&a.id)
+                        && !taken.contains(&a.id)
+                        && a.title == da.locales[dl].title
+                        && a.parent_id == parent
+                });
+                let (_, bodies) = self.create_article_request(shared, da, parent.as_deref());
+                if let Some(article) = found {
+                    self.record_article(shared, change, da, article, &bodies);
+                    self.done(shared, change, &article.id);
+                    shared.lock().expect("lock").report.reconciled += 1;
+                } else if round + 1 < RECONCILE_ROUNDS {
+                    let (req, bodies) = self.create_article_request(shared, da, parent.as_deref());
+                    match self.client.create_article(&req).await {
+                        Ok(article) => {
+                            self.record_article(shared, change, da, &article, &bodies);
+                            self.done(shared, change, &article.id);
+                        }
+                        Err(e) if e.is_outcome_unknown() => still_lost.push((change, da)),
+                        Err(e) => self.fail(shared, ObjectKind::Article, &da.key, e.to_string()),
+                    }
+                } else {
+                    self.fail(shared, ObjectKind::Article, &da.key, "the create response was lost several times; run `helpcenter plan` to see what Intercom holds".into());
+                }
+            }
+            if still_lost.is_empty() {
+                return;
+            }
+            lost = still_lost;
+        }
+    }
+
+    /// Second pass: bodies whose links now resolve differently (targets created or renamed).
+    async fn links_phase(&self, shared: &Mutex<Shared>) {
+        if !shared.lock().expect("lock").url_changed {
+            return;
+        }
+        let mut work = Vec::new();
+        {
+            let s = shared.lock().expect("lock");
+            for da in self
+                .desired
+                .articles
+                .iter()
+                .filter(|a| a.locales.values().any(|f| !f.links.is_empty()))
+            {
+                let Some(record) = s.recorder.state.articles.get(&da.key) else {
+                    continue;
+                };
+                let stale: Vec<String> = da
+                    .locales
+                    .iter()
+                    .filter(|(l, f)| {
+                        !f.links.is_empty()
+                            && record.locales.get(*l).is_some_and(|r| {
+                                r.sent != article_sent_hash(f, &s.urls.resolve(&f.body, l))
+                            })
+                    })
+                    .map(|(l, _)| l.clone())
+                    .collect();
+                if !stale.is_empty() {
+                    work.push((da, record.id.clone(), stale));
+                }
+            }
+        }
+        let dl = &self.desired.default_locale;
+        stream::iter(work)
+            .for_each_concurrent(self.concurrency.max(1), |(da, id, locales)| async move {
+                let mut req = UpdateArticle::default();
+                let mut bodies = BTreeMap::new();
+                for locale in &locales {
+                    let (content, body) =
+                        article_content(shared, da, locale).expect("locale exists");
+                    bodies.insert(locale.clone(), body);
+                    if locale == dl {
+                        req.body = content.body;
+                    } else {
+                        req.translated_content.insert(
+                            locale.clone(),
+                            ArticleContentRequest {
+                                kind: "article_content",
+                                body: content.body,
+                                ..ArticleContentRequest::default()
+                            },
+                        );
+                    }
+                }
+                let change = Change {
+                    action: Action::Update,
+                    kind: ObjectKind::Article,
+                    key: da.key.clone(),
+                    id: Some(id.clone()),
+                    title: da.locales[dl].title.clone(),
+                    locales: locales.clone(),
+                    drift: false,
+                    needs_prune: false,
+                    previous_key: None,
+                    parent_changed: false,
+                    fields: Vec::new(),
+                    remote_updated_at: None,
+                };
+                match self.client.update_article(&id, &req).await {
+                    Ok(article) => {
+                        self.record_article(shared, &change, da, &article, &bodies);
+                        self.progress.link_pass(&da.key);
+                        shared.lock().expect("lock").report.link_updates += 1;
+                    }
+                    Err(e) => self.fail(
+                        shared,
+                        ObjectKind::Article,
+                        &da.key,
+                        format!("updating links: {e}"),
+                    ),
+                }
+            })
+            .await;
+    }
+
+    // ---- deletes -----------------------------------------------------------------------
+
+    async fn deletes_phase(&self, shared: &Mutex<Shared>) {
+        let articles: Vec<&Change> = self
+            .changes(ObjectKind::Article, true)
+            .filter(|c| !c.needs_prune)
+            .collect();
+        stream::iter(articles)
+            .for_each_concurrent(self.concurrency.max(1), |change| async move {
+                let id = change.id.as_deref().expect("delete has an id");
+                match self.client.delete_article(id).await {
+                    Ok(()) => {
+                        journal(
+                            shared,
+                            JournalEntry::ForgetArticle {
+                                key: change.key.clone(),
+                            },
+                        );
+                        self.done(shared, change, id);
+                    }
+                    Err(e) if e.is_not_found() => {
+                        journal(
+                            shared,
+                            JournalEntry::ForgetArticle {
+                                key: change.key.clone(),
+                            },
+                        );
+                        self.done(shared, change, id);
+                    }
+                    Err(e) => self.fail(shared, ObjectKind::Article, &change.key, e.to_string()),
+                }
+            })
+            .await;
+        // Collections one at a time, in plan order (children first).
+        for change in self
+            .changes(ObjectKind::Collection, true)
+            .filter(|c| !c.needs_prune)
+        {
+            let id = change.id.as_deref().expect("delete has an id");
+            match self.client.delete_collection(id).await {
+                Ok(()) => {
+                    journal(
+                        shared,
+                        JournalEntry::ForgetCollection {
+                            key: change.key.clone(),
+                        },
+                    );
+                    self.done(shared, change, id);
+                }
+                Err(e) if e.is_not_found() => {
+                    journal(
+                        shared,
+                        JournalEntry::ForgetCollection {
+                            key: change.key.clone(),
+                        },
+                    );
+                    self.done(shared, change, id);
+                }
+                Err(e) => self.fail(shared, ObjectKind::Collection, &change.key, e.to_string()),
+            }
+        }
+    }
+
+    /// State entries whose object is gone from Intercom and from the content: forget them.
+    fn forget_vanished(&self, shared: &Mutex<Shared>) {
+        let s = shared.lock().expect("lock");
+        let vanished_articles: Vec<String> = self
+            .resolution
+            .orphan_articles
+            .iter()
+            .filter(|k| {
+                s.recorder
+                    .state
+                    .articles
+                    .get(*k)
+                    .is_some_and(|r| !self.remote.articles.contains_key(&r.id))
+            })
+            .cloned()
+            .collect();
+        let vanished_collections: Vec<String> = self
+            .resolution
+            .orphan_collections
+            .iter()
+            .filter(|k| {
+                s.recorder
+                    .state
+                    .collections
+                    .get(*k)
+                    .is_some_and(|r| !self.remote.collections.contains_key(&r.id))
+            })
+            .cloned()
+            .collect();
+        drop(s);
+        for key in vanished_articles {
+            journal(shared, JournalEntry::ForgetArticle { key });
+        }
+        for key in vanished_collections {
+            journal(shared, JournalEntry::ForgetCollection { key });
+        }
+    }
+}
+
+/// Journals one state change; a journal write error becomes a failure.
+fn journal(shared: &Mutex<Shared>, entry: JournalEntry) {
+    let mut s = shared.lock().expect("lock");
+    if let Err(e) = s.recorder.record(entry) {
+        s.report.failures.push(Failure {
+            kind: ObjectKind::Article,
+            key: String::new(),
+            message: format!("could not write the state journal: {e}"),
+        });
+    }
+}
+
+/// The id of the article's collection (created earlier in this run, or existing).
+fn parent_of(shared: &Mutex<Shared>, da: &DesiredArticle) -> Result<Option<String>, String> {
+    match &da.collection {
+        None => Ok(None),
+        Some(key) => shared
+            .lock()
+            .expect("lock")
+            .collection_ids
+            .get(key)
+            .cloned()
+            .map(Some)
+            .ok_or_else(|| format!("its collection `{key}` was not created")),
+    }
+}
+
+/// One locale of an article as request content, with its body's links resolved now.
+fn article_content(
+    shared: &Mutex<Shared>,
+    da: &DesiredArticle,
+    locale: &str,
+) -> Option<(ArticleContentRequest, String)> {
+    let f = da.locales.get(locale)?;
+    let body = shared.lock().expect("lock").urls.resolve(&f.body, locale);
+    Some((
+        ArticleContentRequest {
+            kind: "article_content",
+            title: Some(f.title.clone()),
+            description: Some(f.description.clone()),
+            body: Some(body.clone()),
+            author_id: Some(f.author_id),
+            state: Some(f.state.as_str().to_owned()),
+        },
+        body,
+    ))
+}
+
+/// The object vanished between plan and apply.
+fn gone(path: String) -> RemoteError {
+    RemoteError::new(
+        "GET",
+        path,
+        ErrorKind::Api {
+            status: 404,
+            code: Some("not_found".into()),
+            message: Some("Resource Not Found".into()),
+            request_id: None,
+        },
+    )
+}

@@ -1,0 +1,78 @@
+//! Progress of an apply: a bar on a terminal, one plain line per change elsewhere (CI).
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::output::Printer;
+use crate::plan::model::{Action, Change, ObjectKind};
+
+/// Reports each finished change.
+pub struct Progress {
+    bar: Option<ProgressBar>,
+    printer: Printer,
+}
+
+impl Progress {
+    /// A bar of `total` steps when the printer is interactive, plain lines otherwise.
+    pub fn new(printer: &Printer, total: usize) -> Self {
+        let bar = printer.interactive.then(|| {
+            let bar =
+                ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
+            bar.set_style(
+                ProgressStyle::with_template("{spinner} applying [{bar:30}] {pos}/{len} {msg}")
+                    .expect("valid template")
+                    .progress_chars("=> "),
+            );
+            bar
+        });
+        Self {
+            bar,
+            printer: *printer,
+        }
+    }
+
+    /// One change carried out.
+    pub fn done(&self, change: &Change, id: &str) {
+        let verb = match change.action {
+            Action::Create => "created",
+            Action::Update => "updated",
+            Action::Delete => "deleted",
+            Action::Adopt => "adopted",
+            Action::Move => "moved",
+            Action::Recreate => "recreated",
+            Action::Unpublish => "unpublished",
+        };
+        let line = format!("{verb} {} `{}` (id {id})", change.kind.as_str(), change.key);
+        match &self.bar {
+            Some(bar) => {
+                bar.inc(1);
+                bar.set_message(line);
+            }
+            None => self.printer.info(&line),
+        }
+    }
+
+    /// A second-pass link update.
+    pub fn link_pass(&self, key: &str) {
+        let line = format!("updated links in article `{key}`");
+        match &self.bar {
+            Some(bar) => bar.println(line),
+            None => self.printer.info(&line),
+        }
+    }
+
+    /// One change failed.
+    pub fn failed(&self, kind: ObjectKind, key: &str, message: &str) {
+        let line = format!("{} `{key}`: {message}", kind.as_str());
+        match &self.bar {
+            Some(bar) => bar.suspend(|| self.printer.error(&line)),
+            None => self.printer.error(&line),
+        }
+    }
+
+    /// Removes the bar.
+    pub fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}

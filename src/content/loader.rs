@@ -1,0 +1,585 @@
+//! Assembles the content tree: config + walk + `_collection.yml` + front matter → [`Project`].
+//!
+//! Every problem becomes a [`Diagnostic`]; nothing stops at the first error. Article files are
+//! read and parsed on several threads (the walk itself is cheap).
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use crate::content::collection_file::{self, CollectionFile};
+use crate::content::config::{self, Config};
+use crate::content::front_matter;
+use crate::content::locales;
+use crate::content::model::{
+    ArticleFile, ArticleState, AuthorRef, LocalArticle, LocalCollection, Project,
+};
+use crate::content::walk;
+use crate::content::yaml::{Pos, pos_at};
+use crate::diagnostics::Diagnostic;
+
+/// Collections may nest this deep (Intercom's limit).
+pub const MAX_DEPTH: usize = 3;
+
+/// The outcome of [`load`]: the project (when the config is usable) and every diagnostic.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// `None` only when `helpcenter.toml` is missing, unreadable or not TOML.
+    pub project: Option<Project>,
+    /// Errors and warnings, sorted by path, line and column.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Number of content files read (config, collection files, Markdown files).
+    pub files: usize,
+}
+
+impl Loaded {
+    /// Whether any diagnostic is an error (then `project` must not be acted upon).
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// Loads and validates the content tree under `root`, collecting all errors in one run.
+pub fn load(root: &Path) -> Loaded {
+    let (config, mut diagnostics) = config::load_with_warnings(root);
+    let Some(config) = config else {
+        return Loaded {
+            project: None,
+            diagnostics,
+            files: 1,
+        };
+    };
+    let tree = walk::walk(root, &walk::exclude_set(&config.exclude));
+    let mut loader = Loader {
+        root,
+        config: &config,
+        diagnostics: tree.diagnostics.clone(),
+        collection_keys: HashMap::new(),
+    };
+    let collections = loader.collections(&tree);
+    let articles = loader.articles(&tree);
+    diagnostics.append(&mut loader.diagnostics);
+    sort_diagnostics(&mut diagnostics);
+    let files = 1 + tree.collection_dirs.len() + tree.markdown.len();
+    let root = std::fs::canonicalize(root)
+        .or_else(|_| std::path::absolute(root))
+        .unwrap_or_else(|_| root.to_path_buf());
+    Loaded {
+        project: Some(Project {
+            root,
+            config,
+            collections,
+            articles,
+        }),
+        diagnostics,
+        files,
+    }
+}
+
+/// Sorts diagnostics by path, line, column, then code, for deterministic output.
+pub fn sort_diagnostics(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by(|a, b| {
+        (&a.path, a.line, a.column, a.code, &a.message)
+            .cmp(&(&b.path, b.line, b.column, b.code, &b.message))
+    });
+}
+
+struct Loader<'a> {
+    root: &'a Path,
+    config: &'a Config,
+    diagnostics: Vec<Diagnostic>,
+    /// Collection directory → key, for every directory with `_collection.yml` (parsed or not).
+    collection_keys: HashMap<PathBuf, String>,
+}
+
+/// One Markdown file, read and parsed.
+struct ParsedFile {
+    rel: PathBuf,
+    /// Path without locale suffix and `.md`, `/`-separated.
+    base: String,
+    locale: String,
+    title: String,
+    description: Option<String>,
+    state: Option<ArticleState>,
+    author: Option<AuthorRef>,
+    key: Option<(String, Pos)>,
+    markdown: String,
+    body_line: usize,
+}
+
+impl Loader<'_> {
+    fn collections(&mut self, tree: &walk::Tree) -> Vec<LocalCollection> {
+        let mut out = Vec::new();
+        let mut seen_keys: HashMap<String, PathBuf> = HashMap::new();
+        // BTreeSet order puts a parent directory before its children.
+        for dir in &tree.collection_dirs {
+            let source = dir.join(collection_file::FILE_NAME);
+            let dir_key = path_string(dir);
+            let depth = dir.components().count();
+            if depth > MAX_DEPTH {
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        "collection-too-deep",
+                        &source,
+                        0,
+                        0,
+                        format!(
+                            "collection `{dir_key}` is nested {depth} levels deep; Intercom allows {MAX_DEPTH}"
+                        ),
+                    )
+                    .with_hint("move the directory up, or remove its `_collection.yml` to make it an asset folder"),
+                );
+            }
+            let parent_dir = dir.parent().filter(|p| !p.as_os_str().is_empty());
+            let parent = match parent_dir {
+                None => None,
+                Some(p) => {
+                    if let Some(key) = self.collection_keys.get(p) {
+                        Some(key.clone())
+                    } else {
+                        self.diagnostics.push(
+                            Diagnostic::error(
+                                "collection-parent-missing",
+                                &source,
+                                0,
+                                0,
+                                format!(
+                                    "collection `{dir_key}` is inside `{}`, which is not a collection",
+                                    p.display()
+                                ),
+                            )
+                            .with_hint(format!(
+                                "add `{}/_collection.yml`, or move `{dir_key}` up",
+                                p.display()
+                            )),
+                        );
+                        None
+                    }
+                }
+            };
+            let parsed = read_text(self.root, &source)
+                .and_then(|text| collection_file::parse(&text, &source, self.config));
+            let file = match parsed {
+                Ok(file) => file,
+                Err(mut errors) => {
+                    self.diagnostics.append(&mut errors);
+                    self.collection_keys.insert(dir.clone(), dir_key);
+                    continue;
+                }
+            };
+            let key = file
+                .key
+                .as_ref()
+                .map_or_else(|| dir_key.clone(), |(k, _)| k.clone());
+            if let Some(first) = seen_keys.get(&key) {
+                let pos = file
+                    .key
+                    .as_ref()
+                    .map_or(Pos { line: 0, column: 0 }, |(_, p)| *p);
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        "duplicate-key",
+                        &source,
+                        pos.line,
+                        pos.column,
+                        format!(
+                            "duplicate collection key `{key}`: `{}` uses it too",
+                            first.display()
+                        ),
+                    )
+                    .with_hint("give one of them a different `key`"),
+                );
+            } else {
+                seen_keys.insert(key.clone(), source.clone());
+            }
+            self.collection_keys.insert(dir.clone(), key.clone());
+            self.translation_warnings(&source, &key, &file);
+            out.push(LocalCollection {
+                key,
+                dir: dir.clone(),
+                parent,
+                depth,
+                name: file.name,
+                description: file.description,
+                translations: file.translations,
+                source,
+            });
+        }
+        out.sort_by(|a, b| (a.depth, &a.dir).cmp(&(b.depth, &b.dir)));
+        out
+    }
+
+    fn translation_warnings(&mut self, source: &Path, key: &str, file: &CollectionFile) {
+        for locale in self.config.locales.iter().skip(1) {
+            if !file.translations.contains_key(locale) {
+                self.diagnostics.push(
+                    Diagnostic::warning(
+                        "collection-missing-translation",
+                        source,
+                        1,
+                        1,
+                        format!("collection `{key}` has no `{locale}` name"),
+                    )
+                    .with_hint(format!(
+                        "add `translations: {{{locale}: {{name: ...}}}}`; Intercom shows the `{}` name meanwhile",
+                        self.config.default_locale
+                    )),
+                );
+            }
+        }
+    }
+
+    fn articles(&mut self, tree: &walk::Tree) -> Vec<LocalArticle> {
+        // Name checks first (cheap, sequential), then read and parse in parallel.
+        let mut named = Vec::new();
+        for rel in &tree.markdown {
+            let dir = rel.parent().unwrap_or(Path::new(""));
+            if !dir.as_os_str().is_empty() && !tree.collection_dirs.contains(dir) {
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        "markdown-outside-collection",
+                        rel,
+                        0,
+                        0,
+                        format!(
+                            "`{}` is in `{}`, which is not a collection",
+                            rel.display(),
+                            dir.display()
+                        ),
+                    )
+                    .with_hint(format!(
+                        "add `{}/_collection.yml` to make it a collection, or move the file; a directory without `_collection.yml` holds assets only",
+                        dir.display()
+                    )),
+                );
+                continue;
+            }
+            match self.split_locale(rel) {
+                Ok((base, locale)) => named.push((rel.clone(), base, locale)),
+                Err(diag) => self.diagnostics.push(diag),
+            }
+        }
+        let parsed = parse_all(self.root, &self.config.default_locale, &named);
+
+        let mut groups: BTreeMap<String, (Option<ParsedFile>, Vec<ParsedFile>)> = BTreeMap::new();
+        let mut failed_defaults = std::collections::HashSet::new();
+        for result in parsed {
+            match result {
+                Ok(file) => {
+                    let group = groups.entry(file.base.clone()).or_default();
+                    if file.locale == self.config.default_locale {
+                        group.0 = Some(file);
+                    } else {
+                        group.1.push(file);
+                    }
+                }
+                Err((base, is_default, mut errors)) => {
+                    if is_default {
+                        failed_defaults.insert(base);
+                    }
+                    self.diagnostics.append(&mut errors);
+                }
+            }
+        }
+
+        let mut out = Vec::new();
+        let mut seen_keys: HashMap<String, PathBuf> = HashMap::new();
+        for (base, (default, translations)) in groups {
+            let Some(default) = default else {
+                if !failed_defaults.contains(&base) {
+                    for t in &translations {
+                        self.diagnostics.push(
+                            Diagnostic::error(
+                                "translation-without-default",
+                                &t.rel,
+                                0,
+                                0,
+                                format!(
+                                    "translation `{}` has no default-locale file `{base}.md`",
+                                    t.rel.display()
+                                ),
+                            )
+                            .with_hint(format!(
+                                "add `{base}.md` (the `{}` version), or rename this file to `{base}.md`",
+                                self.config.default_locale
+                            )),
+                        );
+                    }
+                }
+                continue;
+            };
+            let (key, explicit_key) = match &default.key {
+                Some((key, _)) => (key.clone(), true),
+                None => (base.clone(), false),
+            };
+            for t in &translations {
+                if let Some((tkey, pos)) = &t.key {
+                    if *tkey != key {
+                        self.diagnostics.push(
+                            Diagnostic::error(
+                                "translation-key",
+                                &t.rel,
+                                pos.line,
+                                pos.column,
+                                format!(
+                                    "translation sets `key: {tkey}`, but the article's key is `{key}`"
+                                ),
+                            )
+                            .with_hint(format!(
+                                "set `key` in `{}` only, and remove it here",
+                                default.rel.display()
+                            )),
+                        );
+                    }
+                }
+            }
+            if let Some(first) = seen_keys.get(&key) {
+                let pos = default
+                    .key
+                    .as_ref()
+                    .map_or(Pos { line: 0, column: 0 }, |(_, p)| *p);
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        "duplicate-key",
+                        &default.rel,
+                        pos.line,
+                        pos.column,
+                        format!(
+                            "duplicate article key `{key}`: `{}` uses it too",
+                            first.display()
+                        ),
+                    )
+                    .with_hint("give one of them a different `key` in its front matter"),
+                );
+                continue;
+            }
+            seen_keys.insert(key.clone(), default.rel.clone());
+            let dir = default.rel.parent().unwrap_or(Path::new(""));
+            let collection = self.collection_keys.get(dir).cloned();
+            let path = default.rel.clone();
+            let mut files = BTreeMap::new();
+            for file in std::iter::once(default).chain(translations) {
+                files.insert(file.locale.clone(), self.article_file(file));
+            }
+            out.push(LocalArticle {
+                key,
+                explicit_key,
+                path,
+                collection,
+                locales: files,
+            });
+        }
+        out.sort_by(|a, b| a.path.cmp(&b.path));
+        out
+    }
+
+    fn article_file(&self, file: ParsedFile) -> ArticleFile {
+        ArticleFile {
+            locale: file.locale,
+            path: file.rel,
+            title: file.title,
+            description: file.description,
+            state: file
+                .state
+                .or(self.config.defaults.state)
+                .unwrap_or(ArticleState::Published),
+            author: file.author.or_else(|| self.config.defaults.author.clone()),
+            markdown: file.markdown,
+            body_line: file.body_line,
+        }
+    }
+
+    /// `guides/install.fr.md` → (`guides/install`, `fr`); checks the locale code.
+    fn split_locale(&self, rel: &Path) -> Result<(String, String), Diagnostic> {
+        let text = path_string(rel);
+        let stem = &text[..text.len() - ".md".len()];
+        let default = || Ok((stem.to_owned(), self.config.default_locale.clone()));
+        let Some((base, code)) = stem.rsplit_once('.') else {
+            return default();
+        };
+        if base.is_empty() || base.ends_with('/') {
+            return default();
+        }
+        if code == self.config.default_locale {
+            return Err(Diagnostic::error(
+                "default-locale-suffix",
+                rel,
+                0,
+                0,
+                format!(
+                    "`{code}` is the default locale: its file is `{base}.md`, without a locale code"
+                ),
+            )
+            .with_hint(format!("rename the file to `{base}.md`")));
+        }
+        if self.config.locales.iter().any(|l| l == code) {
+            return Ok((base.to_owned(), code.to_owned()));
+        }
+        if locales::is_intercom_locale(code) {
+            return Err(Diagnostic::error(
+                "locale-not-configured",
+                rel,
+                0,
+                0,
+                format!("locale `{code}` is not in `locales` of `helpcenter.toml`"),
+            )
+            .with_hint(format!("add \"{code}\" to `locales`, or rename the file")));
+        }
+        if let Some(suggestion) = locales::suggest_locale(code).filter(|_| looks_like_locale(code))
+        {
+            return Err(Diagnostic::error(
+                "unknown-locale",
+                rel,
+                0,
+                0,
+                format!("unknown locale `{code}` in the file name"),
+            )
+            .with_hint(format!(
+                "did you mean `{suggestion}`? Locale codes are case-sensitive"
+            )));
+        }
+        if looks_like_locale(code) {
+            return Err(Diagnostic::error(
+                "unknown-locale",
+                rel,
+                0,
+                0,
+                format!("unknown locale `{code}` in the file name"),
+            )
+            .with_hint(
+                "use one of Intercom's locale codes (e.g. `fr`, `pt-BR`), or rename the file without the dot",
+            ));
+        }
+        // A dot that is not a locale suffix is part of the name (`v1.2.md`).
+        default()
+    }
+}
+
+/// Whether a file-name segment reads like a locale code: `xx` or `xx-YY`, any case.
+fn looks_like_locale(code: &str) -> bool {
+    let bytes = code.as_bytes();
+    let letters = |s: &[u8]| s.len() == 2 && s.iter().all(u8::is_ascii_alphabetic);
+    match bytes.len() {
+        2 => letters(bytes),
+        5 => letters(&bytes[..2]) && matches!(bytes[2], b'-' | b'_') && letters(&bytes[3..]),
+        _ => false,
+    }
+}
+
+type ParseResult = Result<ParsedFile, (String, bool, Vec<Diagnostic>)>;
+
+/// Reads and parses the named files on up to `available_parallelism` threads, in order.
+fn parse_all(
+    root: &Path,
+    default_locale: &str,
+    named: &[(PathBuf, String, String)],
+) -> Vec<ParseResult> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZero::get)
+        .clamp(1, 16);
+    let chunk = named.len().div_ceil(threads).max(64);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = named
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|(rel, base, locale)| {
+                            let is_default = locale == default_locale;
+                            parse_one(root, rel, base, locale)
+                                .map_err(|errors| (base.clone(), is_default, errors))
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    })
+}
+
+fn parse_one(
+    root: &Path,
+    rel: &Path,
+    base: &str,
+    locale: &str,
+) -> Result<ParsedFile, Vec<Diagnostic>> {
+    let text = read_text(root, rel)?;
+    let fm = front_matter::parse(&text, rel)?;
+    Ok(ParsedFile {
+        rel: rel.to_path_buf(),
+        base: base.to_owned(),
+        locale: locale.to_owned(),
+        title: fm.title,
+        description: fm.description,
+        state: fm.state,
+        author: fm.author,
+        key: fm.key,
+        markdown: fm.body.to_owned(),
+        body_line: fm.body_line,
+    })
+}
+
+/// Reads a content file as UTF-8 text; empty files and invalid UTF-8 are errors.
+pub fn read_text(root: &Path, rel: &Path) -> Result<String, Vec<Diagnostic>> {
+    let bytes = std::fs::read(root.join(rel)).map_err(|err| {
+        vec![Diagnostic::error(
+            "io",
+            rel,
+            0,
+            0,
+            format!("cannot read `{}`: {err}", rel.display()),
+        )]
+    })?;
+    let text = String::from_utf8(bytes).map_err(|err| {
+        let valid = err.utf8_error().valid_up_to();
+        let prefix = String::from_utf8_lossy(&err.as_bytes()[..valid]);
+        let pos = pos_at(&prefix, valid);
+        vec![
+            Diagnostic::error(
+                "invalid-utf8",
+                rel,
+                pos.line,
+                pos.column,
+                "file is not valid UTF-8",
+            )
+            .with_hint("save the file as UTF-8 (the first invalid byte is here)"),
+        ]
+    })?;
+    if text.trim().is_empty() {
+        return Err(vec![
+            Diagnostic::error(
+                "empty-file",
+                rel,
+                1,
+                1,
+                format!("`{}` is empty", rel.display()),
+            )
+            .with_hint("write its content, or delete the file"),
+        ]);
+    }
+    Ok(text)
+}
+
+/// A relative path as a `/`-separated string.
+fn path_string(path: &Path) -> String {
+    path.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locale_like_segments() {
+        assert!(looks_like_locale("xx"));
+        assert!(looks_like_locale("pt-br"));
+        assert!(looks_like_locale("zh_CN"));
+        assert!(!looks_like_locale("v2"));
+        assert!(!looks_like_locale("draft"));
+    }
+}

@@ -1,0 +1,235 @@
+//! Shared helpers for the YAML files of the content tree (front matter, `_collection.yml`):
+//! parse with saphyr into marked nodes, then map them by hand so every error carries the exact
+//! `file:line:col` of the offending key or value. Also positions and "did you mean" hints.
+
+use std::path::Path;
+
+use saphyr::{LoadableYamlNode, MarkedYaml, Scalar, YamlData};
+
+use crate::diagnostics::Diagnostic;
+
+/// A 1-based line and column (in characters) in a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Pos {
+    pub line: usize,
+    pub column: usize,
+}
+
+/// The position of byte `offset` in `text` (clamped to the text).
+pub fn pos_at(text: &str, offset: usize) -> Pos {
+    let offset = offset.min(text.len());
+    let before = text.get(..offset).unwrap_or(text);
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    Pos {
+        line: before.matches('\n').count() + 1,
+        column: before[line_start..].chars().count() + 1,
+    }
+}
+
+/// A YAML document taken from a file: where it comes from and on which file line it starts.
+#[derive(Debug, Clone, Copy)]
+pub struct Source<'a> {
+    /// Path relative to the content root.
+    pub path: &'a Path,
+    /// Number of file lines before the YAML text (1 for front matter after `---`).
+    pub line_offset: usize,
+}
+
+impl Source<'_> {
+    /// The file position of a node.
+    pub fn pos(&self, node: &MarkedYaml<'_>) -> Pos {
+        Pos {
+            line: node.span.start.line() + self.line_offset,
+            column: node.span.start.col() + 1,
+        }
+    }
+
+    /// An error located at `node`.
+    pub fn error(
+        &self,
+        code: &'static str,
+        node: &MarkedYaml<'_>,
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        let pos = self.pos(node);
+        Diagnostic::error(code, self.path, pos.line, pos.column, message)
+    }
+
+    /// Parses `text` as one YAML document. `Ok(None)` when the text holds no document.
+    pub fn parse<'t>(&self, text: &'t str) -> Result<Option<MarkedYaml<'t>>, Diagnostic> {
+        let docs = MarkedYaml::load_from_str(text).map_err(|err| {
+            let marker = err.marker();
+            Diagnostic::error(
+                "yaml-syntax",
+                self.path,
+                marker.line() + self.line_offset,
+                marker.col() + 1,
+                format!("invalid YAML: {}", err.info()),
+            )
+            .with_hint("check the indentation and quote values that contain `: ` or start with a special character")
+        })?;
+        let mut docs = docs.into_iter();
+        let first = docs.next();
+        if let Some(second) = docs.next() {
+            return Err(self
+                .error("yaml-syntax", &second, "more than one YAML document")
+                .with_hint("remove the extra `---` line"));
+        }
+        Ok(first.filter(|doc| !matches!(doc.data, YamlData::Value(Scalar::Null))))
+    }
+
+    /// The entries of a mapping node, or an error naming what was found instead.
+    pub fn mapping<'n, 't>(
+        &self,
+        node: &'n MarkedYaml<'t>,
+        what: &str,
+    ) -> Result<Vec<(&'n MarkedYaml<'t>, &'n MarkedYaml<'t>)>, Diagnostic> {
+        match &node.data {
+            YamlData::Mapping(map) => Ok(map.iter().collect()),
+            _ => Err(self.error(
+                "yaml-type",
+                node,
+                format!(
+                    "{what} must be a mapping of `key: value` lines, found {}",
+                    type_name(node)
+                ),
+            )),
+        }
+    }
+
+    /// The key of a mapping entry as a string, or an error.
+    pub fn key<'n>(&self, node: &'n MarkedYaml<'_>) -> Result<&'n str, Diagnostic> {
+        as_str(node).ok_or_else(|| {
+            self.error(
+                "yaml-type",
+                node,
+                format!("keys must be strings, found {}", type_name(node)),
+            )
+        })
+    }
+
+    /// A string value; `Ok(None)` for null. Other types are an error with a quoting hint.
+    pub fn string(&self, field: &str, node: &MarkedYaml<'_>) -> Result<Option<String>, Diagnostic> {
+        if is_null(node) {
+            return Ok(None);
+        }
+        match as_str(node) {
+            Some(s) => Ok(Some(s.to_owned())),
+            None => Err(self
+                .error(
+                    "yaml-type",
+                    node,
+                    format!("`{field}` must be a string, found {}", type_name(node)),
+                )
+                .with_hint(format!("quote the value: `{field}: \"...\"`"))),
+        }
+    }
+
+    /// An error for a field that is not among `known`, with a "did you mean" hint.
+    pub fn unknown_field(
+        &self,
+        code: &'static str,
+        node: &MarkedYaml<'_>,
+        name: &str,
+        where_: &str,
+        known: &[&str],
+    ) -> Diagnostic {
+        let diag = self.error(code, node, format!("unknown field `{name}` in {where_}"));
+        match did_you_mean(name, known.iter().copied()) {
+            Some(best) => diag.with_hint(format!("did you mean `{best}`?")),
+            None => diag.with_hint(format!("known fields: {}", backticked(known))),
+        }
+    }
+}
+
+/// The string of a string scalar node.
+pub fn as_str<'n>(node: &'n MarkedYaml<'_>) -> Option<&'n str> {
+    match &node.data {
+        YamlData::Value(Scalar::String(s)) => Some(s),
+        YamlData::Tagged(_, inner) => as_str(inner),
+        _ => None,
+    }
+}
+
+/// Whether the node is an explicit or implicit null (`key:` with nothing after it).
+pub fn is_null(node: &MarkedYaml<'_>) -> bool {
+    matches!(node.data, YamlData::Value(Scalar::Null))
+}
+
+/// "a string", "a number", ... for messages.
+pub fn type_name(node: &MarkedYaml<'_>) -> &'static str {
+    match &node.data {
+        YamlData::Value(Scalar::Null) => "nothing (null)",
+        YamlData::Value(Scalar::Boolean(_)) => "a boolean",
+        YamlData::Value(Scalar::Integer(_) | Scalar::FloatingPoint(_)) => "a number",
+        YamlData::Value(Scalar::String(_)) | YamlData::Representation(..) => "a string",
+        YamlData::Sequence(_) => "a list",
+        YamlData::Mapping(_) => "a mapping",
+        YamlData::Tagged(_, inner) => type_name(inner),
+        YamlData::Alias(_) => "an alias",
+        YamlData::BadValue => "an invalid value",
+    }
+}
+
+/// The candidate closest to `word`, when close enough to be a likely typo.
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| {
+            (
+                strsim::jaro_winkler(&word.to_lowercase(), &c.to_lowercase()),
+                c,
+            )
+        })
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+/// `` `a`, `b`, `c` ``.
+pub fn backticked(items: &[&str]) -> String {
+    items
+        .iter()
+        .map(|i| format!("`{i}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_count_characters_from_one() {
+        let text = "ab\ncé d";
+        assert_eq!(pos_at(text, 0), Pos { line: 1, column: 1 });
+        assert_eq!(pos_at(text, 3), Pos { line: 2, column: 1 });
+        assert_eq!(pos_at(text, 7), Pos { line: 2, column: 4 });
+        assert_eq!(pos_at(text, 99), Pos { line: 2, column: 5 });
+    }
+
+    #[test]
+    fn suggests_close_names_only() {
+        let known = ["title", "description", "state"];
+        assert_eq!(did_you_mean("titel", known), Some("title"));
+        assert_eq!(did_you_mean("desciption", known), Some("description"));
+        assert_eq!(did_you_mean("zzz", known), None);
+    }
+
+    #[test]
+    fn node_positions_are_file_positions() {
+        let src = Source {
+            path: Path::new("a.md"),
+            line_offset: 1,
+        };
+        let doc = src.parse("title: x\n  bad: [").unwrap_err();
+        assert_eq!(doc.code, "yaml-syntax");
+        let doc = src.parse("title: x\nstate: draft\n").unwrap().unwrap();
+        let entries = src.mapping(&doc, "front matter").unwrap();
+        assert_eq!(src.pos(entries[1].0), Pos { line: 3, column: 1 });
+        assert_eq!(src.pos(entries[1].1), Pos { line: 3, column: 8 });
+    }
+}

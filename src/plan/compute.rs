@@ -1,0 +1,954 @@
+//! The diff engine: desired (local) × actual (remote) × recorded (state file) → [`Plan`].
+//!
+//! Change detection never compares sent HTML with returned HTML: per locale, a hash of what
+//! we would send is compared with the hash recorded at the last write (local change), and a
+//! fingerprint of what Intercom holds now is compared with the fingerprint recorded right
+//! after that write (remote change, i.e. drift).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::apply::state_file::StateFile;
+use crate::plan::desired::{
+    ArticleFields, Desired, DesiredArticle, DesiredCollection, hash_fields,
+};
+use crate::plan::fingerprint::{normalize, readable_text};
+use crate::plan::model::{Action, Change, FieldChange, ObjectKind, Plan, PlanProblem};
+use crate::plan::remote_view::{
+    RemoteArticleLocale, RemoteView, article_locale, collection_locale,
+};
+use crate::remote::models::{Article, Collection};
+use crate::render::resolve_links;
+
+/// Options that change what is planned.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PlanOptions {
+    pub prune: bool,
+    pub force_prune: bool,
+}
+
+/// How a desired object maps to the remote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Identity {
+    /// Recorded in state and present remotely.
+    Managed(String),
+    /// Recognised from an orphaned state entry (file moved or renamed).
+    Moved { id: String, previous_key: String },
+    /// Unmanaged remote object with the same title in the same parent.
+    Adopted(String),
+    /// Recorded, but deleted in Intercom.
+    Recreate,
+    /// New.
+    Create,
+}
+
+impl Identity {
+    pub fn id(&self) -> Option<&str> {
+        match self {
+            Self::Managed(id) | Self::Adopted(id) | Self::Moved { id, .. } => Some(id),
+            Self::Recreate | Self::Create => None,
+        }
+    }
+}
+
+/// Everything the planner found, used by `apply` to execute.
+#[derive(Debug, Clone, Default)]
+pub struct Resolution {
+    pub collections: BTreeMap<String, Identity>,
+    pub articles: BTreeMap<String, Identity>,
+    /// State keys that are neither desired nor matched: deleted (if remote) or forgotten.
+    pub orphan_collections: Vec<String>,
+    pub orphan_articles: Vec<String>,
+}
+
+/// Hash of what we send for one article locale (body with links resolved).
+pub fn article_sent_hash(fields: &ArticleFields, body: &str) -> String {
+    hash_fields(&[
+        &fields.title,
+        &fields.description,
+        body,
+        fields.state.as_str(),
+        &fields.author_id.to_string(),
+    ])
+}
+
+/// Fingerprint of what Intercom holds for one article locale.
+pub fn article_seen_fingerprint(remote: &RemoteArticleLocale) -> String {
+    hash_fields(&[
+        &remote.title,
+        &remote.description,
+        &normalize(&remote.body),
+        remote.state.map_or("", |s| s.as_str()),
+        &remote.author_id.map(|a| a.to_string()).unwrap_or_default(),
+    ])
+}
+
+/// Hash (and fingerprint: collections are stored verbatim) of a collection locale.
+pub fn collection_hash(name: &str, description: &str) -> String {
+    hash_fields(&[name, description])
+}
+
+/// Link resolution context: the public URL of each article key per locale.
+#[derive(Debug, Clone, Default)]
+pub struct UrlMap {
+    urls: BTreeMap<(String, String), String>,
+    default_locale: String,
+}
+
+impl UrlMap {
+    pub fn new(default_locale: &str) -> Self {
+        Self {
+            urls: BTreeMap::new(),
+            default_locale: default_locale.to_owned(),
+        }
+    }
+
+    /// Records the URLs of `article` (all locales) under `key`.
+    pub fn insert_article(&mut self, key: &str, article: &Article) {
+        if let Some(url) = article.url.as_ref().filter(|u| !u.is_empty()) {
+            self.urls
+                .insert((key.to_owned(), self.default_locale.clone()), url.clone());
+        }
+        for (locale, content) in &article.translated_content {
+            if let Some(url) = content.url.as_ref().filter(|u| !u.is_empty()) {
+                self.urls
+                    .insert((key.to_owned(), locale.clone()), url.clone());
+            }
+        }
+    }
+
+    /// URL of `key` in `locale`, falling back to the default locale.
+    pub fn get(&self, key: &str, locale: &str) -> Option<&str> {
+        self.urls
+            .get(&(key.to_owned(), locale.to_owned()))
+            .or_else(|| {
+                self.urls
+                    .get(&(key.to_owned(), self.default_locale.clone()))
+            })
+            .map(String::as_str)
+    }
+
+    /// Whether `key` has its own URL in `locale` (no fallback).
+    pub fn has_exact(&self, key: &str, locale: &str) -> bool {
+        self.urls.contains_key(&(key.to_owned(), locale.to_owned()))
+    }
+
+    /// The body with placeholders replaced by known URLs.
+    pub fn resolve(&self, body: &str, locale: &str) -> String {
+        resolve_links(body, |key| self.get(key, locale).map(str::to_owned))
+    }
+}
+
+/// Recorded ids that the listings did not return: fetch them by id before planning.
+pub fn missing_recorded_ids(
+    state: &StateFile,
+    articles: &[Article],
+    collections: &[Collection],
+) -> (Vec<String>, Vec<String>) {
+    let listed_a: BTreeSet<&str> = articles.iter().map(|a| a.id.as_str()).collect();
+    let listed_c: BTreeSet<&str> = collections.iter().map(|c| c.id.as_str()).collect();
+    let a = state
+        .articles
+        .values()
+        .filter(|r| !listed_a.contains(r.id.as_str()))
+        .map(|r| r.id.clone())
+        .collect();
+    let c = state
+        .collections
+        .values()
+        .filter(|r| !listed_c.contains(r.id.as_str()))
+        .map(|r| r.id.clone())
+        .collect();
+    (a, c)
+}
+
+/// Computes the plan and the identity resolution apply needs.
+pub fn compute(
+    target: &str,
+    desired: &Desired,
+    remote: &RemoteView,
+    state: &StateFile,
+    options: PlanOptions,
+) -> (Plan, Resolution) {
+    let mut planner = Planner {
+        desired,
+        remote,
+        state,
+        options,
+        dl: &desired.default_locale,
+        changes: Vec::new(),
+        warnings: Vec::new(),
+        errors: Vec::new(),
+        unchanged: 0,
+        claimed: BTreeSet::new(),
+        resolution: Resolution::default(),
+        urls: UrlMap::new(&desired.default_locale),
+    };
+    planner.check_help_center();
+    planner.resolve_collections();
+    planner.resolve_articles();
+    planner.diff_collections();
+    planner.diff_articles();
+    planner.plan_deletes();
+    let mut plan = Plan {
+        version: 1,
+        target: target.to_owned(),
+        help_center_id: remote.help_center.as_ref().map(|h| h.id.clone()),
+        content_hash: desired.content_hash(),
+        summary: crate::plan::model::Summary::default(),
+        changes: planner.changes,
+        warnings: planner.warnings,
+        errors: planner.errors,
+    };
+    plan.summarize(planner.unchanged);
+    (plan, planner.resolution)
+}
+
+struct Planner<'a> {
+    desired: &'a Desired,
+    remote: &'a RemoteView,
+    state: &'a StateFile,
+    options: PlanOptions,
+    dl: &'a str,
+    changes: Vec<Change>,
+    warnings: Vec<String>,
+    errors: Vec<PlanProblem>,
+    unchanged: usize,
+    /// Remote ids already matched to a key.
+    claimed: BTreeSet<String>,
+    resolution: Resolution,
+    urls: UrlMap,
+}
+
+impl Planner<'_> {
+    fn error(&mut self, message: String, hint: Option<&str>) {
+        self.errors.push(PlanProblem {
+            message,
+            hint: hint.map(str::to_owned),
+        });
+    }
+
+    /// The help center's default locale and languages must match the config.
+    fn check_help_center(&mut self) {
+        let mut seen_default: Option<String> = None;
+        let mut single_language = false;
+        for a in self.remote.articles.values() {
+            match &a.default_locale {
+                Some(l) => seen_default = Some(l.clone()),
+                None => single_language = true,
+            }
+        }
+        for c in self.remote.collections.values() {
+            match &c.default_locale {
+                Some(l) => seen_default = Some(l.clone()),
+                None => single_language = true,
+            }
+        }
+        if let Some(remote_default) = seen_default.filter(|l| l != self.dl) {
+            self.error(
+                format!(
+                    "the help center's default locale is `{remote_default}` but `helpcenter.toml` says `default_locale = \"{}\"`",
+                    self.dl
+                ),
+                Some("set `default_locale` to the help center's default language"),
+            );
+        }
+        let has_translations = self.desired.articles.iter().any(|a| a.locales.len() > 1)
+            || self.desired.collections.iter().any(|c| c.locales.len() > 1);
+        if single_language && has_translations {
+            self.error(
+                "the help center is single-language (Intercom returns no `translated_content`), but the content has translations".to_owned(),
+                Some("turn on multiple languages in Intercom's Help Center settings, or remove the translation files"),
+            );
+        }
+        if !self.remote.single_help_center
+            && let Some(a) = self
+                .desired
+                .articles
+                .iter()
+                .find(|a| a.collection.is_none())
+        {
+            self.error(
+                format!("`{}` is a root article, but the workspace has several help centers and Intercom 2.12 cannot place it in one", a.path),
+                Some("move the file into a collection directory"),
+            );
+        }
+    }
+
+    fn recorded_collection_ids(&self) -> BTreeSet<&str> {
+        self.state
+            .collections
+            .values()
+            .map(|r| r.id.as_str())
+            .collect()
+    }
+
+    fn recorded_article_ids(&self) -> BTreeSet<&str> {
+        self.state
+            .articles
+            .values()
+            .map(|r| r.id.as_str())
+            .collect()
+    }
+
+    fn collection_id(&self, key: &str) -> Option<String> {
+        self.resolution
+            .collections
+            .get(key)
+            .and_then(|i| i.id().map(str::to_owned))
+    }
+
+    fn resolve_collections(&mut self) {
+        let desired_keys: BTreeSet<&str> = self
+            .desired
+            .collections
+            .iter()
+            .map(|c| c.key.as_str())
+            .collect();
+        let mut orphans: Vec<String> = self
+            .state
+            .collections
+            .keys()
+            .filter(|k| !desired_keys.contains(k.as_str()))
+            .cloned()
+            .collect();
+        let recorded: BTreeSet<String> = self
+            .recorded_collection_ids()
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+        for dc in &self.desired.collections {
+            let identity = if let Some(record) = self.state.collections.get(&dc.key) {
+                if self.remote.collections.contains_key(&record.id) {
+                    Identity::Managed(record.id.clone())
+                } else {
+                    Identity::Recreate
+                }
+            } else if let Some(pos) = self.find_moved_collection(dc, &orphans) {
+                let previous_key = orphans.remove(pos);
+                let id = self.state.collections[&previous_key].id.clone();
+                Identity::Moved { id, previous_key }
+            } else if let Some(id) = self.find_adoptable_collection(dc, &recorded) {
+                Identity::Adopted(id)
+            } else {
+                Identity::Create
+            };
+            if let Some(id) = identity.id() {
+                self.claimed.insert(id.to_owned());
+            }
+            self.resolution.collections.insert(dc.key.clone(), identity);
+        }
+        self.resolution.orphan_collections = orphans;
+    }
+
+    fn find_moved_collection(&self, dc: &DesiredCollection, orphans: &[String]) -> Option<usize> {
+        let name = &dc.locales[self.dl].name;
+        let matches: Vec<usize> = orphans
+            .iter()
+            .enumerate()
+            .filter(|(_, key)| {
+                let record = &self.state.collections[*key];
+                self.remote
+                    .collections
+                    .get(&record.id)
+                    .is_some_and(|c| &c.name == name && !self.claimed.contains(&c.id))
+            })
+            .map(|(i, _)| i)
+            .collect();
+        (matches.len() == 1).then(|| matches[0])
+    }
+
+    fn find_adoptable_collection(
+        &self,
+        dc: &DesiredCollection,
+        recorded: &BTreeSet<String>,
+    ) -> Option<String> {
+        let parent_id = match &dc.parent {
+            Some(parent) => Some(self.collection_id(parent)?),
+            None => None,
+        };
+        let name = &dc.locales[self.dl].name;
+        self.remote
+            .collections
+            .values()
+            .filter(|c| !recorded.contains(&c.id) && !self.claimed.contains(&c.id))
+            .filter(|c| &c.name == name && c.parent_id == parent_id)
+            .map(|c| c.id.clone())
+            .min_by_key(|id| id.parse::<u64>().unwrap_or(u64::MAX))
+    }
+
+    fn resolve_articles(&mut self) {
+        let desired_keys: BTreeSet<&str> = self
+            .desired
+            .articles
+            .iter()
+            .map(|a| a.key.as_str())
+            .collect();
+        let mut orphans: Vec<String> = self
+            .state
+            .articles
+            .keys()
+            .filter(|k| !desired_keys.contains(k.as_str()))
+            .cloned()
+            .collect();
+        let recorded: BTreeSet<String> = self
+            .recorded_article_ids()
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+        for da in &self.desired.articles {
+            let identity = if let Some(record) = self.state.articles.get(&da.key) {
+                if self.remote.articles.contains_key(&record.id) {
+                    Identity::Managed(record.id.clone())
+                } else {
+                    Identity::Recreate
+                }
+            } else if let Some(pos) = self.find_moved_article(da, &orphans) {
+                let previous_key = orphans.remove(pos);
+                let id = self.state.articles[&previous_key].id.clone();
+                Identity::Moved { id, previous_key }
+            } else if let Some(id) = self.find_adoptable_article(da, &recorded) {
+                Identity::Adopted(id)
+            } else {
+                Identity::Create
+            };
+            if let Some(id) = identity.id() {
+                self.claimed.insert(id.to_owned());
+                if let Some(article) = self.remote.articles.get(id) {
+                    self.urls.insert_article(&da.key, article);
+                }
+            }
+            self.resolution.articles.insert(da.key.clone(), identity);
+        }
+        self.resolution.orphan_articles = orphans;
+    }
+
+    /// A renamed or moved file: an orphaned state entry whose article has the same title or body.
+    fn find_moved_article(&self, da: &DesiredArticle, orphans: &[String]) -> Option<usize> {
+        let fields = &da.locales[self.dl];
+        let body = normalize(&fields.body);
+        let matches: Vec<usize> = orphans
+            .iter()
+            .enumerate()
+            .filter(|(_, key)| {
+                let record = &self.state.articles[*key];
+                let Some(remote) = self.remote.articles.get(&record.id) else {
+                    return false;
+                };
+                !self.claimed.contains(&remote.id)
+                    && (remote.title == fields.title
+                        || record.title == fields.title
+                        || normalize(remote.body.as_deref().unwrap_or("")) == body)
+            })
+            .map(|(i, _)| i)
+            .collect();
+        (matches.len() == 1).then(|| matches[0])
+    }
+
+    fn find_adoptable_article(
+        &self,
+        da: &DesiredArticle,
+        recorded: &BTreeSet<String>,
+    ) -> Option<String> {
+        let parent_id = match &da.collection {
+            Some(parent) => Some(self.collection_id(parent)?),
+            None => None,
+        };
+        let title = &da.locales[self.dl].title;
+        self.remote
+            .articles
+            .values()
+            .filter(|a| !recorded.contains(&a.id) && !self.claimed.contains(&a.id))
+            .filter(|a| &a.title == title && a.parent_id == parent_id)
+            .map(|a| a.id.clone())
+            .min_by_key(|id| id.parse::<u64>().unwrap_or(u64::MAX))
+    }
+
+    fn diff_collections(&mut self) {
+        for dc in &self.desired.collections {
+            let identity = self.resolution.collections[&dc.key].clone();
+            let title = dc.locales[self.dl].name.clone();
+            let (action, id) = match &identity {
+                Identity::Create | Identity::Recreate => {
+                    let action = if identity == Identity::Create {
+                        Action::Create
+                    } else {
+                        Action::Recreate
+                    };
+                    let fields = dc
+                        .locales
+                        .iter()
+                        .flat_map(|(l, f)| {
+                            [
+                                field(l, "name", None, Some(&f.name), false),
+                                field(l, "description", None, Some(&f.description), false),
+                            ]
+                        })
+                        .filter(|f| f.after.as_deref() != Some(""))
+                        .collect();
+                    self.changes.push(Change {
+                        action,
+                        kind: ObjectKind::Collection,
+                        key: dc.key.clone(),
+                        id: None,
+                        title,
+                        locales: dc.locales.keys().cloned().collect(),
+                        drift: false,
+                        needs_prune: false,
+                        previous_key: None,
+                        parent_changed: false,
+                        fields,
+                        remote_updated_at: None,
+                    });
+                    continue;
+                }
+                Identity::Managed(id) => (Action::Update, id.clone()),
+                Identity::Moved { id, .. } => (Action::Move, id.clone()),
+                Identity::Adopted(id) => (Action::Adopt, id.clone()),
+            };
+            let remote = &self.remote.collections[&id];
+            let record_key = match &identity {
+                Identity::Moved { previous_key, .. } => previous_key.as_str(),
+                _ => dc.key.as_str(),
+            };
+            let record = self.state.collections.get(record_key);
+            let mut fields = Vec::new();
+            let mut locales = Vec::new();
+            let mut drift = false;
+            for (locale, want) in &dc.locales {
+                let have = collection_locale(remote, locale, self.dl);
+                let sent = collection_hash(&want.name, &want.description);
+                let rec = record.and_then(|r| r.locales.get(locale));
+                let (local_changed, remote_changed) = match (&have, rec) {
+                    (Some((n, d)), Some(rec)) => {
+                        (sent != rec.sent, collection_hash(n, d) != rec.seen)
+                    }
+                    (Some((n, d)), None) => (n != &want.name || d != &want.description, false),
+                    (None, Some(_)) => (true, true),
+                    (None, None) => (true, false),
+                };
+                if !local_changed && !remote_changed {
+                    continue;
+                }
+                let (have_name, have_desc) = have
+                    .clone()
+                    .map_or((None, None), |(n, d)| (Some(n), Some(d)));
+                let mut changed_any = false;
+                if have_name.as_deref() != Some(want.name.as_str()) {
+                    fields.push(field(
+                        locale,
+                        "name",
+                        have_name.as_deref(),
+                        Some(&want.name),
+                        remote_changed,
+                    ));
+                    changed_any = true;
+                }
+                if have_desc.as_deref() != Some(want.description.as_str()) {
+                    fields.push(field(
+                        locale,
+                        "description",
+                        have_desc.as_deref(),
+                        Some(&want.description),
+                        remote_changed,
+                    ));
+                    changed_any = true;
+                }
+                // A pure hash change with equal text (e.g. first apply after a lost state) is no change.
+                if changed_any || rec.is_some_and(|r| r.sent != sent) {
+                    locales.push(locale.clone());
+                    drift |= remote_changed && changed_any;
+                }
+            }
+            if let Some(record) = record {
+                for locale in record.locales.keys() {
+                    if !dc.locales.contains_key(locale) {
+                        self.warnings.push(format!(
+                            "collection `{}`: the `{locale}` translation was removed from `_collection.yml`, but the API cannot delete or hide a collection translation; it stays in Intercom",
+                            dc.key
+                        ));
+                    }
+                }
+            }
+            let want_parent = dc.parent.as_ref().map(|p| self.collection_id(p));
+            let parent_changed = match want_parent {
+                Some(None) => true, // parent is being created
+                Some(Some(pid)) => remote.parent_id.as_deref() != Some(pid.as_str()),
+                None => remote.parent_id.is_some(),
+            };
+            let parent_drift = parent_changed
+                && record.is_some_and(|r| r.parent == dc.parent)
+                && !matches!(identity, Identity::Moved { .. });
+            if parent_changed {
+                fields.push(FieldChange {
+                    locale: None,
+                    field: "parent".into(),
+                    before: Some(self.parent_label(remote.parent_id.as_deref())),
+                    after: Some(dc.parent.clone().unwrap_or_else(|| "(top level)".into())),
+                    drift: parent_drift,
+                });
+                drift |= parent_drift;
+            }
+            let action = if action == Action::Update && parent_changed && !parent_drift {
+                Action::Move
+            } else {
+                action
+            };
+            if locales.is_empty() && !parent_changed && action == Action::Update {
+                self.unchanged += 1;
+                continue;
+            }
+            self.changes.push(Change {
+                action,
+                kind: ObjectKind::Collection,
+                key: dc.key.clone(),
+                id: Some(id.clone()),
+                title,
+                locales,
+                drift,
+                needs_prune: false,
+                previous_key: match &identity {
+                    Identity::Moved { previous_key, .. } => Some(previous_key.clone()),
+                    _ => None,
+                },
+                parent_changed,
+                fields,
+                remote_updated_at: remote.updated_at,
+            });
+        }
+    }
+
+    fn parent_label(&self, parent_id: Option<&str>) -> String {
+        let Some(pid) = parent_id else {
+            return "(top level)".into();
+        };
+        self.resolution
+            .collections
+            .iter()
+            .find(|(_, i)| i.id() == Some(pid))
+            .map_or_else(|| format!("collection {pid}"), |(k, _)| k.clone())
+    }
+
+    fn diff_articles(&mut self) {
+        for da in &self.desired.articles {
+            let identity = self.resolution.articles[&da.key].clone();
+            let title = da.locales[self.dl].title.clone();
+            let id = match &identity {
+                Identity::Create | Identity::Recreate => {
+                    let action = if identity == Identity::Create {
+                        Action::Create
+                    } else {
+                        Action::Recreate
+                    };
+                    let mut fields = Vec::new();
+                    for (locale, f) in &da.locales {
+                        let body = self.urls.resolve(&f.body, locale);
+                        fields.push(field(locale, "title", None, Some(&f.title), false));
+                        if !f.description.is_empty() {
+                            fields.push(field(
+                                locale,
+                                "description",
+                                None,
+                                Some(&f.description),
+                                false,
+                            ));
+                        }
+                        fields.push(field(
+                            locale,
+                            "body",
+                            None,
+                            Some(&readable_text(&body)),
+                            false,
+                        ));
+                        fields.push(field(locale, "state", None, Some(f.state.as_str()), false));
+                    }
+                    self.changes.push(Change {
+                        action,
+                        kind: ObjectKind::Article,
+                        key: da.key.clone(),
+                        id: None,
+                        title,
+                        locales: da.locales.keys().cloned().collect(),
+                        drift: false,
+                        needs_prune: false,
+                        previous_key: None,
+                        parent_changed: false,
+                        fields,
+                        remote_updated_at: None,
+                    });
+                    continue;
+                }
+                Identity::Managed(id) | Identity::Adopted(id) | Identity::Moved { id, .. } => {
+                    id.clone()
+                }
+            };
+            self.diff_article(da, &identity, &id, title);
+        }
+    }
+
+    fn diff_article(&mut self, da: &DesiredArticle, identity: &Identity, id: &str, title: String) {
+        let remote = &self.remote.articles[id];
+        let record_key = match identity {
+            Identity::Moved { previous_key, .. } => previous_key.as_str(),
+            _ => da.key.as_str(),
+        };
+        let record = self.state.articles.get(record_key);
+        let mut fields = Vec::new();
+        let mut locales = Vec::new();
+        let mut unpublish = Vec::new();
+        let mut drift = false;
+        for (locale, want) in &da.locales {
+            let body = self.urls.resolve(&want.body, locale);
+            for link in &want.links {
+                if !self.urls.has_exact(link, locale) && self.urls.get(link, locale).is_some() {
+                    self.warnings.push(format!(
+                        "`{}` [{locale}] links to `{link}`, which has no `{locale}` translation in Intercom: the link goes to the `{}` version",
+                        da.path, self.dl
+                    ));
+                }
+            }
+            let have = article_locale(remote, locale, self.dl);
+            let sent = article_sent_hash(want, &body);
+            let rec = record.and_then(|r| r.locales.get(locale));
+            let (local_changed, remote_changed) = match (&have, rec) {
+                (Some(h), Some(rec)) => (sent != rec.sent, article_seen_fingerprint(h) != rec.seen),
+                (Some(h), None) => (!same_article_content(want, &body, h), false),
+                (None, Some(_)) => (true, true),
+                (None, None) => (true, false),
+            };
+            if !local_changed && !remote_changed {
+                continue;
+            }
+            let before = have.clone().unwrap_or_default();
+            let mut changed_any = false;
+            let mut push = |name: &str, b: Option<String>, a: &str| {
+                if b.as_deref() != Some(a) {
+                    fields.push(field(locale, name, b.as_deref(), Some(a), remote_changed));
+                    changed_any = true;
+                }
+            };
+            let present = have.is_some();
+            push("title", present.then(|| before.title.clone()), &want.title);
+            push(
+                "description",
+                present.then(|| before.description.clone()),
+                &want.description,
+            );
+            let before_text = present.then(|| readable_text(&before.body));
+            let after_text = readable_text(&body);
+            if before_text.as_deref() != Some(after_text.as_str()) {
+                fields.push(field(
+                    locale,
+                    "body",
+                    before_text.as_deref(),
+                    Some(&after_text),
+                    remote_changed,
+                ));
+                changed_any = true;
+            } else if local_changed && !remote_changed && rec.is_some() {
+                // Same readable text, different HTML (e.g. a link target or an image changed).
+                fields.push(field(
+                    locale,
+                    "body",
+                    Some("(markup changed)"),
+                    Some("(markup changed)"),
+                    false,
+                ));
+                changed_any = true;
+            }
+            let before_state = before.state.map(|s| s.as_str().to_owned());
+            if present && before_state.as_deref() != Some(want.state.as_str()) {
+                fields.push(field(
+                    locale,
+                    "state",
+                    before_state.as_deref(),
+                    Some(want.state.as_str()),
+                    remote_changed,
+                ));
+                changed_any = true;
+            } else if !present {
+                fields.push(field(
+                    locale,
+                    "state",
+                    None,
+                    Some(want.state.as_str()),
+                    remote_changed,
+                ));
+                changed_any = true;
+            }
+            if present && before.author_id != Some(want.author_id) {
+                let b = before.author_id.map(|a| a.to_string());
+                fields.push(field(
+                    locale,
+                    "author",
+                    b.as_deref(),
+                    Some(&want.author_id.to_string()),
+                    remote_changed,
+                ));
+                changed_any = true;
+            }
+            if changed_any || local_changed {
+                locales.push(locale.clone());
+                drift |= remote_changed;
+            }
+        }
+        if let Some(record) = record {
+            for locale in record.locales.keys() {
+                if da.locales.contains_key(locale) {
+                    continue;
+                }
+                if let Some(have) = article_locale(remote, locale, self.dl)
+                    && have.state == Some(crate::content::model::ArticleState::Published)
+                {
+                    fields.push(field(
+                        locale,
+                        "state",
+                        Some("published"),
+                        Some("draft"),
+                        false,
+                    ));
+                    unpublish.push(locale.clone());
+                }
+            }
+        }
+        let want_parent = da.collection.as_ref().map(|p| self.collection_id(p));
+        let parent_changed = match &want_parent {
+            Some(None) => true,
+            Some(Some(pid)) => remote.parent_id.as_deref() != Some(pid.as_str()),
+            None => remote.parent_id.is_some(),
+        };
+        let mut parent_drift = false;
+        if parent_changed {
+            if want_parent.is_none() {
+                self.error(
+                    format!("`{}` moved to the root, but Intercom 2.12 cannot take an article out of its collection", da.path),
+                    Some("keep the article in a collection directory, or delete it and create a new one"),
+                );
+            }
+            parent_drift = record.is_some_and(|r| r.collection == da.collection)
+                && !matches!(identity, Identity::Moved { .. });
+            fields.push(FieldChange {
+                locale: None,
+                field: "collection".into(),
+                before: Some(self.parent_label(remote.parent_id.as_deref())),
+                after: Some(da.collection.clone().unwrap_or_else(|| "(none)".into())),
+                drift: parent_drift,
+            });
+            drift |= parent_drift;
+        }
+        let action = match identity {
+            Identity::Adopted(_) => Action::Adopt,
+            Identity::Moved { .. } => Action::Move,
+            _ if parent_changed && !parent_drift => Action::Move,
+            _ if locales.is_empty() && !parent_changed && !unpublish.is_empty() => {
+                Action::Unpublish
+            }
+            _ => Action::Update,
+        };
+        if action == Action::Update && locales.is_empty() && !parent_changed {
+            self.unchanged += 1;
+            return;
+        }
+        let mut all_locales = locales;
+        all_locales.extend(unpublish);
+        self.changes.push(Change {
+            action,
+            kind: ObjectKind::Article,
+            key: da.key.clone(),
+            id: Some(id.to_owned()),
+            title,
+            locales: all_locales,
+            drift,
+            needs_prune: false,
+            previous_key: match identity {
+                Identity::Moved { previous_key, .. } => Some(previous_key.clone()),
+                _ => None,
+            },
+            parent_changed,
+            fields,
+            remote_updated_at: remote.updated_at,
+        });
+    }
+
+    fn plan_deletes(&mut self) {
+        let prune = self.options.prune || self.options.force_prune;
+        let mut deletes = Vec::new();
+        for key in &self.resolution.orphan_articles {
+            let record = &self.state.articles[key];
+            if let Some(remote) = self.remote.articles.get(&record.id) {
+                deletes.push(Change {
+                    action: Action::Delete,
+                    kind: ObjectKind::Article,
+                    key: key.clone(),
+                    id: Some(record.id.clone()),
+                    title: remote.title.clone(),
+                    locales: Vec::new(),
+                    drift: false,
+                    needs_prune: !prune,
+                    previous_key: None,
+                    parent_changed: false,
+                    fields: Vec::new(),
+                    remote_updated_at: remote.updated_at,
+                });
+            }
+        }
+        // Children first: deepest directories first.
+        let mut orphan_collections = self.resolution.orphan_collections.clone();
+        orphan_collections
+            .sort_by_key(|k| std::cmp::Reverse(self.state.collections[k].dir.matches('/').count()));
+        for key in &orphan_collections {
+            let record = &self.state.collections[key];
+            if let Some(remote) = self.remote.collections.get(&record.id) {
+                deletes.push(Change {
+                    action: Action::Delete,
+                    kind: ObjectKind::Collection,
+                    key: key.clone(),
+                    id: Some(record.id.clone()),
+                    title: remote.name.clone(),
+                    locales: Vec::new(),
+                    drift: false,
+                    needs_prune: !prune,
+                    previous_key: None,
+                    parent_changed: false,
+                    fields: Vec::new(),
+                    remote_updated_at: remote.updated_at,
+                });
+            }
+        }
+        let managed = self.state.articles.len() + self.state.collections.len();
+        if prune && !self.options.force_prune && deletes.len() * 2 > managed {
+            self.error(
+                format!(
+                    "refusing to delete {} of {managed} managed objects in one run (more than half)",
+                    deletes.len()
+                ),
+                Some("check that the content directory is complete; pass `--force-prune` if the deletes are intended"),
+            );
+        }
+        self.changes.extend(deletes);
+    }
+}
+
+/// For an object without a record: whether the remote already holds what we would send.
+fn same_article_content(want: &ArticleFields, body: &str, have: &RemoteArticleLocale) -> bool {
+    want.title == have.title
+        && want.description == have.description
+        && normalize(body) == normalize(&have.body)
+        && Some(want.state) == have.state
+        && Some(want.author_id) == have.author_id
+}
+
+fn field(
+    locale: &str,
+    name: &str,
+    before: Option<&str>,
+    after: Option<&str>,
+    drift: bool,
+) -> FieldChange {
+    FieldChange {
+        locale: Some(locale.to_owned()),
+        field: name.to_owned(),
+        before: before.map(str::to_owned),
+        after: after.map(str::to_owned),
+        drift,
+    }
+}

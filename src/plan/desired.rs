@@ -1,0 +1,216 @@
+//! The desired state: what the content tree says Intercom should hold, per object and locale,
+//! with authors resolved to admin ids and bodies rendered (links still as placeholders).
+
+use std::collections::BTreeMap;
+
+use sha2::{Digest, Sha256};
+
+use crate::content::model::{ArticleState, AuthorRef, Project};
+use crate::diagnostics::Diagnostic;
+use crate::render;
+
+/// A collection as it should be.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DesiredCollection {
+    pub key: String,
+    pub dir: String,
+    pub parent: Option<String>,
+    pub depth: usize,
+    /// Locale → (name, description); always holds the default locale.
+    pub locales: BTreeMap<String, CollectionFields>,
+}
+
+/// Name and description of a collection in one locale.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CollectionFields {
+    pub name: String,
+    pub description: String,
+}
+
+/// An article as it should be.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DesiredArticle {
+    pub key: String,
+    pub explicit_key: bool,
+    pub path: String,
+    pub collection: Option<String>,
+    /// Locale → fields; always holds the default locale.
+    pub locales: BTreeMap<String, ArticleFields>,
+}
+
+/// One locale of an article, ready to send once links are resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArticleFields {
+    pub title: String,
+    pub description: String,
+    /// Body with `#helpcenter-key:` placeholders.
+    pub body: String,
+    pub state: ArticleState,
+    pub author_id: u64,
+    /// Keys of linked articles.
+    pub links: Vec<String>,
+}
+
+/// The whole desired state.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Desired {
+    pub default_locale: String,
+    pub collections: Vec<DesiredCollection>,
+    pub articles: Vec<DesiredArticle>,
+}
+
+impl Desired {
+    /// Builds the desired state: renders every article file and resolves authors with
+    /// `resolve_author` (`None` author → `fallback_author`). Returns render and author
+    /// diagnostics alongside.
+    pub fn build(
+        project: &Project,
+        fallback_author: u64,
+        mut resolve_author: impl FnMut(&AuthorRef) -> Result<u64, String>,
+    ) -> (Self, Vec<Diagnostic>) {
+        let mut diagnostics = Vec::new();
+        let default_locale = project.config.default_locale.clone();
+        let collections = project
+            .collections
+            .iter()
+            .map(|c| {
+                let mut locales = BTreeMap::new();
+                locales.insert(
+                    default_locale.clone(),
+                    CollectionFields {
+                        name: c.name.clone(),
+                        description: c.description.clone().unwrap_or_default(),
+                    },
+                );
+                for (locale, text) in &c.translations {
+                    if *locale != default_locale {
+                        locales.insert(
+                            locale.clone(),
+                            CollectionFields {
+                                name: text.name.clone(),
+                                description: text.description.clone().unwrap_or_default(),
+                            },
+                        );
+                    }
+                }
+                DesiredCollection {
+                    key: c.key.clone(),
+                    dir: slash(&c.dir),
+                    parent: c.parent.clone(),
+                    depth: c.depth,
+                    locales,
+                }
+            })
+            .collect();
+        let mut articles = Vec::with_capacity(project.articles.len());
+        for article in &project.articles {
+            let mut locales = BTreeMap::new();
+            for (locale, file) in &article.locales {
+                let rendered = render::render_article(project, article, file);
+                diagnostics.extend(rendered.diagnostics);
+                let author_id = match &file.author {
+                    None => fallback_author,
+                    Some(author) => {
+                        match resolve_author(author) {
+                            Ok(id) => id,
+                            Err(message) => {
+                                diagnostics.push(
+                                Diagnostic::error("unknown-author", &file.path, 1, 1, message)
+                                    .with_hint("set `author` to the email of an admin of the workspace"),
+                            );
+                                fallback_author
+                            }
+                        }
+                    }
+                };
+                locales.insert(
+                    locale.clone(),
+                    ArticleFields {
+                        title: file.title.clone(),
+                        description: file.description.clone().unwrap_or_default(),
+                        body: rendered.html,
+                        state: file.state,
+                        author_id,
+                        links: rendered.links,
+                    },
+                );
+            }
+            articles.push(DesiredArticle {
+                key: article.key.clone(),
+                explicit_key: article.explicit_key,
+                path: slash(&article.path),
+                collection: article.collection.clone(),
+                locales,
+            });
+        }
+        (
+            Self {
+                default_locale,
+                collections,
+                articles,
+            },
+            diagnostics,
+        )
+    }
+
+    /// A hash of the whole desired state, to detect a stale saved plan.
+    pub fn content_hash(&self) -> String {
+        let mut h = Sha256::new();
+        for c in &self.collections {
+            h.update(c.key.as_bytes());
+            h.update([0]);
+            h.update(c.parent.as_deref().unwrap_or("").as_bytes());
+            for (locale, f) in &c.locales {
+                for part in [locale.as_str(), &f.name, &f.description] {
+                    h.update(part.as_bytes());
+                    h.update([0]);
+                }
+            }
+        }
+        for a in &self.articles {
+            h.update(a.key.as_bytes());
+            h.update([1]);
+            h.update(a.collection.as_deref().unwrap_or("").as_bytes());
+            for (locale, f) in &a.locales {
+                for part in [
+                    locale.as_str(),
+                    &f.title,
+                    &f.description,
+                    &f.body,
+                    f.state.as_str(),
+                ] {
+                    h.update(part.as_bytes());
+                    h.update([0]);
+                }
+                h.update(f.author_id.to_le_bytes());
+            }
+        }
+        short_hex(&h.finalize())
+    }
+}
+
+/// Hex of the first 8 bytes of a digest.
+pub fn short_hex(digest: &[u8]) -> String {
+    use std::fmt::Write;
+    digest
+        .iter()
+        .take(8)
+        .fold(String::with_capacity(16), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
+
+/// Hashes a list of fields, separated so that ("ab","c") and ("a","bc") differ.
+pub fn hash_fields(fields: &[&str]) -> String {
+    let mut h = Sha256::new();
+    for f in fields {
+        h.update((f.len() as u64).to_le_bytes());
+        h.update(f.as_bytes());
+    }
+    short_hex(&h.finalize())
+}
+
+fn slash(path: &std::path::Path) -> String {
+    path.to_string_lossy().replace('\\', "/")
+}

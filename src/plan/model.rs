@@ -1,0 +1,170 @@
+//! The plan as data: changes per object and locale, with a summary. Formats live in `output`.
+
+use serde::{Deserialize, Serialize};
+
+/// What happens to one object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    Create,
+    Update,
+    Delete,
+    Adopt,
+    Move,
+    Recreate,
+    Unpublish,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Create => "create",
+            Self::Update => "update",
+            Self::Delete => "delete",
+            Self::Adopt => "adopt",
+            Self::Move => "move",
+            Self::Recreate => "recreate",
+            Self::Unpublish => "unpublish",
+        }
+    }
+}
+
+/// Collection or article.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ObjectKind {
+    Collection,
+    Article,
+}
+
+impl ObjectKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Collection => "collection",
+            Self::Article => "article",
+        }
+    }
+}
+
+/// One changed field, for display: `before` is what Intercom holds now (readable text).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldChange {
+    /// `None` for fields that are not per locale (parent).
+    pub locale: Option<String>,
+    pub field: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+    /// The remote value changed since the last apply (an edit made in Intercom).
+    pub drift: bool,
+}
+
+/// One object with an action.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Change {
+    pub action: Action,
+    pub kind: ObjectKind,
+    pub key: String,
+    /// The Intercom id (a string, as Intercom sends it); `None` for creates.
+    pub id: Option<String>,
+    /// Human name: title or collection name.
+    pub title: String,
+    /// Locales written (update/create) or unpublished.
+    pub locales: Vec<String>,
+    pub drift: bool,
+    pub needs_prune: bool,
+    /// For a move recognised from state: the key it had.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_key: Option<String>,
+    /// The parent collection changes.
+    #[serde(default)]
+    pub parent_changed: bool,
+    #[serde(default)]
+    pub fields: Vec<FieldChange>,
+    /// `updated_at` of the remote object when planned (stale-plan check).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remote_updated_at: Option<u64>,
+}
+
+/// Counts per action; `drift` counts objects with drift.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Summary {
+    pub create: usize,
+    pub update: usize,
+    pub delete: usize,
+    pub adopt: usize,
+    #[serde(rename = "move")]
+    pub moves: usize,
+    pub recreate: usize,
+    pub unpublish: usize,
+    pub unchanged: usize,
+    pub drift: usize,
+}
+
+impl Summary {
+    /// Whether anything would change (deletes that need `--prune` included).
+    pub fn has_changes(&self) -> bool {
+        self.create
+            + self.update
+            + self.delete
+            + self.adopt
+            + self.moves
+            + self.recreate
+            + self.unpublish
+            + self.drift
+            > 0
+    }
+}
+
+/// The whole plan for one target.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Plan {
+    pub version: u32,
+    pub target: String,
+    pub help_center_id: Option<String>,
+    /// Hash of the desired state the plan was made from (stale-plan check).
+    pub content_hash: String,
+    pub summary: Summary,
+    pub changes: Vec<Change>,
+    /// Things the user should know that do not block (e.g. a link falls back to English).
+    #[serde(default)]
+    pub warnings: Vec<String>,
+    /// Problems that block apply (e.g. moving an article to the root).
+    #[serde(default)]
+    pub errors: Vec<PlanProblem>,
+}
+
+/// A plan-time error with a hint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanProblem {
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl Plan {
+    /// Recounts the summary from the changes (plus `unchanged`).
+    pub fn summarize(&mut self, unchanged: usize) {
+        let mut s = Summary {
+            unchanged,
+            ..Summary::default()
+        };
+        for c in &self.changes {
+            match c.action {
+                Action::Create => s.create += 1,
+                Action::Update => s.update += 1,
+                Action::Delete => s.delete += 1,
+                Action::Adopt => s.adopt += 1,
+                Action::Move => s.moves += 1,
+                Action::Recreate => s.recreate += 1,
+                Action::Unpublish => s.unpublish += 1,
+            }
+            if c.drift {
+                s.drift += 1;
+            }
+        }
+        self.summary = s;
+    }
+
+    pub fn drifted(&self) -> impl Iterator<Item = &Change> {
+        self.changes.iter().filter(|c| c.drift)
+    }
+}

@@ -1,0 +1,804 @@
+//! How the emulator rewrites article `body` HTML on save (`API-NOTES.md` §6): HTML in, the
+//! normalised Intercom HTML out (or the reason for a 400). Images are stored without their
+//! signed query string; [`sign_images`] adds a fresh one to every response.
+
+use std::fmt::Write as _;
+
+use html5ever::driver::ParseOpts;
+use html5ever::tendril::TendrilSink;
+use html5ever::{QualName, local_name, ns, parse_fragment};
+use markup5ever_rcdom::{Handle, NodeData, RcDom};
+use sha2::{Digest, Sha256};
+
+use super::options::{Headings, NestedLists, Switches};
+
+/// Host and path prefix of re-hosted images.
+pub const IMAGE_PREFIX: &str = "https://downloads.intercomcdn.com/i/o/";
+
+/// Hosts accepted in `<iframe src>`: the supported video embeds of §6.1.
+const VIDEO_HOSTS: [&str; 8] = [
+    "youtube.com",
+    "youtube-nocookie.com",
+    "youtu.be",
+    "vimeo.com",
+    "wistia.com",
+    "wistia.net",
+    "loom.com",
+    "vidyard.com",
+];
+const VIDEO_HOSTS_EXTRA: [&str; 2] = ["streamio.com", "streamio.net"];
+
+/// Why a body was refused (answered with 400 `parameter_invalid`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct RewriteError(pub String);
+
+/// Random parts of the output (heading ids, image numbers).
+pub trait Entropy {
+    /// A random `u64`.
+    fn next_u64(&mut self) -> u64;
+}
+
+impl Entropy for fastrand::Rng {
+    fn next_u64(&mut self) -> u64 {
+        self.u64(..)
+    }
+}
+
+/// Rewrites `html` the way Intercom does on save.
+pub fn rewrite_body(
+    html: &str,
+    switches: &Switches,
+    entropy: &mut dyn Entropy,
+) -> Result<String, RewriteError> {
+    if html.trim().is_empty() {
+        return Ok(String::new());
+    }
+    let dom = parse_fragment(
+        RcDom::default(),
+        ParseOpts::default(),
+        QualName::new(None, ns!(html), local_name!("body")),
+        vec![],
+        false,
+    )
+    .one(html);
+    let root = dom.document.children.borrow().first().cloned();
+    let Some(root) = root else {
+        return Ok(String::new());
+    };
+    let mut levels = Vec::new();
+    collect_heading_levels(&root, &mut levels);
+    let shift = match switches.headings {
+        Headings::PromoteRelative if !levels.contains(&1) => {
+            levels.iter().min().map_or(0, |m| m - 1)
+        }
+        _ => 0,
+    };
+    let mut writer = Writer {
+        switches,
+        entropy,
+        heading_shift: shift,
+    };
+    let segs = writer.block_children(&root, Context::default())?;
+    Ok(wrap_paragraphs(segs, ""))
+}
+
+/// Adds a fresh `?expires=…&signature=…&req=…` to every re-hosted image `src`.
+pub fn sign_images(body: &str, now: i64, rng: &mut fastrand::Rng) -> String {
+    let needle = format!("src=\"{IMAGE_PREFIX}");
+    let mut out = String::with_capacity(body.len() + 64);
+    let mut rest = body;
+    while let Some(at) = rest.find(&needle) {
+        let start = at + needle.len();
+        out.push_str(&rest[..start]);
+        rest = &rest[start..];
+        let end = rest.find('"').unwrap_or(rest.len());
+        out.push_str(&rest[..end]);
+        let signature: String = (0..4).fold(String::new(), |mut s, _| {
+            let _ = write!(s, "{:016x}", rng.u64(..));
+            s
+        });
+        let _ = write!(
+            out,
+            "?expires={}&amp;signature={signature}&amp;req={:08x}",
+            now + 600,
+            rng.u32(..)
+        );
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn collect_heading_levels(node: &Handle, out: &mut Vec<u8>) {
+    if let Some(level) = element_name(node).and_then(|n| heading_level(&n)) {
+        out.push(level);
+    }
+    for child in node.children.borrow().iter() {
+        collect_heading_levels(child, out);
+    }
+}
+
+fn heading_level(name: &str) -> Option<u8> {
+    match name {
+        "h1" => Some(1),
+        "h2" => Some(2),
+        "h3" => Some(3),
+        "h4" => Some(4),
+        "h5" => Some(5),
+        "h6" => Some(6),
+        _ => None,
+    }
+}
+
+/// A piece of output: inline content to be grouped into paragraphs, or a finished block.
+enum Seg {
+    Inline(String),
+    Block(String),
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Context {
+    in_list: bool,
+    in_table: bool,
+}
+
+struct Writer<'a> {
+    switches: &'a Switches,
+    entropy: &'a mut dyn Entropy,
+    heading_shift: u8,
+}
+
+fn element_name(node: &Handle) -> Option<String> {
+    match &node.data {
+        NodeData::Element { name, .. } => Some(name.local.to_string()),
+        _ => None,
+    }
+}
+
+fn attr(node: &Handle, key: &str) -> Option<String> {
+    match &node.data {
+        NodeData::Element { attrs, .. } => attrs
+            .borrow()
+            .iter()
+            .find(|a| &*a.name.local == key)
+            .map(|a| a.value.to_string()),
+        _ => None,
+    }
+}
+
+fn has_class(node: &Handle, class: &str) -> bool {
+    attr(node, "class").is_some_and(|c| c.split_whitespace().any(|c| c == class))
+}
+
+fn align_class(node: &Handle) -> Option<&'static str> {
+    let classes = attr(node, "class")?;
+    classes.split_whitespace().find_map(|c| match c {
+        "intercom-align-center" => Some("intercom-align-center"),
+        "intercom-align-right" => Some("intercom-align-right"),
+        "intercom-align-justify" => Some("intercom-align-justify"),
+        _ => None,
+    })
+}
+
+fn escape_text(text: &str, out: &mut String) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\u{a0}' => out.push_str("&nbsp;"),
+            c => out.push(c),
+        }
+    }
+}
+
+fn escape_attr(text: &str) -> String {
+    text.replace('&', "&amp;").replace('"', "&quot;")
+}
+
+fn collapse_whitespace(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut last_space = false;
+    for c in text.chars() {
+        if c.is_ascii_whitespace() {
+            if !last_space {
+                out.push(' ');
+            }
+            last_space = true;
+        } else {
+            out.push(c);
+            last_space = false;
+        }
+    }
+    out
+}
+
+fn text_content(node: &Handle, out: &mut String) {
+    match &node.data {
+        NodeData::Text { contents } => out.push_str(&contents.borrow()),
+        _ => {
+            for child in node.children.borrow().iter() {
+                text_content(child, out);
+            }
+        }
+    }
+}
+
+/// Groups runs of inline segments into `<p class="…no-margin">`.
+fn wrap_paragraphs(segs: Vec<Seg>, align: &str) -> String {
+    let mut out = String::new();
+    let mut run = String::new();
+    let flush = |run: &mut String, out: &mut String| {
+        let trimmed = run.trim();
+        if !trimmed.is_empty() {
+            let _ = write!(out, "<p class=\"{align}no-margin\">{trimmed}</p>");
+        }
+        run.clear();
+    };
+    for seg in segs {
+        match seg {
+            Seg::Inline(s) => run.push_str(&s),
+            Seg::Block(b) => {
+                flush(&mut run, &mut out);
+                out.push_str(&b);
+            }
+        }
+    }
+    flush(&mut run, &mut out);
+    out
+}
+
+fn is_video_host(src: &str) -> bool {
+    let Ok(url) = url::Url::parse(src) else {
+        return false;
+    };
+    if !matches!(url.scheme(), "http" | "https") {
+        return false;
+    }
+    let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+    VIDEO_HOSTS
+        .iter()
+        .chain(VIDEO_HOSTS_EXTRA.iter())
+        .any(|h| host == *h || host.ends_with(&format!(".{h}")))
+}
+
+impl Writer<'_> {
+    fn heading_id(&mut self) -> String {
+        format!("h_{:010x}", self.entropy.next_u64() & 0xff_ffff_ffff)
+    }
+
+    /// Children in block context: inline runs stay inline (the caller wraps them).
+    fn block_children(&mut self, node: &Handle, ctx: Context) -> Result<Vec<Seg>, RewriteError> {
+        let mut segs = Vec::new();
+        for child in node.children.borrow().iter() {
+            self.node(child, ctx, &mut segs)?;
+        }
+        Ok(segs)
+    }
+
+    /// Inline children of `node`, with any blocks found inside split out.
+    fn node(
+        &mut self,
+        node: &Handle,
+        ctx: Context,
+        segs: &mut Vec<Seg>,
+    ) -> Result<(), RewriteError> {
+        let name = match &node.data {
+            NodeData::Text { contents } => {
+                let mut s = String::new();
+                escape_text(&collapse_whitespace(&contents.borrow()), &mut s);
+                segs.push(Seg::Inline(s));
+                return Ok(());
+            }
+            NodeData::Element { name, .. } => name.local.to_string(),
+            _ => return Ok(()),
+        };
+        match name.as_str() {
+            "script" | "style" | "form" | "input" | "textarea" | "select" | "button" | "head"
+            | "title" | "meta" | "link" | "noscript" | "template" | "object" | "embed" => {}
+            "dl" | "dt" | "dd" => {
+                return Err(RewriteError(
+                    "Description lists (<dl>) are not supported in article bodies".to_owned(),
+                ));
+            }
+            "p" | "div" | "section" | "article" | "header" | "footer" | "main" | "nav"
+            | "aside" | "blockquote" | "details" | "summary" | "figure" | "figcaption"
+            | "center" => self.container(node, &name, ctx, segs)?,
+            "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => {
+                let level = heading_level(&name).unwrap_or(2);
+                let level = match self.switches.headings {
+                    Headings::Preserve => level,
+                    Headings::FlattenToH2 => level.min(2),
+                    Headings::PromoteRelative => level - self.heading_shift,
+                };
+                let id = self.heading_id();
+                let inner = self.inline_only(node, ctx)?;
+                let class = align_class(node)
+                    .map(|c| format!(" class=\"{c}\""))
+                    .unwrap_or_default();
+                segs.push(Seg::Block(format!(
+                    "<h{level} id=\"{id}\"{class}>{}</h{level}>",
+                    inner.trim()
+                )));
+            }
+            "ul" | "ol" => segs.push(Seg::Block(self.list(node, &name, ctx)?)),
+            "table" => segs.push(Seg::Block(self.table(node, ctx)?)),
+            "pre" => {
+                let mut text = String::new();
+                text_content(node, &mut text);
+                let mut escaped = String::new();
+                escape_text(&text, &mut escaped);
+                segs.push(Seg::Block(format!("<pre><code>{escaped}</code></pre>")));
+            }
+            "hr" => segs.push(Seg::Block("<hr>".to_owned())),
+            "br" => segs.push(Seg::Inline("<br>".to_owned())),
+            "img" => segs.push(Seg::Block(Self::image(node, None)?)),
+            "iframe" => {
+                let src = attr(node, "src").unwrap_or_default();
+                if !is_video_host(&src) {
+                    return Err(RewriteError(format!(
+                        "iframe src must be a Youtube, Wistia, Vimeo, Loom, Vidyard or StreamIO video link, not `{src}`"
+                    )));
+                }
+                segs.push(Seg::Block(format!(
+                    "<div class=\"intercom-h2b-video\"><iframe src=\"{}\" frameborder=\"0\" webkitallowfullscreen mozallowfullscreen allowfullscreen></iframe></div>",
+                    escape_attr(&src)
+                )));
+            }
+            "a" => self.link(node, ctx, segs)?,
+            "b" | "strong" => self.wrap_inline(node, "b", ctx, segs)?,
+            "i" | "em" => self.wrap_inline(node, "i", ctx, segs)?,
+            "code" => {
+                let mut text = String::new();
+                text_content(node, &mut text);
+                let mut escaped = String::new();
+                escape_text(&text, &mut escaped);
+                segs.push(Seg::Inline(format!("<code>{escaped}</code>")));
+            }
+            "li" | "tr" | "td" | "th" | "thead" | "tbody" | "tfoot" | "caption" => {
+                // Stray table or list parts outside their container: keep the content.
+                for child in node.children.borrow().iter() {
+                    self.node(child, ctx, segs)?;
+                }
+            }
+            _ => {
+                // span, u, font, html, body and every other tag: keep the content.
+                for child in node.children.borrow().iter() {
+                    self.node(child, ctx, segs)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// `p`, `div` and other containers become paragraphs; callouts are kept.
+    fn container(
+        &mut self,
+        node: &Handle,
+        name: &str,
+        ctx: Context,
+        segs: &mut Vec<Seg>,
+    ) -> Result<(), RewriteError> {
+        if name == "div" && has_class(node, "intercom-interblocks-callout") {
+            let inner = self.block_children(node, ctx)?;
+            let style = attr(node, "style")
+                .map(|s| format!(" style=\"{}\"", escape_attr(&s)))
+                .unwrap_or_default();
+            segs.push(Seg::Block(format!(
+                "<div class=\"intercom-interblocks-callout\"{style}>{}</div>",
+                wrap_paragraphs(inner, "")
+            )));
+            return Ok(());
+        }
+        let align = align_class(node)
+            .map(|c| format!("{c} "))
+            .unwrap_or_default();
+        let inner = self.block_children(node, ctx)?;
+        let only_inline = inner.iter().all(|s| matches!(s, Seg::Inline(_)));
+        if name == "p" && only_inline {
+            let text: String = inner
+                .into_iter()
+                .map(|s| match s {
+                    Seg::Inline(s) | Seg::Block(s) => s,
+                })
+                .collect();
+            // Empty paragraphs are kept as spacers.
+            segs.push(Seg::Block(format!(
+                "<p class=\"{align}no-margin\">{}</p>",
+                text.trim()
+            )));
+        } else {
+            segs.push(Seg::Block(wrap_paragraphs(inner, &align)));
+        }
+        Ok(())
+    }
+
+    fn inline_only(&mut self, node: &Handle, ctx: Context) -> Result<String, RewriteError> {
+        let segs = self.block_children(node, ctx)?;
+        Ok(segs
+            .into_iter()
+            .map(|s| match s {
+                Seg::Inline(s) | Seg::Block(s) => s,
+            })
+            .collect())
+    }
+
+    fn wrap_inline(
+        &mut self,
+        node: &Handle,
+        tag: &str,
+        ctx: Context,
+        segs: &mut Vec<Seg>,
+    ) -> Result<(), RewriteError> {
+        let mut inner = Vec::new();
+        for child in node.children.borrow().iter() {
+            self.node(child, ctx, &mut inner)?;
+        }
+        let mut run = String::new();
+        let flush = |run: &mut String, segs: &mut Vec<Seg>| {
+            if !run.is_empty() {
+                segs.push(Seg::Inline(format!("<{tag}>{run}</{tag}>")));
+                run.clear();
+            }
+        };
+        for seg in inner {
+            match seg {
+                Seg::Inline(s) => run.push_str(&s),
+                Seg::Block(b) => {
+                    flush(&mut run, segs);
+                    segs.push(Seg::Block(b));
+                }
+            }
+        }
+        flush(&mut run, segs);
+        Ok(())
+    }
+
+    fn link(
+        &mut self,
+        node: &Handle,
+        ctx: Context,
+        segs: &mut Vec<Seg>,
+    ) -> Result<(), RewriteError> {
+        let Some(href) = attr(node, "href") else {
+            for child in node.children.borrow().iter() {
+                self.node(child, ctx, segs)?;
+            }
+            return Ok(());
+        };
+        let href = escape_attr(&href);
+        let element_children: Vec<Handle> = node
+            .children
+            .borrow()
+            .iter()
+            .filter(|c| match &c.data {
+                NodeData::Text { contents } => !contents.borrow().trim().is_empty(),
+                _ => true,
+            })
+            .cloned()
+            .collect();
+        if let [only] = element_children.as_slice()
+            && element_name(only).as_deref() == Some("img")
+        {
+            segs.push(Seg::Block(Self::image(only, Some(&href))?));
+            return Ok(());
+        }
+        let inner = self.inline_only(node, ctx)?;
+        if has_class(node, "intercom-h2b-button") {
+            segs.push(Seg::Block(format!(
+                "<div class=\"intercom-container\"><a class=\"intercom-h2b-button\" target=\"_blank\" href=\"{href}\">{}</a></div>",
+                inner.trim()
+            )));
+            return Ok(());
+        }
+        let rel = if self.switches.link_rel {
+            " rel=\"nofollow noopener noreferrer\""
+        } else {
+            ""
+        };
+        segs.push(Seg::Inline(format!(
+            "<a href=\"{href}\"{rel} target=\"_blank\" class=\"intercom-content-link\">{inner}</a>"
+        )));
+        Ok(())
+    }
+
+    fn image(node: &Handle, link: Option<&str>) -> Result<String, RewriteError> {
+        let src = attr(node, "src").unwrap_or_default();
+        let url = url::Url::parse(&src)
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
+            .ok_or_else(|| {
+                RewriteError(format!(
+                    "Image src must be an absolute http(s) URL that Intercom can upload, not `{src}`"
+                ))
+            })?;
+        let hosted = if src.starts_with(IMAGE_PREFIX) {
+            // Already re-hosted (a body read back and sent again): keep the stable part.
+            src.split(['?', '#']).next().unwrap_or(&src).to_owned()
+        } else {
+            let digest = Sha256::digest(src.as_bytes());
+            let number = u32::from_be_bytes([digest[0], digest[1], digest[2], digest[3]]) >> 4;
+            let file = url
+                .path_segments()
+                .and_then(|mut s| s.next_back().map(str::to_owned))
+                .filter(|f| !f.is_empty())
+                .unwrap_or_else(|| "image".to_owned());
+            format!(
+                "{IMAGE_PREFIX}{number}/{}/{file}",
+                hex::encode(&digest[4..16])
+            )
+        };
+        let alt = attr(node, "alt")
+            .filter(|a| !a.is_empty())
+            .map(|a| format!(" alt=\"{}\"", escape_attr(&a)))
+            .unwrap_or_default();
+        let img = format!("<img src=\"{}\"{alt}>", escape_attr(&hosted));
+        Ok(match link {
+            Some(href) => format!(
+                "<div class=\"intercom-container\"><a target=\"_blank\" href=\"{href}\">{img}</a></div>"
+            ),
+            None => format!("<div class=\"intercom-container\">{img}</div>"),
+        })
+    }
+
+    fn list(&mut self, node: &Handle, tag: &str, ctx: Context) -> Result<String, RewriteError> {
+        if ctx.in_list && self.switches.nested_lists == NestedLists::Reject {
+            return Err(RewriteError(
+                "Nested lists are not supported: a list cannot contain another list".to_owned(),
+            ));
+        }
+        let inner_ctx = Context {
+            in_list: true,
+            ..ctx
+        };
+        let mut items = String::new();
+        let mut non_empty = false;
+        for child in node.children.borrow().iter() {
+            match element_name(child).as_deref() {
+                Some("li") => {
+                    let content = wrap_paragraphs(self.block_children(child, inner_ctx)?, "");
+                    non_empty |= !content.is_empty();
+                    let _ = write!(items, "<li>{content}</li>");
+                }
+                Some(_) => {
+                    let content = wrap_paragraphs(self.block_children(child, inner_ctx)?, "");
+                    if !content.is_empty() {
+                        non_empty = true;
+                        let _ = write!(items, "<li>{content}</li>");
+                    }
+                }
+                None => {}
+            }
+        }
+        if !non_empty {
+            return Err(RewriteError(
+                "Lists must contain at least one non-empty list item".to_owned(),
+            ));
+        }
+        Ok(format!("<{tag}>{items}</{tag}>"))
+    }
+
+    fn table(&mut self, node: &Handle, ctx: Context) -> Result<String, RewriteError> {
+        if ctx.in_table {
+            return Err(RewriteError(
+                "A table cannot contain another table".to_owned(),
+            ));
+        }
+        if ctx.in_list {
+            return Err(RewriteError(
+                "A list item cannot contain a table".to_owned(),
+            ));
+        }
+        let inner_ctx = Context {
+            in_table: true,
+            ..ctx
+        };
+        let mut rows = Vec::new();
+        collect_rows(node, &mut rows);
+        let mut out = String::new();
+        let mut cells = 0;
+        for row in rows {
+            out.push_str("<tr>");
+            for cell in row.children.borrow().iter() {
+                if matches!(element_name(cell).as_deref(), Some("td" | "th")) {
+                    cells += 1;
+                    let content = wrap_paragraphs(self.block_children(cell, inner_ctx)?, "");
+                    let content = if content.is_empty() {
+                        "<p class=\"no-margin\"></p>".to_owned()
+                    } else {
+                        content
+                    };
+                    let _ = write!(out, "<td>{content}</td>");
+                }
+            }
+            out.push_str("</tr>");
+        }
+        if cells == 0 {
+            return Err(RewriteError(
+                "Tables must have at least one row and one cell".to_owned(),
+            ));
+        }
+        Ok(format!(
+            "<div class=\"intercom-interblocks-table-container\"><table role=\"presentation\"><tbody>{out}</tbody></table></div>"
+        ))
+    }
+}
+
+fn collect_rows(node: &Handle, rows: &mut Vec<Handle>) {
+    for child in node.children.borrow().iter() {
+        match element_name(child).as_deref() {
+            Some("tr") => rows.push(child.clone()),
+            Some("thead" | "tbody" | "tfoot") => collect_rows(child, rows),
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rewrite(html: &str) -> Result<String, RewriteError> {
+        rewrite_with(html, &Switches::default())
+    }
+
+    fn rewrite_with(html: &str, switches: &Switches) -> Result<String, RewriteError> {
+        let mut rng = fastrand::Rng::with_seed(7);
+        rewrite_body(html, switches, &mut rng)
+    }
+
+    fn strip_ids(html: &str) -> String {
+        let mut out = String::new();
+        let mut rest = html;
+        while let Some(at) = rest.find(" id=\"h_") {
+            out.push_str(&rest[..at]);
+            rest = &rest[at + 18..];
+        }
+        out.push_str(rest);
+        out
+    }
+
+    #[test]
+    fn paragraphs_and_bare_text() {
+        assert_eq!(
+            rewrite("Body of the Article").unwrap(),
+            "<p class=\"no-margin\">Body of the Article</p>"
+        );
+        assert_eq!(
+            rewrite("<p>New gifts in store for the jolly season</p>").unwrap(),
+            "<p class=\"no-margin\">New gifts in store for the jolly season</p>"
+        );
+        assert_eq!(
+            rewrite("<p class=\"intercom-align-center\">c</p>").unwrap(),
+            "<p class=\"intercom-align-center no-margin\">c</p>"
+        );
+        assert_eq!(rewrite("").unwrap(), "");
+    }
+
+    #[test]
+    fn inline_marks_and_links() {
+        assert_eq!(
+            rewrite("<p><strong>b</strong> <em>i</em> <code>c&lt;</code></p>").unwrap(),
+            "<p class=\"no-margin\"><b>b</b> <i>i</i> <code>c&lt;</code></p>"
+        );
+        assert_eq!(
+            rewrite("<p><a href=\"https://example.com/?a=1&amp;b=2\">x</a></p>").unwrap(),
+            "<p class=\"no-margin\"><a href=\"https://example.com/?a=1&amp;b=2\" target=\"_blank\" class=\"intercom-content-link\">x</a></p>"
+        );
+        let rel = Switches {
+            link_rel: true,
+            ..Switches::default()
+        };
+        assert!(
+            rewrite_with("<a href=\"https://e.com\">x</a>", &rel)
+                .unwrap()
+                .contains("rel=\"nofollow noopener noreferrer\"")
+        );
+    }
+
+    #[test]
+    fn headings_per_switch() {
+        let html = "<h2>A</h2><h3>B</h3>";
+        assert_eq!(strip_ids(&rewrite(html).unwrap()), "<h2>A</h2><h3>B</h3>");
+        let flat = Switches {
+            headings: Headings::FlattenToH2,
+            ..Switches::default()
+        };
+        assert_eq!(
+            strip_ids(&rewrite_with(html, &flat).unwrap()),
+            "<h2>A</h2><h2>B</h2>"
+        );
+        let promote = Switches {
+            headings: Headings::PromoteRelative,
+            ..Switches::default()
+        };
+        assert_eq!(
+            strip_ids(&rewrite_with(html, &promote).unwrap()),
+            "<h1>A</h1><h2>B</h2>"
+        );
+        let out = rewrite("<h1>T</h1>").unwrap();
+        assert!(out.starts_with("<h1 id=\"h_"), "{out}");
+        assert_eq!(out.len(), "<h1 id=\"h_0123456789\">T</h1>".len());
+    }
+
+    #[test]
+    fn lists_tables_and_blocks() {
+        assert_eq!(
+            rewrite("<ul><li>a</li><li><p>b</p></li></ul>").unwrap(),
+            "<ul><li><p class=\"no-margin\">a</p></li><li><p class=\"no-margin\">b</p></li></ul>"
+        );
+        assert_eq!(
+            rewrite("<table><thead><tr><th>H</th></tr></thead><tbody><tr><td>1</td></tr></tbody></table>").unwrap(),
+            "<div class=\"intercom-interblocks-table-container\"><table role=\"presentation\"><tbody><tr><td><p class=\"no-margin\">H</p></td></tr><tr><td><p class=\"no-margin\">1</p></td></tr></tbody></table></div>"
+        );
+        assert_eq!(
+            rewrite("<div>x</div><span>y</span><script>bad()</script><form><input></form>")
+                .unwrap(),
+            "<p class=\"no-margin\">x</p><p class=\"no-margin\">y</p>"
+        );
+        assert_eq!(
+            rewrite("<pre><code>a &lt; b\n  c</code></pre><hr>").unwrap(),
+            "<pre><code>a &lt; b\n  c</code></pre><hr>"
+        );
+        let callout = "<div class=\"intercom-interblocks-callout\" style=\"background-color: #e8e8e880; border-color: #73737633;\"><p>note</p></div>";
+        assert_eq!(
+            rewrite(callout).unwrap(),
+            "<div class=\"intercom-interblocks-callout\" style=\"background-color: #e8e8e880; border-color: #73737633;\"><p class=\"no-margin\">note</p></div>"
+        );
+        assert_eq!(
+            rewrite("<iframe src=\"https://www.youtube.com/embed/x?rel=0\"></iframe>").unwrap(),
+            "<div class=\"intercom-h2b-video\"><iframe src=\"https://www.youtube.com/embed/x?rel=0\" frameborder=\"0\" webkitallowfullscreen mozallowfullscreen allowfullscreen></iframe></div>"
+        );
+    }
+
+    #[test]
+    fn images_are_rehosted_and_signed_per_read() {
+        let out = rewrite("<p>see <img src=\"https://example.com/a/pic.png\"> here</p>").unwrap();
+        assert!(out.starts_with("<p class=\"no-margin\">see</p><div class=\"intercom-container\"><img src=\"https://downloads.intercomcdn.com/i/o/"), "{out}");
+        assert!(
+            out.contains("/pic.png\"></div><p class=\"no-margin\">here</p>"),
+            "{out}"
+        );
+        // Stable across saves, and a read-back URL keeps its stable part.
+        assert_eq!(
+            out,
+            rewrite("<p>see <img src=\"https://example.com/a/pic.png\"> here</p>").unwrap()
+        );
+        let mut rng = fastrand::Rng::with_seed(1);
+        let a = sign_images(&out, 100, &mut rng);
+        let b = sign_images(&out, 100, &mut rng);
+        assert_ne!(a, b);
+        assert!(a.contains("/pic.png?expires=700&amp;signature="), "{a}");
+        let start = a.find("https://downloads").unwrap();
+        let src = &a[start..start + a[start..].find('"').unwrap()].replace("&amp;", "&");
+        let again = rewrite(&format!("<img src=\"{src}\">")).unwrap();
+        assert!(out.contains(&again), "{again}");
+    }
+
+    #[test]
+    fn rejections() {
+        for bad in [
+            "<dl><dt>a</dt><dd>b</dd></dl>",
+            "<iframe src=\"https://evil.example/x\"></iframe>",
+            "<img src=\"/relative.png\">",
+            "<img src=\"data:image/png;base64,AAAA\">",
+            "<ul></ul>",
+            "<ul><li> </li></ul>",
+            "<table><tr><td><table><tr><td>x</td></tr></table></td></tr></table>",
+            "<ul><li><table><tr><td>x</td></tr></table></li></ul>",
+            "<ul><li>a<ul><li>b</li></ul></li></ul>",
+            "<table></table>",
+        ] {
+            assert!(rewrite(bad).is_err(), "{bad} should be rejected");
+        }
+        let accept = Switches {
+            nested_lists: NestedLists::Accept,
+            ..Switches::default()
+        };
+        assert_eq!(
+            rewrite_with("<ul><li>a<ul><li>b</li></ul></li></ul>", &accept).unwrap(),
+            "<ul><li><p class=\"no-margin\">a</p><ul><li><p class=\"no-margin\">b</p></li></ul></li></ul>"
+        );
+    }
+}
