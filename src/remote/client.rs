@@ -166,7 +166,7 @@ impl Client {
         &self.inner.base
     }
 
-    /// HTTP requests actually sent so far, retries included.
+    /// HTTP requests attempted so far, retries included.
     pub fn request_count(&self) -> u64 {
         self.inner.sent.load(Ordering::Relaxed)
     }
