@@ -118,6 +118,8 @@ struct Inline {
     in_link: bool,
     in_table: bool,
     in_heading: bool,
+    /// Write italics as `_` (inside bold that starts or ends with them: `**_x_**`).
+    underscore_italic: bool,
 }
 
 /// One converted block and what kind it is (adjacent lists need different markers).
@@ -250,7 +252,48 @@ impl Converter<'_> {
     fn block(&mut self, node: &Handle, out: &mut Vec<Block>) {
         let name = name_of(node).unwrap_or_default();
         match name.as_str() {
+            "p" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6"
+                if has_class(node, "intercom-align-center") =>
+            {
+                // Markdown has no alignment; the renderer keeps this class on raw HTML.
+                let tag = match name.as_str() {
+                    "h5" | "h6" => "h4",
+                    other => other,
+                };
+                let mut text = format!("<{tag} class=\"intercom-align-center\">");
+                for child in children(node) {
+                    self.html(&child, &mut text);
+                }
+                let _ = write!(text, "</{tag}>");
+                out.push(Block {
+                    text: text.trim().to_owned(),
+                    list: None,
+                });
+            }
+            "div" if has_class(node, "intercom-container") && only_button(node).is_some() => {
+                let button = only_button(node).expect("checked");
+                let href = attr(&button, "href").unwrap_or_default();
+                let dest = (self.link)(&href).unwrap_or(href);
+                let mut label = String::new();
+                text_content(&button, &mut label);
+                let label = label.split_whitespace().collect::<Vec<_>>().join(" ");
+                out.push(Block {
+                    text: format!(
+                        "<div class=\"intercom-container\"><a class=\"intercom-h2b-button\" href=\"{}\">{}</a></div>",
+                        html_escape(&dest, true),
+                        html_escape(&label, false)
+                    ),
+                    list: None,
+                });
+            }
             "p" | "dt" | "dd" | "figcaption" => {
+                if has_class(node, "intercom-align-right")
+                    || has_class(node, "intercom-align-justify")
+                {
+                    self.note(
+                        "right and justified alignment were dropped: only centring can be kept",
+                    );
+                }
                 let text = self.paragraph(&children(node));
                 if !text.is_empty() {
                     out.push(Block { text, list: None });
@@ -412,14 +455,28 @@ impl Converter<'_> {
         let kids = children(node);
         match name {
             "b" | "strong" if !ctx.in_bold => {
-                let inner = self.inline_nodes(
-                    &kids,
-                    Inline {
-                        in_bold: true,
-                        ..ctx
-                    },
-                    emphasis,
-                );
+                let inner_ctx = Inline {
+                    in_bold: true,
+                    ..ctx
+                };
+                let mut count = 0;
+                let mut inner = self.inline_nodes(&kids, inner_ctx, &mut count);
+                let core = inner.trim_matches(' ');
+                let italic_edge = (core.starts_with('*') && !core.starts_with("**"))
+                    || (core.ends_with('*') && !core.ends_with("**") && !core.ends_with("\\*"));
+                if !ctx.html_emphasis && italic_edge {
+                    // `***x***` would read back as <i><b>: keep the order with `**_x_**`.
+                    count = 0;
+                    inner = self.inline_nodes(
+                        &kids,
+                        Inline {
+                            underscore_italic: true,
+                            ..inner_ctx
+                        },
+                        &mut count,
+                    );
+                }
+                *emphasis += count;
                 wrap_emphasis(
                     out,
                     &inner,
@@ -446,6 +503,8 @@ impl Converter<'_> {
                     &inner,
                     if ctx.html_emphasis {
                         ("<i>", "</i>")
+                    } else if ctx.underscore_italic {
+                        ("_", "_")
                     } else {
                         ("*", "*")
                     },
@@ -750,6 +809,24 @@ impl Converter<'_> {
             }
             _ => {}
         }
+    }
+}
+
+/// The `a.intercom-h2b-button` that is the only content of `node`, if so.
+fn only_button(node: &Handle) -> Option<Handle> {
+    let meaningful: Vec<Handle> = children(node)
+        .into_iter()
+        .filter(|c| match &c.data {
+            NodeData::Text { contents } => !contents.borrow().trim().is_empty(),
+            NodeData::Element { .. } => true,
+            _ => false,
+        })
+        .collect();
+    match meaningful.as_slice() {
+        [one] if name_of(one).as_deref() == Some("a") && has_class(one, "intercom-h2b-button") => {
+            Some(one.clone())
+        }
+        _ => None,
     }
 }
 

@@ -183,3 +183,41 @@ fn no_text_is_lost_through_the_renderer() {
         "<pre><code>let a = `b`;\n\nlet c = 1;</code></pre>",
     ));
 }
+
+/// Converts `html` and renders it back: both normalise to the same canonical form.
+fn assert_same_after_normalising(html: &str) {
+    let markdown = md(html);
+    let dir = tempfile::tempdir().unwrap();
+    let p = project(dir.path(), &[("a.md", &markdown)]);
+    let rendered = render(&p, "a.md");
+    assert_eq!(
+        crate::plan::fingerprint::normalize(html),
+        crate::plan::fingerprint::normalize(&rendered.html),
+        "\n{markdown}"
+    );
+}
+
+#[test]
+fn representable_bodies_render_back_to_the_same_canonical_html() {
+    assert_same_after_normalising(OLDER);
+    // The modern sample, minus the two things Markdown cannot say: right alignment, and a
+    // table whose first row is not bold (the renderer makes the header row bold).
+    let modern = MODERN
+        .replace(
+            "<p class=\"intercom-align-right no-margin\">right aligned</p>",
+            "",
+        )
+        .replace(
+            "<td><p class=\"no-margin\">A1</p></td><td><p class=\"no-margin\">B1</p></td>",
+            "<td><p class=\"no-margin\"><b>A1</b></p></td><td><p class=\"no-margin\"><b>B1</b></p></td>",
+        );
+    assert_same_after_normalising(&modern);
+    let callouts: String = CALLOUTS
+        .iter()
+        .map(|c| c.open_tag() + "<p>text</p></div>")
+        .collect();
+    assert_same_after_normalising(&callouts);
+    assert_same_after_normalising(
+        "<p><b><i>both</i></b> and <i><b>both</b></i> and <b>x <i>y</i></b></p><ul><li>a<ul><li>b</li></ul></li></ul>",
+    );
+}
