@@ -223,6 +223,17 @@ fn pull_with(
             format!("; removed {} local file(s)", pull.remove.len())
         }
     ));
+    let other_errors = reloaded
+        .diagnostics
+        .iter()
+        .chain(&render_diagnostics)
+        .filter(|d| d.is_error() && !in_pulled(d))
+        .count();
+    if other_errors > 0 {
+        printer.warn(&format!(
+            "{other_errors} error(s) in other files of the content (a link to a moved file?): `helpcenter check` lists them"
+        ));
+    }
     if warnings > 0 {
         printer.hint(&format!(
             "the pulled content has {warnings} warning(s): `helpcenter check` lists them"
@@ -338,6 +349,14 @@ fn write_files(root: &Path, pull: &Pull) -> Result<(), CommandError> {
                     path.display()
                 )));
             }
+        }
+        // Directories left empty go too (never the root).
+        let mut dir = Path::new(rel).parent();
+        while let Some(d) = dir.filter(|d| !d.as_os_str().is_empty()) {
+            if std::fs::remove_dir(root.join(d)).is_err() {
+                break;
+            }
+            dir = d.parent();
         }
     }
     Ok(())

@@ -431,3 +431,55 @@ fn pulled_markdown_renders_to_what_intercom_holds() {
     run_in(dir.path(), &["pull"]).expect(0);
     assert_faithful(dir.path());
 }
+
+#[test]
+fn pull_key_keeps_an_explicit_key_and_follows_a_move_made_in_the_ui() {
+    let emu = Emulator::start(&[]);
+    let dir = example_against(&emu.base_url);
+    let root = dir.path();
+    run_in(root, &["apply", "--yes"]).expect(0);
+    let state: Value = serde_json::from_str(&read(root, ".helpcenter/test.state.json")).unwrap();
+    // `billing/plans-and-pricing.md` has `key: billing/plans`: edited in the UI, pulled back.
+    // (Not its title: that changes its URL, and the articles linking to it would need updates.)
+    let plans = state["articles"]["billing/plans"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let http = emu.http();
+    let (status, _) = http.call(
+        "PUT",
+        &format!("/articles/{plans}"),
+        Some(&json!({"description": "Edited in the UI"})),
+    );
+    assert_eq!(status, 200);
+    run_in(root, &["pull", "billing/plans"]).expect(0);
+    let text = read(root, "billing/plans-and-pricing.md");
+    assert!(text.contains("description: Edited in the UI"), "{text}");
+    assert!(text.contains("key: billing/plans"), "{text}");
+    assert_plan_empty(root);
+    // An article moved to another collection in the UI: its files follow, its key stays.
+    let invoices = state["articles"]["billing/invoices"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let started = state["collections"]["getting-started"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (status, _) = http.call(
+        "PUT",
+        &format!("/articles/{invoices}"),
+        Some(&json!({"parent_id": started})),
+    );
+    assert_eq!(status, 200);
+    let run = run_in(root, &["pull", "billing/invoices"]).expect(0);
+    assert!(
+        run.stderr.contains("moved to another collection"),
+        "{}",
+        run.stderr
+    );
+    assert!(!root.join("billing/invoices.md").exists());
+    let moved = read(root, "getting-started/invoices.md");
+    assert!(moved.contains("key: billing/invoices"), "{moved}");
+    assert_plan_empty(root);
+}
