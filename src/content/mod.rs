@@ -2,4 +2,7 @@
 //! `_collection.yml`, and produces a validated [`model::Project`] plus diagnostics.
 
 pub mod config;
+pub mod loader;
 pub mod model;
+
+pub use loader::{Loaded, load};
