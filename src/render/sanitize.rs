@@ -23,6 +23,8 @@ pub struct RawHtml {
     pub used: bool,
     /// Conditionally written elements (`div`, `a`): name and whether the start tag was written.
     open: Vec<(&'static str, bool)>,
+    /// Open `div.intercom-h2b-video` elements (a raw iframe inside one is not wrapped again).
+    video_divs: usize,
     /// Content being removed: the element and its nesting depth.
     suppress: Option<Suppress>,
     li_depth: usize,
@@ -481,9 +483,17 @@ impl Writer<'_> {
             offset,
         });
         if let Some(embed) = video::embed_url(src) {
+            // Intercom wraps video iframes in this div; write it so what we send is what it keeps.
+            let wrap = self.raw.video_divs == 0;
+            if wrap {
+                out.push_str("<div class=\"intercom-h2b-video\">");
+            }
             out.push_str("<iframe src=\"");
             push_attr(out, &embed);
             out.push_str("\" frameborder=\"0\" allowfullscreen=\"\"></iframe>");
+            if wrap {
+                out.push_str("</div>");
+            }
         } else {
             let host = url::Url::parse(src)
                 .ok()
@@ -594,7 +604,12 @@ impl Writer<'_> {
             }
         }
         out.push('>');
-        self.raw.open.push(("div", true));
+        if classes.contains(&"intercom-h2b-video") {
+            self.raw.video_divs += 1;
+            self.raw.open.push(("video", true));
+        } else {
+            self.raw.open.push(("div", true));
+        }
     }
 
     fn raw_end(&mut self, name: &str, out: &mut String) {
@@ -603,8 +618,12 @@ impl Writer<'_> {
         };
         match keep {
             "a" | "div" => {
-                if let Some(i) = self.raw.open.iter().rposition(|(n, _)| *n == keep) {
-                    let (_, emitted) = self.raw.open.remove(i);
+                let matches = |n: &str| n == keep || (keep == "div" && n == "video");
+                if let Some(i) = self.raw.open.iter().rposition(|(n, _)| matches(n)) {
+                    let (name, emitted) = self.raw.open.remove(i);
+                    if name == "video" {
+                        self.raw.video_divs -= 1;
+                    }
                     if emitted {
                         out.push_str("</");
                         out.push_str(keep);
