@@ -466,7 +466,7 @@ fn render_command_prints_html_and_diagnostics() {
         "<p>Voir <a href=\"#helpcenter-key:guides/basics\">les bases</a> et <a href=\"#helpcenter-key:faq/billing\">la FAQ</a>.</p>\n"
     );
     assert!(
-        stderr.contains("guides/links.fr.md:5:34: `faq/billing.md` has no `fr` translation"),
+        stderr.contains("guides/links.fr.md:4:32: `faq/billing.md` has no `fr` translation"),
         "{stderr}"
     );
 
