@@ -7,5 +7,6 @@ mod convergence;
 mod plan_apply;
 mod plan_output;
 mod remote;
+mod render;
 mod sandbox;
 mod support;
