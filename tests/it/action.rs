@@ -239,11 +239,11 @@ impl FakeGitHub {
 
 fn serve(stream: TcpStream, state: &Mutex<ApiState>) {
     let mut reader = BufReader::new(stream.try_clone().unwrap());
-    let mut line = String::new();
-    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+    let mut request_line = String::new();
+    if reader.read_line(&mut request_line).unwrap_or(0) == 0 {
         return;
     }
-    let mut parts = line.split_whitespace();
+    let mut parts = request_line.split_whitespace();
     let method = parts.next().unwrap_or_default().to_owned();
     let target = parts.next().unwrap_or_default().to_owned();
     let mut length = 0;
