@@ -9,7 +9,8 @@ set -euo pipefail
 
 dir="$1"
 target="$2"
-branch="${GITHUB_REF_NAME:-${GITHUB_REF#refs/heads/}}"
+ref="${GITHUB_REF:-}"
+branch="${GITHUB_REF_NAME:-${ref#refs/heads/}}"
 [ -n "$branch" ] || die "cannot tell which branch to push the state to (GITHUB_REF_NAME is empty)"
 
 shopt -s nullglob

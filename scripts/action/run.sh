@@ -110,7 +110,7 @@ if [ "$command" = check ] || [ "$check_rc" -ne 0 ]; then
 fi
 
 plan_rc=0
-hc plan --format markdown --out "$plan_file" --detailed-exitcode "${prune_flag[@]}" >"$plan_md" || plan_rc=$?
+hc plan --format markdown --out "$plan_file" --detailed-exitcode ${prune_flag[@]+"${prune_flag[@]}"} >"$plan_md" || plan_rc=$?
 case "$plan_rc" in
   0) has_changes=false ;;
   2) has_changes=true ;;
@@ -145,13 +145,16 @@ fi
 # apply
 apply_rc=0
 if [ "$has_changes" = true ]; then
-  apply_args=(apply --yes "${prune_flag[@]}")
+  apply_args=(apply --yes ${prune_flag[@]+"${prune_flag[@]}"})
   [ -z "${INPUT_ON_DRIFT:-}" ] || apply_args+=(--on-drift "$INPUT_ON_DRIFT")
-  hc "${apply_args[@]}" >/dev/null || apply_rc=$?
+  # The plan apply prints on stdout goes to the log; the summary has the Markdown one.
+  hc "${apply_args[@]}" >&2 || apply_rc=$?
 fi
 
 state_note=""
-if [ "${INPUT_COMMIT_STATE:-false}" = true ]; then
+if [ "${INPUT_COMMIT_STATE:-false}" = true ] && [ "$is_pr" = true ]; then
+  printf '::warning title=helpcenter action::commit-state is ignored on pull requests (the checkout is a merge commit)\n'
+elif [ "${INPUT_COMMIT_STATE:-false}" = true ]; then
   # Commit what succeeded even when the apply failed: the state is the only record of the
   # objects it created.
   commit_rc=0

@@ -1070,3 +1070,60 @@ fn push_failure_commits_the_partial_state_and_fails() {
     assert!(!state.contains("guides/nested-list"), "{state}");
     assert_no_secrets(&run, None);
 }
+
+#[test]
+fn push_passes_prune_and_on_drift_to_apply() {
+    let emu = Emulator::start(&[]);
+    let job = Job::new("push", "http://127.0.0.1:9").with_content(&emu.base_url);
+    run_in(&job.content(), &["apply", "--yes"]).expect(0);
+    // The FAQ file is removed, and the start article is edited in the Intercom UI.
+    std::fs::remove_file(job.content().join("guides/faq.md")).unwrap();
+    let http = emu.http();
+    let start = http
+        .articles()
+        .into_iter()
+        .find(|a| a["title"] == "Start here")
+        .unwrap();
+    let id = start["id"].as_str().unwrap().to_owned();
+    let (status, _) = http.call(
+        "PUT",
+        &format!("/articles/{id}"),
+        Some(&serde_json::json!({"title": "Edited in the UI"})),
+    );
+    assert_eq!(status, 200);
+
+    // Without on-drift the target's default (fail) stops the apply before any write.
+    let refused = job.run(&[
+        ("directory", "help"),
+        ("intercom-token", TOKEN),
+        ("prune", "true"),
+    ]);
+    assert_eq!(refused.failed.as_deref(), Some("Run helpcenter"));
+    assert!(
+        refused.summary.contains("**Apply failed.**"),
+        "{}",
+        refused.summary
+    );
+    assert_eq!(http.articles().len(), 2);
+
+    let run = job.run(&[
+        ("directory", "help"),
+        ("intercom-token", TOKEN),
+        ("prune", "true"),
+        ("on-drift", "overwrite"),
+    ]);
+    assert_ok(&run);
+    assert_eq!(run.outputs["has-changes"], "true");
+    let titles: Vec<String> = http
+        .articles()
+        .iter()
+        .map(|a| a["title"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(titles, ["Start here"]);
+    assert!(
+        !run.summary.contains("Committed"),
+        "commit-state is off: {}",
+        run.summary
+    );
+    assert_no_secrets(&run, None);
+}
