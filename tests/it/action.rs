@@ -1104,6 +1104,7 @@ fn push_passes_prune_and_on_drift_to_apply() {
         "{}",
         refused.summary
     );
+    assert!(refused.summary.contains("drift"), "{}", refused.summary);
     assert_eq!(http.articles().len(), 2);
 
     let run = job.run(&[
