@@ -1,5 +1,6 @@
 //! The one integration-test binary: a module per feature.
 
+mod action;
 mod check;
 mod content;
 mod contract;
