@@ -667,3 +667,37 @@ fn faults_never_duplicate_and_converge() {
         "every collection of example-content exists once"
     );
 }
+
+#[test]
+fn single_language_help_center_is_an_error_not_a_perpetual_diff() {
+    let emu = Emulator::start(&["--single-language"]);
+    let dir = tempfile::tempdir().unwrap();
+    small_tree(dir.path(), &emu.base_url);
+    let run = apply(dir.path(), &[]).expect(1);
+    assert!(
+        run.stderr.contains("did not keep the `fr` translation"),
+        "{}",
+        run.stderr
+    );
+    let run = run_in(dir.path(), &["plan"]).expect(1);
+    assert!(run.stderr.contains("single-language"), "{}", run.stderr);
+}
+
+#[test]
+fn default_locale_must_match_the_help_center() {
+    let emu = Emulator::start(&["--default-locale", "fr"]);
+    let dir = tempfile::tempdir().unwrap();
+    small_tree(dir.path(), &emu.base_url);
+    let run = apply(dir.path(), &[]).expect(1);
+    assert!(
+        run.stderr.contains("default locale is `fr`"),
+        "{}",
+        run.stderr
+    );
+    let run = run_in(dir.path(), &["plan"]).expect(1);
+    assert!(
+        run.stderr.contains("default locale is `fr`"),
+        "{}",
+        run.stderr
+    );
+}
