@@ -310,7 +310,7 @@ impl Converter<'_> {
                 let text = text.trim();
                 if !text.is_empty() {
                     out.push(Block {
-                        text: format!("{} {}", "#".repeat(level), text.replace('#', "\\#")),
+                        text: format!("{} {text}", "#".repeat(level)),
                         list: None,
                     });
                 }
@@ -434,7 +434,7 @@ impl Converter<'_> {
         match &node.data {
             NodeData::Text { contents } => {
                 let text = collapse_whitespace(&contents.borrow(), out);
-                out.push_str(&escape_text(&text, ctx.in_table));
+                out.push_str(&escape_text(&text, ctx));
             }
             NodeData::Element { name, .. } => {
                 let name = name.local.to_string();
@@ -529,10 +529,8 @@ impl Converter<'_> {
             "img" => {
                 if let Some(src) = attr(node, "src").filter(|s| !s.trim().is_empty()) {
                     let alt = attr(node, "alt").unwrap_or_default();
-                    let alt = escape_text(
-                        &alt.split_whitespace().collect::<Vec<_>>().join(" "),
-                        ctx.in_table,
-                    );
+                    let alt =
+                        escape_text(&alt.split_whitespace().collect::<Vec<_>>().join(" "), ctx);
                     let _ = write!(out, "![{alt}]({})", destination(&stable_image_url(&src)));
                 }
             }
@@ -1013,8 +1011,9 @@ fn trim_breaks(text: &str) -> String {
 }
 
 /// Escapes Markdown syntax in text. Backticks, asterisks, brackets, tildes and backslashes
-/// always; `_` unless inside a word; `<` before a tag-like character; `&` before an entity.
-fn escape_text(text: &str, in_table: bool) -> String {
+/// always; `_` unless inside a word; `<` before a tag-like character; `&` before an entity;
+/// `|` in tables and `#` in headings.
+fn escape_text(text: &str, ctx: Inline) -> String {
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len() + 8);
     for (i, &c) in chars.iter().enumerate() {
@@ -1028,7 +1027,9 @@ fn escape_text(text: &str, in_table: bool) -> String {
             }
             '<' => next.is_some_and(|n| n.is_ascii_alphabetic() || matches!(n, '/' | '!' | '?')),
             '&' => looks_like_entity(&chars[i + 1..]),
-            '|' => in_table,
+            '|' => ctx.in_table,
+            // A closing `#` sequence would be dropped from a heading.
+            '#' => ctx.in_heading,
             _ => false,
         };
         if escape {

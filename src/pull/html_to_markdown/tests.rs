@@ -87,7 +87,7 @@ fn block_starts_in_text_are_escaped() {
     let html = concat!(
         "<p># not a heading</p><p>- not a list</p><p>2024. A year</p><p>&gt; not a quote</p>",
         "<p>AT&amp;T &amp;copy; 1 &lt; 2 &lt;b&gt;</p>",
-        "<h2 id=\"h_1\">C# tips</h2>",
+        "<h2 id=\"h_1\">C# tips</h2><h3>Use <code>C#</code> ##</h3>",
     );
     insta::assert_snapshot!(md(html));
 }
@@ -178,7 +178,7 @@ fn no_text_is_lost_through_the_renderer() {
     assert_no_text_lost(OLDER);
     assert_no_text_lost(concat!(
         "<p><b>Note:</b> a<b>\"quoted\"</b>b snake_case *stars* [brackets] AT&amp;T 1 &lt; 2 &lt;b&gt;</p>",
-        "<p># hash</p><p>2024. year</p><ul><li><p>one</p><ul><li>two</li></ul></li></ul>",
+        "<p># hash</p><p>2024. year</p><h3>Use <code>C#</code> ##</h3><ul><li><p>one</p><ul><li>two</li></ul></li></ul>",
         "<table><tbody><tr><td>Steps</td></tr><tr><td><ul><li>x</li></ul></td></tr></tbody></table>",
         "<pre><code>let a = `b`;\n\nlet c = 1;</code></pre>",
     ));
