@@ -14,7 +14,7 @@ use html5ever::{QualName, local_name, ns, parse_fragment};
 use markup5ever_rcdom::{Handle, NodeData, RcDom};
 use std::fmt::Write as _;
 
-use pulldown_cmark::{Event, Options, Parser, Tag};
+use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
 use crate::render::callouts::{CALLOUTS, CLASS as CALLOUT_CLASS, Callout};
 use crate::render::video;
@@ -400,37 +400,49 @@ impl Converter<'_> {
 
     /// A paragraph of inline nodes, with line starts made safe.
     fn paragraph(&mut self, nodes: &[Handle]) -> String {
-        let text = self.inline_checked(nodes, Inline::default());
-        let text = trim_breaks(&text);
-        text.split('\n')
-            .map(|line| escape_line_start(line.trim_start()))
-            .collect::<Vec<_>>()
-            .join("\n")
+        safe_lines(&self.inline_checked(nodes, Inline::default()))
     }
 
-    /// Inline Markdown of `nodes`; falls back to `<b>`/`<i>` when `**`/`*` would not parse back.
+    /// Inline Markdown of `nodes`, checked by parsing it back: when `**`/`*` delimiters would
+    /// not read back as the same bold and italic spans around the same text, `<b>`/`<i>` are
+    /// written instead.
     fn inline_checked(&mut self, nodes: &[Handle], ctx: Inline) -> String {
-        let mut expected = 0;
-        let text = self.inline_nodes(nodes, ctx, &mut expected);
-        if expected == 0 || emphasis_count(&text) == expected {
+        let mut want = String::new();
+        for node in nodes {
+            dom_signature(node, false, false, &mut want);
+        }
+        // A table reads `\|` as `|` before parsing the cell.
+        let signature = |md: &str| {
+            let md = safe_lines(md);
+            if ctx.in_table {
+                markdown_signature(&md.replace("\\|", "|"))
+            } else {
+                markdown_signature(&md)
+            }
+        };
+        let text = self.inline_nodes(nodes, ctx);
+        if signature(&text) == want {
             return text;
         }
-        let ctx = Inline {
-            html_emphasis: true,
-            ..ctx
-        };
-        self.inline_nodes(nodes, ctx, &mut expected)
+        let html = self.inline_nodes(
+            nodes,
+            Inline {
+                html_emphasis: true,
+                ..ctx
+            },
+        );
+        if signature(&html) == want { html } else { text }
     }
 
-    fn inline_nodes(&mut self, nodes: &[Handle], ctx: Inline, emphasis: &mut usize) -> String {
+    fn inline_nodes(&mut self, nodes: &[Handle], ctx: Inline) -> String {
         let mut out = String::new();
         for node in nodes {
-            self.inline(node, ctx, emphasis, &mut out);
+            self.inline(node, ctx, &mut out);
         }
         out
     }
 
-    fn inline(&mut self, node: &Handle, ctx: Inline, emphasis: &mut usize, out: &mut String) {
+    fn inline(&mut self, node: &Handle, ctx: Inline, out: &mut String) {
         match &node.data {
             NodeData::Text { contents } => {
                 let text = collapse_whitespace(&contents.borrow(), out);
@@ -438,20 +450,13 @@ impl Converter<'_> {
             }
             NodeData::Element { name, .. } => {
                 let name = name.local.to_string();
-                self.element(node, &name, ctx, emphasis, out);
+                self.element(node, &name, ctx, out);
             }
             _ => {}
         }
     }
 
-    fn element(
-        &mut self,
-        node: &Handle,
-        name: &str,
-        ctx: Inline,
-        emphasis: &mut usize,
-        out: &mut String,
-    ) {
+    fn element(&mut self, node: &Handle, name: &str, ctx: Inline, out: &mut String) {
         let kids = children(node);
         match name {
             "b" | "strong" if !ctx.in_bold => {
@@ -459,35 +464,26 @@ impl Converter<'_> {
                     in_bold: true,
                     ..ctx
                 };
-                let mut count = 0;
-                let mut inner = self.inline_nodes(&kids, inner_ctx, &mut count);
+                let mut inner = self.inline_nodes(&kids, inner_ctx);
                 let core = inner.trim_matches(' ');
                 let italic_edge = (core.starts_with('*') && !core.starts_with("**"))
                     || (core.ends_with('*') && !core.ends_with("**") && !core.ends_with("\\*"));
                 if !ctx.html_emphasis && italic_edge {
                     // `***x***` would read back as <i><b>: keep the order with `**_x_**`.
-                    count = 0;
                     inner = self.inline_nodes(
                         &kids,
                         Inline {
                             underscore_italic: true,
                             ..inner_ctx
                         },
-                        &mut count,
                     );
                 }
-                *emphasis += count;
-                wrap_emphasis(
-                    out,
-                    &inner,
-                    if ctx.html_emphasis {
-                        ("<b>", "</b>")
-                    } else {
-                        ("**", "**")
-                    },
-                    emphasis,
-                    ctx.html_emphasis,
-                );
+                let delimiters = if ctx.html_emphasis {
+                    ("<b>", "</b>")
+                } else {
+                    ("**", "**")
+                };
+                wrap_emphasis(out, &inner, delimiters);
             }
             "i" | "em" if !ctx.in_italic => {
                 let inner = self.inline_nodes(
@@ -496,26 +492,30 @@ impl Converter<'_> {
                         in_italic: true,
                         ..ctx
                     },
-                    emphasis,
                 );
-                wrap_emphasis(
-                    out,
-                    &inner,
-                    if ctx.html_emphasis {
-                        ("<i>", "</i>")
-                    } else if ctx.underscore_italic {
-                        ("_", "_")
-                    } else {
-                        ("*", "*")
-                    },
-                    emphasis,
-                    ctx.html_emphasis,
-                );
+                let delimiters = if ctx.html_emphasis {
+                    ("<i>", "</i>")
+                } else if ctx.underscore_italic {
+                    ("_", "_")
+                } else {
+                    ("*", "*")
+                };
+                wrap_emphasis(out, &inner, delimiters);
             }
             "code" | "kbd" | "samp" | "tt" => {
                 let mut raw = String::new();
                 text_content(node, &mut raw);
-                out.push_str(&code_span(&raw));
+                if out.ends_with('`') || (ctx.in_link && raw.contains(['[', ']'])) {
+                    // Backtick runs of adjacent spans would merge, and brackets in a code span
+                    // would end a link text: write this one as HTML tags around Markdown text.
+                    let text = escape_text(&raw.replace('\n', " "), ctx);
+                    let _ = write!(out, "<code>{text}</code>");
+                } else if ctx.in_table {
+                    // In a table a pipe ends the cell even inside code; `\|` is read as `|`.
+                    out.push_str(&code_span(&raw).replace('|', "\\|"));
+                } else {
+                    out.push_str(&code_span(&raw));
+                }
             }
             "br" => {
                 if ctx.in_table {
@@ -534,7 +534,7 @@ impl Converter<'_> {
                     let _ = write!(out, "![{alt}]({})", destination(&stable_image_url(&src)));
                 }
             }
-            "a" => self.anchor(node, ctx, emphasis, out),
+            "a" => self.anchor(node, ctx, out),
             "iframe" => {
                 if let Some(text) = self.video(node) {
                     out.push_str(&text);
@@ -543,19 +543,19 @@ impl Converter<'_> {
             "script" | "style" | "template" => {}
             _ => {
                 for kid in &kids {
-                    self.inline(kid, ctx, emphasis, out);
+                    self.inline(kid, ctx, out);
                 }
             }
         }
     }
 
-    fn anchor(&mut self, node: &Handle, ctx: Inline, emphasis: &mut usize, out: &mut String) {
+    fn anchor(&mut self, node: &Handle, ctx: Inline, out: &mut String) {
         let href = attr(node, "href").unwrap_or_default();
         let href = href.trim();
         let kids = children(node);
         if href.is_empty() || href.starts_with('#') || ctx.in_link {
             for kid in &kids {
-                self.inline(kid, ctx, emphasis, out);
+                self.inline(kid, ctx, out);
             }
             return;
         }
@@ -568,7 +568,7 @@ impl Converter<'_> {
                 out,
                 "<a class=\"intercom-h2b-button\" href=\"{}\">{}</a>",
                 html_escape(&dest, true),
-                html_escape(&label, false)
+                escape_text(&label, ctx)
             );
             return;
         }
@@ -578,11 +578,13 @@ impl Converter<'_> {
                 in_link: true,
                 ..ctx
             },
-            emphasis,
         );
         let mut plain = String::new();
         text_content(node, &mut plain);
-        if inner.trim().is_empty() {
+        let (lead, core, trail) = split_spaces(&inner);
+        if core.is_empty() {
+            // Nothing to click: keep the spaces and breaks only.
+            out.push_str(&inner);
             return;
         }
         let is_url = dest.starts_with("http://") || dest.starts_with("https://");
@@ -590,7 +592,14 @@ impl Converter<'_> {
             let _ = write!(out, "<{dest}>");
             return;
         }
-        let (lead, core, trail) = split_spaces(&inner);
+        let backslashes = out
+            .strip_suffix('!')
+            .map(|rest| rest.len() - rest.trim_end_matches('\\').len());
+        if lead.is_empty() && backslashes.is_some_and(|n| n % 2 == 0) {
+            // `![` would start an image.
+            out.pop();
+            out.push_str("\\!");
+        }
         out.push_str(lead);
         let _ = write!(out, "[{core}]({})", destination(&dest));
         out.push_str(trail);
@@ -937,41 +946,143 @@ fn longest_run(s: &str, c: char) -> usize {
 }
 
 /// Writes `inner` between delimiters, with its outer spaces moved outside.
-fn wrap_emphasis(
-    out: &mut String,
-    inner: &str,
-    (open, close): (&str, &str),
-    count: &mut usize,
-    html: bool,
-) {
+fn wrap_emphasis(out: &mut String, inner: &str, (open, close): (&str, &str)) {
     let (lead, core, trail) = split_spaces(inner);
     out.push_str(lead);
     if !core.is_empty() {
         out.push_str(open);
         out.push_str(core);
         out.push_str(close);
-        if !html {
-            *count += 1;
-        }
     }
     out.push_str(trail);
 }
 
+/// Splits off leading and trailing spaces and hard breaks (they must sit outside delimiters).
 fn split_spaces(s: &str) -> (&str, &str, &str) {
-    let core_start = s.len() - s.trim_start_matches(' ').len();
-    let trimmed = s.trim_matches(' ');
-    let core_end = core_start + trimmed.len();
-    (&s[..core_start], trimmed, &s[core_end..])
+    let mut start = 0;
+    let mut end = s.len();
+    loop {
+        let rest = &s[start..end];
+        if rest.starts_with(' ') {
+            start += 1;
+        } else if rest.starts_with("\\\n") {
+            start += 2;
+        } else if rest.starts_with("<br>") {
+            start += 4;
+        } else {
+            break;
+        }
+    }
+    loop {
+        let rest = &s[start..end];
+        if rest.ends_with(' ') {
+            end -= 1;
+        } else if rest.ends_with("\\\n") {
+            end -= 2;
+        } else if rest.ends_with("<br>") {
+            end -= 4;
+        } else {
+            break;
+        }
+    }
+    (&s[..start], &s[start..end], &s[end..])
 }
 
-/// Number of strong + emphasis spans in inline Markdown.
-fn emphasis_count(markdown: &str) -> usize {
-    Parser::new_ext(
-        markdown,
-        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH,
-    )
-    .filter(|e| matches!(e, Event::Start(Tag::Strong | Tag::Emphasis)))
-    .count()
+/// The bold/italic structure and text of inline HTML: `B`…`b` around bold, `I`…`i` around
+/// italic, and every non-space character of the text (what [`markdown_signature`] reads back).
+fn dom_signature(node: &Handle, in_bold: bool, in_italic: bool, out: &mut String) {
+    let push_text = |text: &str, out: &mut String| {
+        out.extend(text.chars().filter(|c| !c.is_whitespace()));
+    };
+    match &node.data {
+        NodeData::Text { contents } => push_text(&contents.borrow(), out),
+        NodeData::Element { name, .. } => {
+            let name = name.local.to_string();
+            let (open, close, bold, italic) = match name.as_str() {
+                "b" | "strong" if !in_bold => (Some('B'), 'b', true, in_italic),
+                "i" | "em" if !in_italic => (Some('I'), 'i', in_bold, true),
+                "code" | "kbd" | "samp" | "tt" => {
+                    let mut raw = String::new();
+                    text_content(node, &mut raw);
+                    push_text(&raw, out);
+                    return;
+                }
+                "script" | "style" | "template" | "iframe" | "img" => return,
+                "a" if has_class(node, "intercom-h2b-button") => {
+                    let mut raw = String::new();
+                    text_content(node, &mut raw);
+                    push_text(&raw, out);
+                    return;
+                }
+                _ => (None, ' ', in_bold, in_italic),
+            };
+            let mut inner = String::new();
+            for child in children(node) {
+                dom_signature(&child, bold, italic, &mut inner);
+            }
+            match open {
+                Some(o) if has_visible_content(node) => {
+                    out.push(o);
+                    out.push_str(&inner);
+                    out.push(close);
+                }
+                _ => out.push_str(&inner),
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Whether `node` holds text or an image (what makes an emphasis span non-empty).
+fn has_visible_content(node: &Handle) -> bool {
+    children(node).iter().any(|c| match &c.data {
+        NodeData::Text { contents } => !contents.borrow().trim().is_empty(),
+        NodeData::Element { .. } => match name_of(c).as_deref() {
+            Some("img") => attr(c, "src").is_some_and(|s| !s.trim().is_empty()),
+            Some("code" | "kbd" | "samp" | "tt") => {
+                let mut raw = String::new();
+                text_content(c, &mut raw);
+                !raw.is_empty()
+            }
+            Some("script" | "style" | "template") => false,
+            Some("iframe") => true,
+            _ => has_visible_content(c),
+        },
+        _ => false,
+    })
+}
+
+/// The signature of inline Markdown as the renderer's parser reads it (see [`dom_signature`]).
+fn markdown_signature(markdown: &str) -> String {
+    let mut out = String::new();
+    let mut image = 0usize;
+    let options = Options::ENABLE_TABLES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_GFM;
+    for event in Parser::new_ext(markdown, options) {
+        match event {
+            Event::Start(Tag::Image { .. }) => image += 1,
+            Event::End(TagEnd::Image) => image = image.saturating_sub(1),
+            _ if image > 0 => {}
+            Event::Start(Tag::Strong) => out.push('B'),
+            Event::End(TagEnd::Strong) => out.push('b'),
+            Event::Start(Tag::Emphasis) => out.push('I'),
+            Event::End(TagEnd::Emphasis) => out.push('i'),
+            Event::Text(t) | Event::Code(t) => {
+                out.extend(t.chars().filter(|c| !c.is_whitespace()));
+            }
+            Event::InlineHtml(h) => match h.trim().to_ascii_lowercase().as_str() {
+                "<b>" => out.push('B'),
+                "</b>" => out.push('b'),
+                "<i>" => out.push('I'),
+                "</i>" => out.push('i'),
+                _ => {}
+            },
+            _ => {}
+        }
+    }
+    out
 }
 
 /// Collapses HTML whitespace; drops a leading space when the output already ends in one.
@@ -990,6 +1101,15 @@ fn collapse_whitespace(text: &str, before: &str) -> String {
         }
     }
     out
+}
+
+/// A paragraph's inline Markdown without breaks at its ends, every line made safe to start.
+fn safe_lines(text: &str) -> String {
+    trim_breaks(text)
+        .split('\n')
+        .map(|line| escape_line_start(line.trim_start()))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Removes hard breaks and spaces at both ends of a paragraph.
