@@ -321,6 +321,18 @@ fn pull_key_accepts_an_edit_made_in_the_ui() {
         read(root, "billing/invoices.md"),
         read(&repo().join("example-content"), "billing/invoices.md")
     );
+    // A collection renamed in the UI, pulled back by its key.
+    let billing = state["collections"]["billing"]["id"].as_str().unwrap();
+    let (status, _) = emu.http().call(
+        "PUT",
+        &format!("/help_center/collections/{billing}"),
+        Some(&json!({"description": "Money matters (UI)"})),
+    );
+    assert_eq!(status, 200);
+    run_in(root, &["plan", "--detailed-exitcode"]).expect(2);
+    run_in(root, &["pull", "billing"]).expect(0);
+    assert!(read(root, "billing/_collection.yml").contains("description: Money matters (UI)"));
+    assert_plan_empty(root);
 }
 
 #[test]
@@ -482,4 +494,34 @@ fn pull_key_keeps_an_explicit_key_and_follows_a_move_made_in_the_ui() {
     let moved = read(root, "getting-started/invoices.md");
     assert!(moved.contains("key: billing/invoices"), "{moved}");
     assert_plan_empty(root);
+}
+
+#[test]
+fn pull_from_a_single_language_help_center() {
+    let emu = Emulator::start(&["--single-language"]);
+    let http = emu.http();
+    let guides = post(
+        &http,
+        "/help_center/collections",
+        &json!({"name": "Guides"}),
+    );
+    post(
+        &http,
+        "/articles",
+        &json!({"title": "Hello", "body": "<p>Hi <b>there</b></p>", "author_id": AUTHOR,
+                "state": "published", "parent_id": id(&guides).parse::<u64>().unwrap()}),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "helpcenter.toml",
+        "default_locale = \"en\"\nlocales = [\"en\"]\n",
+    );
+    point_at(dir.path(), &emu.base_url);
+    run_in(dir.path(), &["pull"]).expect(0);
+    assert_eq!(
+        read(dir.path(), "guides/hello.md"),
+        "---\ntitle: Hello\nstate: published\nauthor: docs@example.com\n---\n\nHi **there**\n"
+    );
+    assert_plan_empty(dir.path());
 }
