@@ -564,6 +564,87 @@ fn slash(path: &std::path::Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::remote::models::HelpCenter;
+
+    fn view(collections: serde_json::Value, articles: serde_json::Value) -> RemoteView {
+        let snapshot = crate::plan::remote_view::RemoteSnapshot {
+            help_centers: vec![HelpCenter {
+                id: "1".into(),
+                identifier: "hc".into(),
+                display_name: None,
+                url: Some("https://help.example.com".into()),
+            }],
+            collections: serde_json::from_value(collections).unwrap(),
+            articles: serde_json::from_value(articles).unwrap(),
+            ..Default::default()
+        };
+        let hc = snapshot.help_centers[0].clone();
+        RemoteView::new(&snapshot, Some(&hc))
+    }
+
+    #[test]
+    fn lays_out_the_tree_with_stable_unique_names() {
+        let v = view(
+            serde_json::json!([
+                {"id": "1", "name": "Guides", "help_center_id": "1", "default_locale": "en",
+                 "translated_content": {"de": {"name": "Anleitungen"}, "fr": {"name": "Guides FR"}}},
+                {"id": "2", "name": "Setup", "parent_id": "1"},
+                {"id": "3", "name": "Deep", "parent_id": "2"},
+                {"id": "4", "name": "Too deep", "parent_id": "3"},
+            ]),
+            serde_json::json!([
+                {"id": "10", "title": "FAQ", "parent_id": "1", "state": "published", "author_id": 7,
+                 "body": "<p>See <a href=\"https://help.example.com/en/articles/12-install\">install</a></p>",
+                 "translated_content": {"de": {"title": "FAQ DE", "body": "<p>x</p>"},
+                                        "fr": {"title": "FAQ FR", "body": "<p>y</p>", "state": "draft"}}},
+                {"id": "11", "title": "faq", "parent_id": "1", "state": "draft", "author_id": 8},
+                {"id": "12", "title": "Install", "parent_id": "2", "state": "published"},
+                {"id": "13", "title": "Lost", "parent_id": "4", "state": "published"},
+                {"id": "14", "title": "Root", "state": "published"},
+            ]),
+        );
+        let admins = vec![Admin {
+            id: "7".into(),
+            name: None,
+            email: Some("ann@example.com".into()),
+        }];
+        let exclude = crate::content::walk::exclude_set(&[]);
+        let locales = vec!["en".to_owned(), "fr".to_owned()];
+        let cx = Context {
+            view: &v,
+            admins: &admins,
+            default_locale: "en",
+            locales: &locales,
+            exclude: &exclude,
+        };
+        let pull = pull_all(&cx, &StateFile::new("t"));
+        let paths: Vec<&str> = pull.files.keys().map(String::as_str).collect();
+        assert_eq!(
+            paths,
+            [
+                "guides/_collection.yml",
+                "guides/faq-11.md",
+                "guides/faq.fr.md",
+                "guides/faq.md",
+                "guides/setup/_collection.yml",
+                "guides/setup/deep/_collection.yml",
+                "guides/setup/install.md",
+                "root.md",
+            ]
+        );
+        assert_eq!(
+            pull.files["guides/_collection.yml"],
+            "name: Guides\ntranslations:\n  fr:\n    name: Guides FR\n"
+        );
+        let faq = &pull.files["guides/faq.md"];
+        assert!(faq.contains("author: ann@example.com"), "{faq}");
+        assert!(faq.contains("See [install](setup/install.md)"), "{faq}");
+        assert!(pull.files["guides/faq.fr.md"].contains("state: draft"));
+        assert!(pull.files["guides/faq-11.md"].contains("author: 8"));
+        let notes = pull.notes.join("\n");
+        assert!(notes.contains("nested deeper than 3 levels"), "{notes}");
+        assert!(notes.contains("the `de` translation is skipped"), "{notes}");
+    }
 
     #[test]
     fn relative_paths() {
