@@ -763,8 +763,17 @@ impl Converter<'_> {
     fn html(&mut self, node: &Handle, out: &mut String) {
         match &node.data {
             NodeData::Text { contents } => {
+                // An HTML block ends at a blank line: no text may make one.
                 let text = contents.borrow();
-                out.push_str(&html_escape(&text.replace("\n\n", "\n"), false));
+                let text = if in_pre(node) {
+                    text.lines()
+                        .filter(|l| !l.trim().is_empty())
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                } else {
+                    collapse_whitespace(&text, out)
+                };
+                out.push_str(&html_escape(&text, false));
             }
             NodeData::Element { name, .. } => {
                 let name = name.local.to_string();
@@ -817,6 +826,23 @@ impl Converter<'_> {
             _ => {}
         }
     }
+}
+
+/// Whether `node` is inside a `<pre>`.
+fn in_pre(node: &Handle) -> bool {
+    let mut current = node.parent.take();
+    node.parent.set(current.clone());
+    while let Some(weak) = current {
+        let Some(parent) = weak.upgrade() else {
+            return false;
+        };
+        if name_of(&parent).as_deref() == Some("pre") {
+            return true;
+        }
+        current = parent.parent.take();
+        parent.parent.set(current.clone());
+    }
+    false
 }
 
 /// The `a.intercom-h2b-button` that is the only content of `node`, if so.

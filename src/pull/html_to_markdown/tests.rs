@@ -289,6 +289,10 @@ mod generated {
                 format!("<ul>{lis}</ul>")
             }),
             1 => text().prop_map(|t| format!("<pre><code>{t}</code></pre>")),
+            1 => inline().prop_map(|t| format!("<p class=\"intercom-align-center no-margin\">{t}</p>")),
+            1 => (inline(), inline()).prop_map(|(a, b)| format!(
+                "<table><tbody><tr><td>{a}</td></tr><tr><td><ul><li>{b}</li></ul></td></tr></tbody></table>"
+            )),
             1 => inline().prop_map(|t| format!(
                 "<div class=\"intercom-interblocks-callout\" style=\"background-color: #fed9db80; border-color: #fd3a5733;\"><p class=\"no-margin\">{t}</p></div>"
             )),
