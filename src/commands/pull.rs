@@ -22,6 +22,7 @@ use crate::pull::{self, Context, Pull};
 use crate::remote::authors::AuthorDirectory;
 use crate::remote::models::Admin;
 
+/// Runs `pull`: everything (refusing to overwrite content without `--force`) or the given keys.
 pub fn run(global: &GlobalArgs, args: &PullArgs, printer: &Printer) -> CommandResult {
     let root = global.dir.as_path();
     if !root.join(config::FILE_NAME).is_file() {

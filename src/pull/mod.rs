@@ -47,12 +47,16 @@ pub struct Pull {
 /// Why a pull cannot be made.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PullError {
+    /// Neither the content nor the state has this key.
     #[error("`{0}` is not a key of the content or of the state file")]
     UnknownKey(String),
+    /// A local object that was never applied: no id to pull from.
     #[error("`{key}` was never applied to this target, so pull does not know its Intercom id")]
     NotRecorded { key: String },
+    /// The recorded object was deleted in Intercom.
     #[error("`{key}` (id {id}) no longer exists in Intercom")]
     Gone { key: String, id: String },
+    /// The article now sits in a collection the content does not have.
     #[error(
         "`{key}` is now in the Intercom collection `{collection}` (id {id}), which the content does not have"
     )]
