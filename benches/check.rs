@@ -1,1 +1,255 @@
-fn main() {}
+//! Benchmark (not a test): `check` on a generated help center of 10,000 articles × 3 locales
+//! (en, fr, de) in 100 collections, against pulldown-cmark alone rendering the same Markdown
+//! to HTML on one thread. Target: `check` within 3× of pulldown-cmark. Also prints peak RSS.
+//!
+//! Run with `cargo bench --bench check`.
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+const ARTICLES: usize = 10_000;
+const TOP_LEVEL: usize = 10;
+const CHILDREN: usize = 9;
+const LOCALES: [&str; 3] = ["en", "fr", "de"];
+const RUNS: usize = 3;
+
+const WORDS: [&str; 24] = [
+    "account",
+    "team",
+    "project",
+    "timer",
+    "report",
+    "invoice",
+    "export",
+    "settings",
+    "member",
+    "workspace",
+    "entry",
+    "weekly",
+    "billing",
+    "plan",
+    "download",
+    "install",
+    "the",
+    "your",
+    "with",
+    "and",
+    "from",
+    "every",
+    "quickly",
+    "safely",
+];
+
+fn main() {
+    let mut out = std::io::stdout().lock();
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let root = tmp.path();
+    let started = Instant::now();
+    let bodies = generate(root);
+    let bytes: usize = bodies.iter().map(String::len).sum();
+    let _ = writeln!(
+        out,
+        "generated {} files ({:.1} MB of Markdown) in {:.1?}",
+        bodies.len(),
+        mb(bytes),
+        started.elapsed()
+    );
+
+    let check = best_of(|| {
+        let report = helpcenter::commands::check::check_project(root);
+        let (errors, warnings) = helpcenter::diagnostics::counts(&report.diagnostics);
+        assert_eq!(
+            errors,
+            0,
+            "generated content must be valid: {:?}",
+            report.diagnostics.first()
+        );
+        std::hint::black_box(warnings);
+    });
+    let baseline = best_of(|| {
+        let options = pulldown_cmark::Options::ENABLE_TABLES;
+        let mut html = String::new();
+        for body in &bodies {
+            html.clear();
+            pulldown_cmark::html::push_html(
+                &mut html,
+                pulldown_cmark::Parser::new_ext(body, options),
+            );
+            std::hint::black_box(&html);
+        }
+    });
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let _ = writeln!(
+        out,
+        "helpcenter check:      {check:>10.1?}  (best of {RUNS}, {threads} threads)"
+    );
+    let _ = writeln!(
+        out,
+        "pulldown-cmark alone:  {baseline:>10.1?}  (best of {RUNS}, 1 thread)"
+    );
+    let _ = writeln!(
+        out,
+        "ratio:                 {:>10.2}x  (target <= 3x)",
+        check.as_secs_f64() / baseline.as_secs_f64()
+    );
+    let _ = writeln!(out, "peak RSS:              {:>10}", peak_rss());
+}
+
+/// Runs `f` [`RUNS`] times and returns the fastest run.
+fn best_of(mut f: impl FnMut()) -> Duration {
+    (0..RUNS)
+        .map(|_| {
+            let start = Instant::now();
+            f();
+            start.elapsed()
+        })
+        .min()
+        .unwrap_or_default()
+}
+
+fn mb(bytes: usize) -> f64 {
+    #[allow(clippy::cast_precision_loss)]
+    let bytes = bytes as f64;
+    bytes / 1_048_576.0
+}
+
+/// `VmHWM` from `/proc/self/status` (Linux), else "unknown".
+fn peak_rss() -> String {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .map(|l| l.trim_start_matches("VmHWM:").trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
+/// Writes the content tree under `root`; returns every Markdown body (for the baseline).
+fn generate(root: &Path) -> Vec<String> {
+    let mut rng = fastrand::Rng::with_seed(7);
+    write(
+        root,
+        "helpcenter.toml",
+        "default_locale = \"en\"\nlocales = [\"en\", \"fr\", \"de\"]\ndefault_target = \"local\"\n\n[defaults]\nauthor = \"docs@example.com\"\n\n[assets]\nbase_url = \"https://example.com/help/\"\n\n[targets.local]\nkind = \"sandbox\"\n",
+    );
+    let mut dirs = Vec::new();
+    for top in 0..TOP_LEVEL {
+        let dir = format!("area-{top:02}");
+        write_collection(root, &dir, &format!("Area {top}"));
+        dirs.push(dir.clone());
+        for child in 0..CHILDREN {
+            let sub = format!("{dir}/topic-{child:02}");
+            write_collection(root, &sub, &format!("Topic {top}.{child}"));
+            dirs.push(sub);
+        }
+    }
+    let per_dir = ARTICLES / dirs.len();
+    let mut bodies = Vec::with_capacity(ARTICLES * LOCALES.len());
+    for dir in &dirs {
+        for n in 0..per_dir {
+            for locale in LOCALES {
+                let body = article_body(&mut rng, n, per_dir, locale);
+                let name = if locale == "en" {
+                    format!("{dir}/article-{n:03}.md")
+                } else {
+                    format!("{dir}/article-{n:03}.{locale}.md")
+                };
+                let text = format!(
+                    "---\ntitle: Article {n} in {dir} ({locale})\ndescription: {}\n---\n{body}",
+                    sentence(&mut rng, 8)
+                );
+                write(root, &name, &text);
+                bodies.push(body);
+            }
+        }
+    }
+    bodies
+}
+
+fn write_collection(root: &Path, dir: &str, name: &str) {
+    write(
+        root,
+        &format!("{dir}/_collection.yml"),
+        &format!(
+            "name: {name}\ndescription: All about {name}\ntranslations:\n  fr:\n    name: {name} (fr)\n  de:\n    name: {name} (de)\n"
+        ),
+    );
+}
+
+fn write(root: &Path, rel: &str, text: &str) {
+    let path = root.join(rel);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).expect("create dir");
+    }
+    std::fs::write(path, text).expect("write file");
+}
+
+fn sentence(rng: &mut fastrand::Rng, words: usize) -> String {
+    let mut s = String::new();
+    for i in 0..words {
+        if i > 0 {
+            s.push(' ');
+        }
+        s.push_str(WORDS[rng.usize(..WORDS.len())]);
+    }
+    s
+}
+
+/// A realistic 1–3 KB article: headings, paragraphs, a list, links, a table, code.
+fn article_body(rng: &mut fastrand::Rng, n: usize, per_dir: usize, locale: &str) -> String {
+    let mut body = String::new();
+    let link = |k: usize| {
+        let target = (n + k) % per_dir;
+        if locale == "en" {
+            format!("article-{target:03}.md")
+        } else {
+            format!("article-{target:03}.{locale}.md")
+        }
+    };
+    let _ = writeln!(body, "{}.\n", sentence(rng, 20));
+    for step in 1..=rng.usize(2..=4) {
+        let _ = writeln!(body, "## Step {step}: {}\n", sentence(rng, 3));
+        let _ = writeln!(
+            body,
+            "{} **{}** and [{}]({}). {}.\n",
+            sentence(rng, 14),
+            sentence(rng, 2),
+            sentence(rng, 2),
+            link(step),
+            sentence(rng, 12)
+        );
+        for _ in 0..rng.usize(2..=4) {
+            let _ = writeln!(
+                body,
+                "- {} `{}`",
+                sentence(rng, 6),
+                WORDS[rng.usize(..WORDS.len())]
+            );
+        }
+        body.push('\n');
+    }
+    if rng.bool() {
+        body.push_str("| Plan | Members | Price |\n|---|---|---|\n");
+        for row in 0..3 {
+            let _ = writeln!(
+                body,
+                "| {} | {} | ${} |",
+                sentence(rng, 1),
+                row * 5 + 1,
+                row * 8
+            );
+        }
+        body.push('\n');
+    }
+    let _ = writeln!(
+        body,
+        "```sh\npebble export --from 2024-05-01 --project {}\n```\n",
+        WORDS[rng.usize(..WORDS.len())]
+    );
+    let _ = writeln!(body, "{}.", sentence(rng, 25));
+    body
+}

@@ -299,7 +299,7 @@ impl Loader<'_> {
                                 ),
                             )
                             .with_hint(format!(
-                                "add `{base}.md` in `{}`, or rename this file to `{base}.md`",
+                                "add `{base}.md` (the `{}` version), or rename this file to `{base}.md`",
                                 self.config.default_locale
                             )),
                         );

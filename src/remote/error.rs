@@ -61,6 +61,21 @@ impl RemoteError {
         Self::new("", "", ErrorKind::Config(message.into()))
     }
 
+    /// A 404 `not_found` for a call, as the API would report it (for callers that learn of a
+    /// missing object another way, e.g. a listing).
+    pub fn not_found(method: &'static str, path: impl Into<String>) -> Self {
+        Self::new(
+            method,
+            path,
+            ErrorKind::Api {
+                status: 404,
+                code: Some("not_found".to_owned()),
+                message: Some("Resource Not Found".to_owned()),
+                request_id: None,
+            },
+        )
+    }
+
     /// True when the API answered 404.
     pub fn is_not_found(&self) -> bool {
         matches!(self.kind, ErrorKind::Api { status: 404, .. })
@@ -271,5 +286,11 @@ mod tests {
         assert!(lost.is_outcome_unknown());
         assert!(!lost.is_not_found());
         assert_eq!(lost.status(), None);
+        let synthetic = RemoteError::not_found("GET", "/articles/9");
+        assert!(synthetic.is_not_found());
+        assert_eq!(
+            synthetic.to_string(),
+            "GET /articles/9: 404 not_found: Resource Not Found"
+        );
     }
 }

@@ -4,10 +4,19 @@
 //! links to other articles are `#helpcenter-key:<key>` placeholders (their Intercom URLs are
 //! only known from the remote; see [`resolve_links`]), plus warnings and errors with locations.
 
+pub mod callouts;
+mod escape;
+mod links;
+mod markdown;
+mod sanitize;
+#[cfg(test)]
+pub(crate) mod tests;
+pub mod video;
+
 use std::path::PathBuf;
 
 use crate::content::model::{ArticleFile, LocalArticle, Project};
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, Severity};
 
 /// The href prefix that marks a link to another article of the content tree.
 pub const LINK_PLACEHOLDER: &str = "#helpcenter-key:";
@@ -17,6 +26,7 @@ pub const LINK_PLACEHOLDER: &str = "#helpcenter-key:";
 pub struct Rendered {
     /// Sanitized body HTML, with article links as `#helpcenter-key:<key>` placeholders.
     pub html: String,
+    /// Warnings and errors, in source order; repeated identical warnings are reported once.
     pub diagnostics: Vec<Diagnostic>,
     /// Keys of the articles this body links to (deduplicated, in order of appearance).
     pub links: Vec<String>,
@@ -24,18 +34,42 @@ pub struct Rendered {
     pub assets: Vec<PathBuf>,
 }
 
-/// Renders one locale file of `article`.
+/// Renders one locale file of `article`: Markdown → Intercom HTML, with every warning and error
+/// located at its `file:line:col`.
 pub fn render_article(project: &Project, article: &LocalArticle, file: &ArticleFile) -> Rendered {
-    let _ = (project, article);
-    let parser =
-        pulldown_cmark::Parser::new_ext(&file.markdown, pulldown_cmark::Options::ENABLE_TABLES);
-    let mut html = String::new();
-    pulldown_cmark::html::push_html(&mut html, parser);
-    Rendered {
-        html: ammonia::clean(&html),
-        diagnostics: Vec::new(),
-        links: Vec::new(),
-        assets: Vec::new(),
+    markdown::render(project, article, file)
+}
+
+/// A problem found while rendering, before it gets its location.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Problem {
+    pub severity: Severity,
+    pub code: &'static str,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl Problem {
+    pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            severity: Severity::Warning,
+            code,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            severity: Severity::Error,
+            ..Self::warning(code, message)
+        }
+    }
+
+    #[must_use]
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
     }
 }
 
@@ -64,7 +98,7 @@ pub fn resolve_links(html: &str, mut resolve: impl FnMut(&str) -> Option<String>
 }
 
 #[cfg(test)]
-mod tests {
+mod link_tests {
     use super::*;
 
     #[test]

@@ -100,7 +100,16 @@ fn inputs(
     Ok((top.or(default), others))
 }
 
-fn parent(body: &Map<String, Value>, store: &Store) -> Result<Option<Option<u64>>, ApiError> {
+/// What a request says about an article's collection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Placement {
+    /// `parent_id` absent: unchanged.
+    Keep,
+    /// `parent_id` given (`None` for `null`).
+    Set(Option<u64>),
+}
+
+fn parent(body: &Map<String, Value>, store: &Store) -> Result<Placement, ApiError> {
     if let Some(kind) = opt_string(body, "parent_type")?
         && kind != "collection"
     {
@@ -110,7 +119,7 @@ fn parent(body: &Map<String, Value>, store: &Store) -> Result<Option<Option<u64>
         ));
     }
     if !body.contains_key("parent_id") {
-        return Ok(None);
+        return Ok(Placement::Keep);
     }
     let id = opt_id(body, "parent_id")?;
     if let Some(id) = id
@@ -121,7 +130,7 @@ fn parent(body: &Map<String, Value>, store: &Store) -> Result<Option<Option<u64>
             format!("parent_id {id} is not an existing collection"),
         ));
     }
-    Ok(Some(id))
+    Ok(Placement::Set(id))
 }
 
 fn rewrite(body: Option<String>, env: &mut Env<'_>) -> Result<Option<String>, ApiError> {
@@ -211,7 +220,10 @@ pub fn create(store: &mut Store, env: &mut Env<'_>, body: &Value) -> Result<Valu
             "author_id must be in the main body or default locale translated_content object",
         ));
     };
-    let parent_id = parent(body, store)?.flatten();
+    let parent_id = match parent(body, store)? {
+        Placement::Set(id) => id,
+        Placement::Keep => None,
+    };
     let now = store.tick();
     let id = store.next_article_id;
     let mut article = Article {
@@ -266,7 +278,7 @@ pub fn update(
         content.author_id
     };
     apply_locales(&mut article, others, author, env, now)?;
-    if let Some(parent_id) = placement {
+    if let Placement::Set(parent_id) = placement {
         article.parent_id = parent_id;
         article.parent_type = parent_id.map(|_| "collection".to_owned());
     }

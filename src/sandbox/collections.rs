@@ -21,18 +21,16 @@ pub const MAX_DEPTH: usize = 3;
 #[derive(Debug, Default)]
 struct GroupInput {
     name: Option<String>,
-    description: Option<Option<String>>,
+    /// Whether `description` was sent (it may be sent as `null`).
+    description_sent: bool,
+    description: Option<String>,
 }
 
 fn group_input(map: &Map<String, Value>) -> Result<GroupInput, ApiError> {
-    let description = if map.contains_key("description") {
-        Some(opt_string(map, "description")?)
-    } else {
-        None
-    };
     Ok(GroupInput {
         name: opt_string(map, "name")?,
-        description,
+        description_sent: map.contains_key("description"),
+        description: opt_string(map, "description")?,
     })
 }
 
@@ -64,7 +62,12 @@ fn inputs(
     Ok((
         GroupInput {
             name: top.name.or(default.name),
-            description: top.description.or(default.description),
+            description_sent: top.description_sent || default.description_sent,
+            description: if top.description_sent {
+                top.description
+            } else {
+                default.description
+            },
         },
         others,
     ))
@@ -74,8 +77,8 @@ fn apply(content: &mut GroupContent, input: GroupInput) {
     if let Some(name) = input.name {
         content.name = name;
     }
-    if let Some(description) = input.description {
-        content.description = description;
+    if input.description_sent {
+        content.description = input.description;
     }
 }
 
@@ -320,7 +323,8 @@ pub fn list(store: &Store, env: &Env<'_>, query: &BTreeMap<String, String>) -> V
     let mut next_base = format!("{}/help_center/collections", env.base_url);
     if let Some(hc) = query.get("help_center_id") {
         let encoded: String = url::form_urlencoded::byte_serialize(hc.as_bytes()).collect();
-        next_base.push_str(&format!("?help_center_id={encoded}"));
+        next_base.push_str("?help_center_id=");
+        next_base.push_str(&encoded);
     }
     paging.list(items, &next_base, &env.options.switches)
 }
@@ -377,7 +381,8 @@ pub fn render(store: &Store, env: &Env<'_>, id: u64) -> Value {
                 Some(g) if mirror => {
                     tc.insert(
                         locale.into(),
-                        json!({"type": "group_content", "name": g.name, "description": g.description}),
+                        json!({"type": "group_content", "name": g.name,
+                               "description": g.description.clone().unwrap_or_default()}),
                     );
                 }
                 None if options.switches.empty_stubs_for_enabled_locales

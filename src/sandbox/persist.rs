@@ -39,8 +39,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("sub/state.json");
         assert_eq!(load(&path).unwrap().articles.len(), 0);
-        let mut store = Store::default();
-        store.next_article_id = 42;
+        let store = Store {
+            next_article_id: 42,
+            ..Store::default()
+        };
         save_bytes(&path, &serde_json::to_vec(&store).unwrap()).unwrap();
         assert_eq!(load(&path).unwrap(), store);
         std::fs::write(&path, "nope").unwrap();

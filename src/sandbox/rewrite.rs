@@ -15,7 +15,7 @@ use super::options::{Headings, NestedLists, Switches};
 /// Host and path prefix of re-hosted images.
 pub const IMAGE_PREFIX: &str = "https://downloads.intercomcdn.com/i/o/";
 
-/// Hosts accepted in `<iframe src>` ("Youtube, Wistia, Vimeo, Loom, Vidyard or StreamIO").
+/// Hosts accepted in `<iframe src>`: the supported video embeds of §6.1.
 const VIDEO_HOSTS: [&str; 8] = [
     "youtube.com",
     "youtube-nocookie.com",

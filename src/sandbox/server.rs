@@ -332,12 +332,9 @@ async fn handle(
         let error = ApiError::new(status, "server_error", "Server Error");
         return (status, error_response(&error), false);
     }
-    let bytes = match axum::body::to_bytes(body, MAX_BODY).await {
-        Ok(bytes) => bytes,
-        Err(_) => {
-            let error = ApiError::new(400, "parameter_invalid", "Request body could not be read");
-            return (400, error_response(&error), false);
-        }
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY).await else {
+        let error = ApiError::new(400, "parameter_invalid", "Request body could not be read");
+        return (400, error_response(&error), false);
     };
     let json_body = if bytes.iter().all(u8::is_ascii_whitespace) {
         json!({})

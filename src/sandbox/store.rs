@@ -277,38 +277,6 @@ pub fn path_id(segment: &str) -> Result<u64, ApiError> {
     segment.parse().map_err(|_| ApiError::not_found())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn clock_is_monotonic() {
-        let mut store = Store::default();
-        let a = store.tick();
-        let b = store.tick();
-        assert!(b > a);
-    }
-
-    #[test]
-    fn slugs() {
-        assert_eq!(slug("Thanks for everything"), "thanks-for-everything");
-        assert_eq!(slug("Christmas is here!"), "christmas-is-here");
-        assert_eq!(slug("  Ça va?  Oui "), "ça-va-oui");
-    }
-
-    #[test]
-    fn ids() {
-        assert_eq!(path_id("12").unwrap(), 12);
-        assert_eq!(path_id("abc").unwrap_err().status, 404);
-        assert_eq!(path_id("99999999999999999999999").unwrap_err().status, 404);
-        let map: Map<String, Value> = serde_json::from_str(r#"{"a":"18","b":3,"c":"x"}"#).unwrap();
-        assert_eq!(opt_id(&map, "a").unwrap(), Some(18));
-        assert_eq!(opt_id(&map, "b").unwrap(), Some(3));
-        assert!(opt_id(&map, "c").is_err());
-        assert_eq!(opt_id(&map, "d").unwrap(), None);
-    }
-}
-
 /// What a handler needs besides the store: the options, randomness and the request's base URL.
 pub struct Env<'a> {
     pub options: &'a SandboxOptions,
@@ -347,5 +315,37 @@ impl Env<'_> {
             .admins
             .iter()
             .any(|a| a.id.parse::<u64>().ok() == Some(id))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clock_is_monotonic() {
+        let mut store = Store::default();
+        let a = store.tick();
+        let b = store.tick();
+        assert!(b > a);
+    }
+
+    #[test]
+    fn slugs() {
+        assert_eq!(slug("Thanks for everything"), "thanks-for-everything");
+        assert_eq!(slug("Christmas is here!"), "christmas-is-here");
+        assert_eq!(slug("  Ça va?  Oui "), "ça-va-oui");
+    }
+
+    #[test]
+    fn ids() {
+        assert_eq!(path_id("12").unwrap(), 12);
+        assert_eq!(path_id("abc").unwrap_err().status, 404);
+        assert_eq!(path_id("99999999999999999999999").unwrap_err().status, 404);
+        let map: Map<String, Value> = serde_json::from_str(r#"{"a":"18","b":3,"c":"x"}"#).unwrap();
+        assert_eq!(opt_id(&map, "a").unwrap(), Some(18));
+        assert_eq!(opt_id(&map, "b").unwrap(), Some(3));
+        assert!(opt_id(&map, "c").is_err());
+        assert_eq!(opt_id(&map, "d").unwrap(), None);
     }
 }

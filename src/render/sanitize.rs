@@ -1,0 +1,801 @@
+//! Raw HTML inside Markdown: an allow-list derived from API-NOTES 6.1.
+//!
+//! Two layers. First a small tag scanner rewrites each raw fragment where it stands: allowed
+//! tags are re-emitted from scratch (names from the allow-list, attributes re-escaped, URLs
+//! resolved like Markdown links), everything else is dropped with a located warning or error.
+//! Nothing the scanner did not write itself can reach the output: all text is re-escaped.
+//! Then, for documents that contained raw HTML only, ammonia re-parses the whole body with the
+//! same allow-list, which repairs nesting and is a second line of defence.
+
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
+
+use super::callouts::{self, Callout};
+use super::escape::{decode_entities, push_attr, push_text};
+use super::markdown::Writer;
+use super::{LINK_PLACEHOLDER, Problem, video};
+
+/// State of the raw HTML seen so far in one document.
+#[derive(Debug, Default)]
+pub struct RawHtml {
+    /// Whether the document contained any raw HTML (then the ammonia pass runs).
+    pub used: bool,
+    /// Conditionally written elements (`div`, `a`): name and whether the start tag was written.
+    open: Vec<(&'static str, bool)>,
+    /// Content being removed: the element and its nesting depth.
+    suppress: Option<Suppress>,
+    li_depth: usize,
+    table_depth: usize,
+}
+
+#[derive(Debug)]
+struct Suppress {
+    name: String,
+    depth: usize,
+    /// Raw text content (script, style…): only the matching end tag ends it.
+    rawtext: bool,
+    offset: usize,
+}
+
+impl RawHtml {
+    /// Whether content is being removed (an unclosed `<script>` and the like).
+    pub fn suppressing(&self) -> bool {
+        self.suppress.is_some()
+    }
+}
+
+/// What to do with a raw tag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Action {
+    /// Write it under this name.
+    Keep(&'static str),
+    /// Drop the tag, keep the content, with a warning.
+    Unwrap,
+    /// Drop the tag, keep the content, silently.
+    UnwrapQuiet,
+    /// Drop the tag and its content, with a warning.
+    Remove,
+    /// A void tag removed with a warning.
+    RemoveVoid,
+}
+
+fn classify(name: &str) -> Action {
+    match name {
+        "p" => Action::Keep("p"),
+        "br" => Action::Keep("br"),
+        "hr" => Action::Keep("hr"),
+        "b" | "strong" => Action::Keep("b"),
+        "i" | "em" => Action::Keep("i"),
+        "ul" => Action::Keep("ul"),
+        "ol" => Action::Keep("ol"),
+        "li" => Action::Keep("li"),
+        "pre" => Action::Keep("pre"),
+        "code" => Action::Keep("code"),
+        "table" => Action::Keep("table"),
+        "tbody" => Action::Keep("tbody"),
+        "tr" => Action::Keep("tr"),
+        "td" | "th" => Action::Keep("td"),
+        "h1" => Action::Keep("h1"),
+        "h2" => Action::Keep("h2"),
+        "h3" => Action::Keep("h3"),
+        "h4" | "h5" | "h6" => Action::Keep("h4"),
+        "a" => Action::Keep("a"),
+        "img" => Action::Keep("img"),
+        "div" => Action::Keep("div"),
+        "iframe" => Action::Keep("iframe"),
+        "thead" | "tfoot" | "html" | "body" | "dt" | "dd" | "wbr" => Action::UnwrapQuiet,
+        "script" | "style" | "template" | "textarea" | "title" | "noscript" | "object"
+        | "applet" | "svg" | "math" | "select" | "canvas" | "video" | "audio" | "map"
+        | "frameset" | "noframes" | "noembed" | "xmp" | "plaintext" | "head" | "option"
+        | "datalist" => Action::Remove,
+        "input" | "embed" | "link" | "meta" | "base" | "source" | "track" | "param" | "area"
+        | "col" | "keygen" | "frame" | "basefont" | "bgsound" => Action::RemoveVoid,
+        _ => Action::Unwrap,
+    }
+}
+
+/// Elements whose content the HTML parser reads as raw text.
+fn is_rawtext(name: &str) -> bool {
+    matches!(
+        name,
+        "script"
+            | "style"
+            | "textarea"
+            | "title"
+            | "xmp"
+            | "iframe"
+            | "noembed"
+            | "noframes"
+            | "noscript"
+            | "plaintext"
+    )
+}
+
+fn is_void(name: &str) -> bool {
+    matches!(name, "br" | "hr" | "img")
+}
+
+/// One token of raw HTML.
+#[derive(Debug, PartialEq, Eq)]
+enum Token<'s> {
+    Text(&'s str),
+    Start {
+        name: String,
+        attrs: Vec<(String, String)>,
+    },
+    End {
+        name: String,
+    },
+    Comment,
+    /// `<!DOCTYPE>`, `<?…>`, CDATA and other markup declarations.
+    Declaration,
+}
+
+/// Scans the token at `pos` of `s`; returns it and the position after it. `None` at the end,
+/// or for a tag cut off by the end of the input (dropped, as the HTML parser does).
+fn next_token(s: &str, pos: usize) -> Option<(Token<'_>, usize)> {
+    let rest = &s[pos..];
+    if rest.is_empty() {
+        return None;
+    }
+    let bytes = rest.as_bytes();
+    if bytes[0] != b'<' {
+        let end = rest.find('<').unwrap_or(rest.len());
+        let end = if end == 0 { 1 } else { end };
+        return Some((Token::Text(&rest[..end]), pos + end));
+    }
+    if rest.starts_with("<!--") {
+        let body = &rest[4..];
+        let len = if body.starts_with('>') {
+            5
+        } else if body.starts_with("->") {
+            6
+        } else {
+            body.find("-->").map_or(rest.len(), |i| 4 + i + 3)
+        };
+        return Some((Token::Comment, pos + len));
+    }
+    if rest.starts_with("<!") || rest.starts_with("<?") {
+        let len = rest.find('>').map_or(rest.len(), |i| i + 1);
+        return Some((Token::Declaration, pos + len));
+    }
+    let (is_end, name_start) = if rest.starts_with("</") {
+        (true, 2)
+    } else {
+        (false, 1)
+    };
+    if !bytes.get(name_start).is_some_and(u8::is_ascii_alphabetic) {
+        if is_end {
+            // `</>` is nothing; `</3` is a bogus comment.
+            let len = rest.find('>').map_or(rest.len(), |i| i + 1);
+            return Some((Token::Comment, pos + len));
+        }
+        return Some((Token::Text("<"), pos + 1));
+    }
+    let name_len = rest[name_start..]
+        .find(|c: char| c.is_ascii_whitespace() || c == '/' || c == '>')
+        .unwrap_or(rest.len() - name_start);
+    let name = rest[name_start..name_start + name_len].to_ascii_lowercase();
+    let (attrs, len) = scan_attributes(rest, name_start + name_len)?;
+    let token = if is_end {
+        Token::End { name }
+    } else {
+        Token::Start { name, attrs }
+    };
+    Some((token, pos + len))
+}
+
+/// Reads attributes from `i` up to the closing `>`; (attributes, length through `>`).
+fn scan_attributes(s: &str, mut i: usize) -> Option<(Vec<(String, String)>, usize)> {
+    let b = s.as_bytes();
+    let mut attrs: Vec<(String, String)> = Vec::new();
+    loop {
+        while i < b.len() && (b[i].is_ascii_whitespace() || b[i] == b'/') {
+            i += 1;
+        }
+        if i >= b.len() {
+            return None;
+        }
+        if b[i] == b'>' {
+            return Some((attrs, i + 1));
+        }
+        let name_start = i;
+        i += 1; // a name may start with `=`
+        while i < b.len() && !(b[i].is_ascii_whitespace() || matches!(b[i], b'/' | b'>' | b'=')) {
+            i += 1;
+        }
+        let name = s[name_start..i].to_ascii_lowercase();
+        while i < b.len() && b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        let mut value = "";
+        if i < b.len() && b[i] == b'=' {
+            i += 1;
+            while i < b.len() && b[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            if i >= b.len() {
+                return None;
+            }
+            if b[i] == b'"' || b[i] == b'\'' {
+                let quote = b[i];
+                let start = i + 1;
+                let end = s[start..].find(char::from(quote))? + start;
+                value = &s[start..end];
+                i = end + 1;
+            } else {
+                let start = i;
+                while i < b.len() && !(b[i].is_ascii_whitespace() || b[i] == b'>') {
+                    i += 1;
+                }
+                value = &s[start..i];
+            }
+        }
+        if !attrs.iter().any(|(n, _)| *n == name) {
+            attrs.push((name, decode_entities(value).into_owned()));
+        }
+    }
+}
+
+/// Position of the end of `</name …>` in `s` from `from`, case-insensitive; `None` if absent.
+fn find_end_tag(s: &str, from: usize, name: &str) -> Option<usize> {
+    let lower = s[from..].to_ascii_lowercase();
+    let needle = format!("</{name}");
+    let mut search = 0;
+    while let Some(i) = lower[search..].find(&needle) {
+        let at = search + i;
+        let after = at + needle.len();
+        let ok = lower[after..]
+            .chars()
+            .next()
+            .is_none_or(|c| c.is_ascii_whitespace() || c == '/' || c == '>');
+        if ok {
+            let close = lower[after..]
+                .find('>')
+                .map_or(lower.len(), |j| after + j + 1);
+            return Some(from + close);
+        }
+        search = after;
+    }
+    None
+}
+
+/// Maps a position in a collected fragment to its source offset.
+fn source_offset(segs: &[(usize, usize)], pos: usize) -> usize {
+    let i = segs.partition_point(|(start, _)| *start <= pos);
+    segs.get(i.wrapping_sub(1))
+        .map_or(pos, |(start, src)| src + (pos - start))
+}
+
+impl Writer<'_> {
+    /// Sanitizes one raw HTML fragment (an inline tag or a whole HTML block) into `out`.
+    /// `segs` maps positions in `text` to source offsets (text offset, source offset).
+    pub(super) fn raw_html(&mut self, text: &str, segs: &[(usize, usize)], out: &mut String) {
+        self.raw.used = true;
+        let mut pos = 0;
+        while let Some((token, next)) = next_token(text, pos) {
+            let offset = source_offset(segs, pos);
+            if let Some(sup) = &mut self.raw.suppress {
+                if sup.rawtext {
+                    let end = find_end_tag(text, pos, &sup.name);
+                    if let Some(end) = end {
+                        self.raw.suppress = None;
+                        pos = end;
+                    } else {
+                        pos = text.len();
+                    }
+                    continue;
+                }
+                match &token {
+                    Token::Start { name, .. } if *name == sup.name => sup.depth += 1,
+                    Token::End { name } if *name == sup.name => {
+                        sup.depth -= 1;
+                        if sup.depth == 0 {
+                            self.raw.suppress = None;
+                        }
+                    }
+                    _ => {}
+                }
+                pos = next;
+                continue;
+            }
+            match token {
+                Token::Text(t) => push_text(out, &decode_entities(t)),
+                Token::Comment => {}
+                Token::Declaration => {
+                    self.stripped(offset, format!("`{}` removed", short(&text[pos..next])))
+                }
+                Token::Start { name, attrs } => self.raw_start(&name, &attrs, offset, out),
+                Token::End { name } => self.raw_end(&name, out),
+            }
+            pos = next;
+        }
+    }
+
+    /// Ends any removal that the enclosing Markdown block leaves open (`<script>` never closed).
+    pub(super) fn raw_end_of_block(&mut self, _offset: usize) {
+        if let Some(sup) = self.raw.suppress.take() {
+            self.problem(
+                sup.offset,
+                Problem::warning(
+                    "html-stripped",
+                    format!(
+                        "`<{}>` is never closed: removed up to the end of the block",
+                        sup.name
+                    ),
+                ),
+            );
+        }
+    }
+
+    fn stripped(&mut self, offset: usize, message: String) {
+        self.problem(offset, Problem::warning("html-stripped", message));
+    }
+
+    fn raw_start(
+        &mut self,
+        name: &str,
+        attrs: &[(String, String)],
+        offset: usize,
+        out: &mut String,
+    ) {
+        for (attr, _) in attrs {
+            if attr.starts_with("on") {
+                self.problem(
+                    offset,
+                    Problem::warning(
+                        "html-attribute-stripped",
+                        format!("event handler `{attr}` removed from `<{name}>`"),
+                    ),
+                );
+            }
+        }
+        if name == "dl" {
+            self.problem(
+                offset,
+                Problem::error(
+                    "html-dl",
+                    "`<dl>` (definition list): Intercom rejects the article (400)",
+                )
+                .hint("use a list or a table instead"),
+            );
+            return;
+        }
+        let action = classify(name);
+        let keep = match action {
+            Action::Keep(keep) => keep,
+            Action::UnwrapQuiet => return,
+            Action::Unwrap => {
+                self.stripped(
+                    offset,
+                    format!("`<{name}>` is not supported by Intercom: tag removed, content kept"),
+                );
+                return;
+            }
+            Action::RemoveVoid => {
+                self.stripped(offset, format!("`<{name}>` removed"));
+                return;
+            }
+            Action::Remove => {
+                self.stripped(offset, format!("`<{name}>` removed with its content"));
+                self.suppress(name, offset);
+                return;
+            }
+        };
+        match keep {
+            "iframe" => self.raw_iframe(attrs, offset, out),
+            "a" => self.raw_link(attrs, offset, out),
+            "img" => self.raw_image(attrs, offset, out),
+            "div" => self.raw_div(attrs, offset, out),
+            _ => {
+                self.context_checks(keep, name, offset);
+                out.push('<');
+                out.push_str(keep);
+                let allowed_class = matches!(keep, "p" | "h1" | "h2" | "h3" | "h4");
+                for (attr, value) in attrs {
+                    if attr.starts_with("on") {
+                        continue;
+                    }
+                    if allowed_class && attr == "class" && value.trim() == "intercom-align-center" {
+                        out.push_str(" class=\"intercom-align-center\"");
+                    } else if !(keep == "code" && attr == "class" && value.starts_with("language-"))
+                    {
+                        self.attribute_removed(attr, name, offset);
+                    }
+                }
+                out.push('>');
+            }
+        }
+    }
+
+    fn context_checks(&mut self, keep: &str, name: &str, offset: usize) {
+        match keep {
+            "table" => {
+                if self.item_depth > 0 || self.raw.li_depth > 0 {
+                    self.problem(
+                        offset,
+                        Problem::error(
+                            "table-in-list",
+                            "table inside a list item: Intercom rejects the article (400)",
+                        )
+                        .hint("move the table out of the list"),
+                    );
+                }
+                if self.in_table || self.raw.table_depth > 0 {
+                    self.problem(
+                        offset,
+                        Problem::error(
+                            "table-in-table",
+                            "table inside a table: Intercom rejects the article (400)",
+                        ),
+                    );
+                }
+                self.raw.table_depth += 1;
+            }
+            "ul" | "ol" if self.item_depth > 0 || self.raw.li_depth > 0 => {
+                self.problem(
+                    offset,
+                    Problem::warning(
+                        "nested-list",
+                        "nested list: Intercom has rejected nested lists (400) in the past",
+                    )
+                    .hint("flatten the list, or check the article after `apply`"),
+                );
+            }
+            "li" => self.raw.li_depth += 1,
+            "h3" | "h4" => self.heading_warning(offset),
+            _ => {}
+        }
+        let _ = name;
+    }
+
+    fn attribute_removed(&mut self, attr: &str, name: &str, offset: usize) {
+        if attr.starts_with("on") {
+            return; // already reported as an event handler
+        }
+        self.problem(
+            offset,
+            Problem::warning(
+                "html-attribute-stripped",
+                format!("`{attr}` attribute removed from `<{name}>`: Intercom does not keep it"),
+            ),
+        );
+    }
+
+    fn suppress(&mut self, name: &str, offset: usize) {
+        self.raw.suppress = Some(Suppress {
+            name: name.to_owned(),
+            depth: 1,
+            rawtext: is_rawtext(name),
+            offset,
+        });
+    }
+
+    fn raw_iframe(&mut self, attrs: &[(String, String)], offset: usize, out: &mut String) {
+        let src = attr(attrs, "src").unwrap_or_default();
+        // The iframe's content is never kept: the embed is written complete here.
+        self.raw.suppress = Some(Suppress {
+            name: "iframe".to_owned(),
+            depth: 1,
+            rawtext: true,
+            offset,
+        });
+        if let Some(embed) = video::embed_url(src) {
+            out.push_str("<iframe src=\"");
+            push_attr(out, &embed);
+            out.push_str("\" frameborder=\"0\" allowfullscreen=\"\"></iframe>");
+        } else {
+            let host = url::Url::parse(src)
+                .ok()
+                .and_then(|u| u.host_str().map(str::to_owned))
+                .unwrap_or_else(|| short(src));
+            self.problem(
+                offset,
+                Problem::error(
+                    "iframe-host",
+                    format!("`<iframe>` from `{host}`: Intercom rejects the whole article (400); only {} embeds are accepted", video::SUPPORTED),
+                )
+                .hint("link to the page instead, or put a video URL alone on its own line"),
+            );
+        }
+    }
+
+    fn raw_link(&mut self, attrs: &[(String, String)], offset: usize, out: &mut String) {
+        let href = attr(attrs, "href").and_then(|h| self.resolve_link(h, offset));
+        let Some(href) = href else {
+            self.raw.open.push(("a", false));
+            return;
+        };
+        out.push_str("<a href=\"");
+        push_attr(out, &href);
+        out.push('"');
+        for (name, value) in attrs {
+            match name.as_str() {
+                "href" | "target" | "rel" => {}
+                "class" if value.trim() == "intercom-h2b-button" => {
+                    out.push_str(" class=\"intercom-h2b-button\"");
+                }
+                _ => self.attribute_removed(name, "a", offset),
+            }
+        }
+        out.push('>');
+        self.raw.open.push(("a", true));
+    }
+
+    fn raw_image(&mut self, attrs: &[(String, String)], offset: usize, out: &mut String) {
+        let Some(src) = attr(attrs, "src") else {
+            self.problem(
+                offset,
+                Problem::error("image-url", "`<img>` without `src`")
+                    .hint("give the image a `src`, or remove it"),
+            );
+            return;
+        };
+        let Some(src) = self.resolve_image(src, offset) else {
+            return;
+        };
+        out.push_str("<img src=\"");
+        push_attr(out, &src);
+        out.push('"');
+        for (name, value) in attrs {
+            match name.as_str() {
+                "src" | "loading" | "decoding" => {}
+                "alt" => {
+                    if !value.trim().is_empty() {
+                        out.push_str(" alt=\"");
+                        push_attr(out, value.trim());
+                        out.push('"');
+                    }
+                }
+                _ => self.attribute_removed(name, "img", offset),
+            }
+        }
+        out.push('>');
+    }
+
+    fn raw_div(&mut self, attrs: &[(String, String)], offset: usize, out: &mut String) {
+        let classes: Vec<&str> = attr(attrs, "class")
+            .unwrap_or_default()
+            .split_ascii_whitespace()
+            .filter(|c| DIV_CLASSES.contains(c))
+            .collect();
+        if classes.is_empty() {
+            self.stripped(
+                offset,
+                "`<div>` without an Intercom class: tag removed, content kept".to_owned(),
+            );
+            self.raw.open.push(("div", false));
+            return;
+        }
+        out.push_str("<div class=\"");
+        out.push_str(&classes.join(" "));
+        out.push('"');
+        let callout = classes.contains(&callouts::CLASS);
+        for (name, value) in attrs {
+            match name.as_str() {
+                "class" => {}
+                "style" if callout => {
+                    if let Some(c) = Callout::from_style(value) {
+                        out.push_str(" style=\"");
+                        out.push_str(&c.style());
+                        out.push('"');
+                    } else {
+                        self.problem(
+                            offset,
+                            Problem::warning(
+                                "html-attribute-stripped",
+                                "callout `style` is not one of Intercom's five colour pairs: removed",
+                            )
+                            .hint("write the callout as a GFM alert (`> [!NOTE]`, `[!TIP]`, `[!IMPORTANT]`, `[!WARNING]`, `[!CAUTION]`)"),
+                        );
+                    }
+                }
+                _ => self.attribute_removed(name, "div", offset),
+            }
+        }
+        out.push('>');
+        self.raw.open.push(("div", true));
+    }
+
+    fn raw_end(&mut self, name: &str, out: &mut String) {
+        let keep = match classify(name) {
+            Action::Keep(keep) => keep,
+            _ => return,
+        };
+        match keep {
+            "a" | "div" => {
+                if let Some(i) = self.raw.open.iter().rposition(|(n, _)| *n == keep) {
+                    let (_, emitted) = self.raw.open.remove(i);
+                    if emitted {
+                        out.push_str("</");
+                        out.push_str(keep);
+                        out.push('>');
+                    }
+                }
+                return;
+            }
+            "iframe" => return,
+            "table" => self.raw.table_depth = self.raw.table_depth.saturating_sub(1),
+            "li" => self.raw.li_depth = self.raw.li_depth.saturating_sub(1),
+            _ => {}
+        }
+        if is_void(keep) {
+            return;
+        }
+        out.push_str("</");
+        out.push_str(keep);
+        out.push('>');
+    }
+}
+
+/// The classes a `<div>` may carry.
+const DIV_CLASSES: [&str; 4] = [
+    callouts::CLASS,
+    "intercom-h2b-video",
+    "intercom-container",
+    "intercom-align-center",
+];
+
+fn attr<'v>(attrs: &'v [(String, String)], name: &str) -> Option<&'v str> {
+    attrs
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.as_str())
+}
+
+fn short(s: &str) -> String {
+    let one_line: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() > 40 {
+        let mut t: String = one_line.chars().take(40).collect();
+        t.push('…');
+        t
+    } else {
+        one_line
+    }
+}
+
+/// The final ammonia pass over a body that contained raw HTML.
+pub fn clean(html: &str) -> String {
+    builder().clean(html).to_string()
+}
+
+fn builder() -> &'static ammonia::Builder<'static> {
+    static BUILDER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
+    BUILDER.get_or_init(|| {
+        let tags: HashSet<&str> = [
+            "p", "br", "hr", "h1", "h2", "h3", "h4", "b", "i", "a", "ul", "ol", "li", "pre",
+            "code", "table", "tbody", "tr", "td", "img", "div", "iframe",
+        ]
+        .into_iter()
+        .collect();
+        let mut attrs: HashMap<&str, HashSet<&str>> = HashMap::new();
+        for (tag, list) in [
+            ("a", &["href", "class"][..]),
+            ("img", &["src", "alt"]),
+            ("iframe", &["src", "frameborder", "allowfullscreen"]),
+            ("div", &["class", "style"]),
+            ("p", &["class"]),
+            ("h1", &["class"]),
+            ("h2", &["class"]),
+            ("h3", &["class"]),
+            ("h4", &["class"]),
+        ] {
+            attrs.insert(tag, list.iter().copied().collect());
+        }
+        let mut b = ammonia::Builder::empty();
+        b.tags(tags)
+            .clean_content_tags(
+                [
+                    "script", "style", "template", "textarea", "title", "noscript", "svg", "math",
+                ]
+                .into_iter()
+                .collect(),
+            )
+            .tag_attributes(attrs)
+            .url_schemes(["http", "https", "mailto"].into_iter().collect())
+            .url_relative(ammonia::UrlRelative::PassThrough)
+            .link_rel(None)
+            .strip_comments(true)
+            .attribute_filter(filter_attribute);
+        b
+    })
+}
+
+/// The attribute allow-list of the ammonia pass: exactly the values the scanner writes.
+fn filter_attribute<'v>(element: &str, attribute: &str, value: &'v str) -> Option<Cow<'v, str>> {
+    let ok = match (element, attribute) {
+        ("a", "href") => {
+            value.starts_with("https://")
+                || value.starts_with("http://")
+                || value.starts_with("mailto:")
+                || value.starts_with(LINK_PLACEHOLDER)
+        }
+        ("img", "src") => value.starts_with("https://") || value.starts_with("http://"),
+        ("img", "alt") => true,
+        ("iframe", "src") => video::embed_url(value).as_deref() == Some(value),
+        ("iframe", "frameborder") => value == "0",
+        ("iframe", "allowfullscreen") => value.is_empty(),
+        ("a", "class") => value == "intercom-h2b-button",
+        ("div", "class") => value.split(' ').all(|c| DIV_CLASSES.contains(&c)),
+        ("div", "style") => Callout::from_style(value).is_some_and(|c| c.style() == value),
+        ("p" | "h1" | "h2" | "h3" | "h4", "class") => value == "intercom-align-center",
+        _ => false,
+    };
+    ok.then_some(Cow::Borrowed(value))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tokens(s: &str) -> Vec<Token<'_>> {
+        let mut out = Vec::new();
+        let mut pos = 0;
+        while let Some((t, next)) = next_token(s, pos) {
+            out.push(t);
+            pos = next;
+        }
+        out
+    }
+
+    #[test]
+    fn scans_tags_attributes_and_text() {
+        let t = tokens(r#"a<IMG SRC=x.png alt='a "b"' onerror="x()" disabled>b</p ><!-- c -->"#);
+        assert_eq!(t[0], Token::Text("a"));
+        assert_eq!(
+            t[1],
+            Token::Start {
+                name: "img".into(),
+                attrs: vec![
+                    ("src".into(), "x.png".into()),
+                    ("alt".into(), "a \"b\"".into()),
+                    ("onerror".into(), "x()".into()),
+                    ("disabled".into(), String::new()),
+                ]
+            }
+        );
+        assert_eq!(t[2], Token::Text("b"));
+        assert_eq!(t[3], Token::End { name: "p".into() });
+        assert_eq!(t[4], Token::Comment);
+    }
+
+    #[test]
+    fn lone_angle_brackets_are_text_and_cut_tags_vanish() {
+        assert_eq!(
+            tokens("1 < 2"),
+            vec![Token::Text("1 "), Token::Text("<"), Token::Text(" 2")]
+        );
+        assert_eq!(tokens("<img src=\"x"), vec![]);
+    }
+
+    #[test]
+    fn finds_end_tags_case_insensitively() {
+        let s = "alert('</scriptx>')</SCRIPT >after";
+        let end = find_end_tag(s, 0, "script").expect("found");
+        assert_eq!(&s[end..], "after");
+    }
+
+    #[test]
+    fn ammonia_keeps_exactly_the_generated_markup() {
+        let html = concat!(
+            "<p class=\"intercom-align-center\"><b>a</b> <i>b</i> <code>c</code> <a href=\"https://x.y/?a=1&amp;b=2\">l</a> <a href=\"#helpcenter-key:k\">k</a></p>\n",
+            "<div class=\"intercom-interblocks-callout\" style=\"background-color: #e3e7fa80; border-color: #334bfa33;\">\n<p>n</p>\n</div>\n",
+            "<div class=\"intercom-h2b-video\"><iframe src=\"https://www.youtube.com/embed/abc\" frameborder=\"0\" allowfullscreen=\"\"></iframe></div>\n",
+            "<div class=\"intercom-container\"><img src=\"https://h/a.png?v=1\" alt=\"x &amp; &quot;y&quot;\"></div>\n",
+            "<table><tbody>\n<tr><td><b>h</b></td></tr>\n</tbody></table>\n<ul>\n<li>a<br>b</li>\n</ul>\n<hr>\n<pre><code>x &lt; y</code></pre>\n",
+        );
+        assert_eq!(clean(html), html);
+    }
+
+    #[test]
+    fn ammonia_removes_what_the_scanner_would() {
+        let out = clean(concat!(
+            "<p onclick=\"x\">a</p><script>alert(1)</script>",
+            "<a href=\"javascript:alert(1)\">j</a><a href=\"other.md\">r</a>",
+            "<iframe src=\"https://evil.example/\"></iframe>",
+            "<div style=\"position:fixed\">d</div>",
+        ));
+        assert_eq!(out, "<p>a</p><a>j</a><a>r</a><iframe></iframe><div>d</div>");
+    }
+}
