@@ -101,7 +101,8 @@ impl Session {
             .build()
             .map_err(|e| CommandError::new(format!("cannot start the async runtime: {e}")))?;
         printer.info(&format!("fetching target `{}`…", target.name));
-        let planned = runtime.block_on(plan_target(&project, &target, &state, options, concurrency));
+        let planned =
+            runtime.block_on(plan_target(&project, &target, &state, options, concurrency));
         let Planned {
             connection,
             view,

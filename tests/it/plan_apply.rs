@@ -21,27 +21,60 @@ base_url = "https://cdn.example.com/help/"
 "#,
     );
     point_at(root, base_url);
-    write(root, "guides/_collection.yml", "name: Guides\ndescription: How to use it\ntranslations:\n  fr:\n    name: Guides FR\n    description: Mode d'emploi\n");
+    write(
+        root,
+        "guides/_collection.yml",
+        "name: Guides\ndescription: How to use it\ntranslations:\n  fr:\n    name: Guides FR\n    description: Mode d'emploi\n",
+    );
     write(root, "guides/setup/_collection.yml", "name: Setup\n");
     write(
         root,
         "guides/start.md",
         "---\ntitle: Start here\ndescription: The first steps\n---\n# Welcome\n\nRead [the install guide](setup/install.md) first.\n\n- one\n- two\n\n| a | b |\n|---|---|\n| 1 | 2 |\n",
     );
-    write(root, "guides/start.fr.md", "---\ntitle: Commencer ici\n---\n# Bienvenue\n\nLisez [le guide](setup/install.md).\n");
-    write(root, "guides/setup/install.md", "---\ntitle: Install the app\n---\n## Download\n\n![Screen](images/screen.png)\n\n```\nbrew install app\n```\n");
-    write(root, "guides/setup/install.fr.md", "---\ntitle: Installer l'application\n---\n## Télécharger\n\nTexte.\n");
+    write(
+        root,
+        "guides/start.fr.md",
+        "---\ntitle: Commencer ici\n---\n# Bienvenue\n\nLisez [le guide](setup/install.md).\n",
+    );
+    write(
+        root,
+        "guides/setup/install.md",
+        "---\ntitle: Install the app\n---\n## Download\n\n![Screen](images/screen.png)\n\n```\nbrew install app\n```\n",
+    );
+    write(
+        root,
+        "guides/setup/install.fr.md",
+        "---\ntitle: Installer l'application\n---\n## Télécharger\n\nTexte.\n",
+    );
     std::fs::create_dir_all(root.join("guides/setup/images")).unwrap();
-    std::fs::write(root.join("guides/setup/images/screen.png"), b"\x89PNG\r\n\x1a\nfake-but-stable").unwrap();
-    write(root, "guides/faq.md", "---\ntitle: FAQ\n---\n**Bold** and *italic* and a [link](https://example.com).\n");
-    write(root, "guides/setup/upgrade.md", "---\ntitle: Upgrade\nstate: draft\n---\nUpgrade notes.\n");
+    std::fs::write(
+        root.join("guides/setup/images/screen.png"),
+        b"\x89PNG\r\n\x1a\nfake-but-stable",
+    )
+    .unwrap();
+    write(
+        root,
+        "guides/faq.md",
+        "---\ntitle: FAQ\n---\n**Bold** and *italic* and a [link](https://example.com).\n",
+    );
+    write(
+        root,
+        "guides/setup/upgrade.md",
+        "---\ntitle: Upgrade\nstate: draft\n---\nUpgrade notes.\n",
+    );
 }
 
 fn plan_json(root: &Path, extra: &[&str]) -> serde_json::Value {
     let mut args = vec!["plan", "--format", "json"];
     args.extend_from_slice(extra);
     let run = run_in(root, &args);
-    assert!(run.code == 0 || run.code == 2, "plan failed:\n{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.code == 0 || run.code == 2,
+        "plan failed:\n{}\n{}",
+        run.stdout,
+        run.stderr
+    );
     run.json()
 }
 
@@ -62,7 +95,11 @@ fn changes(plan: &serde_json::Value) -> Vec<serde_json::Value> {
 #[track_caller]
 fn assert_converged(root: &Path) {
     let run = run_in(root, &["plan", "--detailed-exitcode", "--format", "json"]);
-    assert_eq!(run.code, 0, "plan after apply is not empty:\n{}\n{}", run.stdout, run.stderr);
+    assert_eq!(
+        run.code, 0,
+        "plan after apply is not empty:\n{}\n{}",
+        run.stdout, run.stderr
+    );
     assert!(changes(&run.json()).is_empty());
 }
 
@@ -91,14 +128,21 @@ fn example_content_converges() {
     // No duplicates: every title appears once per parent.
     let mut seen = std::collections::BTreeSet::new();
     for a in emu.http().articles() {
-        assert!(seen.insert((a["parent_id"].to_string(), a["title"].to_string())), "duplicate {a}");
+        assert!(
+            seen.insert((a["parent_id"].to_string(), a["title"].to_string())),
+            "duplicate {a}"
+        );
     }
 }
 
 #[test]
 fn edit_one_article_is_exactly_one_update() {
     let (_emu, dir) = setup();
-    write(dir.path(), "guides/faq.md", "---\ntitle: FAQ\n---\n**Bold** and *italic* and a changed [link](https://example.com/x).\n");
+    write(
+        dir.path(),
+        "guides/faq.md",
+        "---\ntitle: FAQ\n---\n**Bold** and *italic* and a changed [link](https://example.com/x).\n",
+    );
     let plan = plan_json(dir.path(), &[]);
     let c = changes(&plan);
     assert_eq!(c.len(), 1, "{plan}");
@@ -112,7 +156,11 @@ fn edit_one_article_is_exactly_one_update() {
 #[test]
 fn edit_only_the_french_file_updates_locale_fr() {
     let (_emu, dir) = setup();
-    write(dir.path(), "guides/setup/install.fr.md", "---\ntitle: Installer l'application\n---\n## Télécharger\n\nAutre texte.\n");
+    write(
+        dir.path(),
+        "guides/setup/install.fr.md",
+        "---\ntitle: Installer l'application\n---\n## Télécharger\n\nAutre texte.\n",
+    );
     let plan = plan_json(dir.path(), &[]);
     let c = changes(&plan);
     assert_eq!(c.len(), 1, "{plan}");
@@ -127,10 +175,18 @@ fn rename_with_explicit_key_is_an_update_not_a_delete_and_create() {
     let emu = Emulator::start(&[]);
     let dir = tempfile::tempdir().unwrap();
     small_tree(dir.path(), &emu.base_url);
-    write(dir.path(), "guides/faq.md", "---\ntitle: FAQ\nkey: faq\n---\nAnswers.\n");
+    write(
+        dir.path(),
+        "guides/faq.md",
+        "---\ntitle: FAQ\nkey: faq\n---\nAnswers.\n",
+    );
     apply(dir.path(), &[]).expect(0);
     std::fs::remove_file(dir.path().join("guides/faq.md")).unwrap();
-    write(dir.path(), "guides/questions.md", "---\ntitle: Frequent questions\nkey: faq\n---\nAnswers.\n");
+    write(
+        dir.path(),
+        "guides/questions.md",
+        "---\ntitle: Frequent questions\nkey: faq\n---\nAnswers.\n",
+    );
     let plan = plan_json(dir.path(), &[]);
     let c = changes(&plan);
     assert_eq!(c.len(), 1, "{plan}");
@@ -138,15 +194,27 @@ fn rename_with_explicit_key_is_an_update_not_a_delete_and_create() {
     assert_eq!(c[0]["key"], "faq");
     apply(dir.path(), &[]).expect(0);
     assert_converged(dir.path());
-    let titles: Vec<_> = emu.http().articles().iter().map(|a| a["title"].as_str().unwrap().to_owned()).collect();
-    assert!(titles.contains(&"Frequent questions".to_owned()) && !titles.contains(&"FAQ".to_owned()), "{titles:?}");
+    let titles: Vec<_> = emu
+        .http()
+        .articles()
+        .iter()
+        .map(|a| a["title"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        titles.contains(&"Frequent questions".to_owned()) && !titles.contains(&"FAQ".to_owned()),
+        "{titles:?}"
+    );
 }
 
 #[test]
 fn moved_file_without_key_is_a_move() {
     let (emu, dir) = setup();
     let before = emu.http().articles().len();
-    std::fs::rename(dir.path().join("guides/faq.md"), dir.path().join("guides/setup/faq.md")).unwrap();
+    std::fs::rename(
+        dir.path().join("guides/faq.md"),
+        dir.path().join("guides/setup/faq.md"),
+    )
+    .unwrap();
     let plan = plan_json(dir.path(), &[]);
     let c = changes(&plan);
     assert_eq!(c.len(), 1, "{plan}");
@@ -154,7 +222,11 @@ fn moved_file_without_key_is_a_move() {
     assert_eq!(c[0]["previous_key"], "guides/faq");
     apply(dir.path(), &[]).expect(0);
     assert_converged(dir.path());
-    assert_eq!(emu.http().articles().len(), before, "a move never duplicates");
+    assert_eq!(
+        emu.http().articles().len(),
+        before,
+        "a move never duplicates"
+    );
 }
 
 #[test]
@@ -167,10 +239,17 @@ fn removed_file_is_deleted_only_with_prune() {
     assert_eq!(c[0]["action"], "delete");
     assert_eq!(c[0]["needs_prune"], true);
     let run = run_in(dir.path(), &["plan", "--detailed-exitcode"]);
-    assert_eq!(run.code, 2, "a delete needing --prune still counts as a change");
+    assert_eq!(
+        run.code, 2,
+        "a delete needing --prune still counts as a change"
+    );
     let count = emu.http().articles().len();
     apply(dir.path(), &[]).expect(0);
-    assert_eq!(emu.http().articles().len(), count, "no delete without --prune");
+    assert_eq!(
+        emu.http().articles().len(),
+        count,
+        "no delete without --prune"
+    );
     apply(dir.path(), &["--prune"]).expect(0);
     assert_eq!(emu.http().articles().len(), count - 1);
     assert_converged(dir.path());
@@ -194,9 +273,17 @@ fn removing_half_the_tree_is_refused_without_force_prune() {
 fn ui_edit_is_drift_and_apply_fails_before_writing() {
     let (emu, dir) = setup();
     let http = emu.http();
-    let faq = http.articles().into_iter().find(|a| a["title"] == "FAQ").unwrap();
+    let faq = http
+        .articles()
+        .into_iter()
+        .find(|a| a["title"] == "FAQ")
+        .unwrap();
     let id = faq["id"].as_str().unwrap();
-    let (status, _) = http.call("PUT", &format!("/articles/{id}"), Some(&serde_json::json!({"body": "<p>Edited in the UI</p>"})));
+    let (status, _) = http.call(
+        "PUT",
+        &format!("/articles/{id}"),
+        Some(&serde_json::json!({"body": "<p>Edited in the UI</p>"})),
+    );
     assert_eq!(status, 200);
     let plan = plan_json(dir.path(), &[]);
     let c = changes(&plan);
@@ -204,7 +291,10 @@ fn ui_edit_is_drift_and_apply_fails_before_writing() {
     assert_eq!(c[0]["drift"], true);
     assert_eq!(summary(&plan, "drift"), 1);
     let text = run_in(dir.path(), &["plan"]).stdout;
-    assert!(text.contains("Edited in the UI"), "the drift diff shows the remote text:\n{text}");
+    assert!(
+        text.contains("Edited in the UI"),
+        "the drift diff shows the remote text:\n{text}"
+    );
     let writes_before = writes(&emu);
     let run = apply(dir.path(), &[]).expect(1);
     assert!(run.stderr.contains("edited in Intercom"), "{}", run.stderr);
@@ -228,29 +318,59 @@ fn writes(emu: &Emulator) -> usize {
 #[test]
 fn stale_saved_plan_is_refused() {
     let (emu, dir) = setup();
-    write(dir.path(), "guides/faq.md", "---\ntitle: FAQ\n---\nNew answers.\n");
+    write(
+        dir.path(),
+        "guides/faq.md",
+        "---\ntitle: FAQ\n---\nNew answers.\n",
+    );
     let out = dir.path().join("plan.json");
     run_in(dir.path(), &["plan", "--out", out.to_str().unwrap()]).expect(0);
-    write(dir.path(), "guides/faq.md", "---\ntitle: FAQ\n---\nNewer answers.\n");
+    write(
+        dir.path(),
+        "guides/faq.md",
+        "---\ntitle: FAQ\n---\nNewer answers.\n",
+    );
     let run = run_in(dir.path(), &["apply", "--yes", out.to_str().unwrap()]).expect(1);
     assert!(run.stderr.contains("stale"), "{}", run.stderr);
     // Fresh plan, then a remote change to the object it touches.
     run_in(dir.path(), &["plan", "--out", out.to_str().unwrap()]).expect(0);
     let http = emu.http();
-    let faq = http.articles().into_iter().find(|a| a["title"] == "FAQ").unwrap();
-    http.call("PUT", &format!("/articles/{}", faq["id"].as_str().unwrap()), Some(&serde_json::json!({"description": "ui"})));
+    let faq = http
+        .articles()
+        .into_iter()
+        .find(|a| a["title"] == "FAQ")
+        .unwrap();
+    http.call(
+        "PUT",
+        &format!("/articles/{}", faq["id"].as_str().unwrap()),
+        Some(&serde_json::json!({"description": "ui"})),
+    );
     let run = run_in(dir.path(), &["apply", "--yes", out.to_str().unwrap()]).expect(1);
     assert!(run.stderr.contains("stale"), "{}", run.stderr);
     // A fresh saved plan applies.
     run_in(dir.path(), &["plan", "--out", out.to_str().unwrap()]).expect(0);
-    run_in(dir.path(), &["apply", "--yes", "--on-drift", "overwrite", out.to_str().unwrap()]).expect(0);
+    run_in(
+        dir.path(),
+        &[
+            "apply",
+            "--yes",
+            "--on-drift",
+            "overwrite",
+            out.to_str().unwrap(),
+        ],
+    )
+    .expect(0);
     assert_converged(dir.path());
 }
 
 #[test]
 fn changed_image_file_is_an_update() {
     let (_emu, dir) = setup();
-    std::fs::write(dir.path().join("guides/setup/images/screen.png"), b"\x89PNG\r\n\x1a\nnew pixels").unwrap();
+    std::fs::write(
+        dir.path().join("guides/setup/images/screen.png"),
+        b"\x89PNG\r\n\x1a\nnew pixels",
+    )
+    .unwrap();
     let plan = plan_json(dir.path(), &[]);
     let c = changes(&plan);
     assert_eq!(c.len(), 1, "{plan}");
@@ -263,14 +383,26 @@ fn changed_image_file_is_an_update() {
 #[test]
 fn link_to_an_article_created_in_the_same_apply_is_resolved() {
     let (emu, dir) = setup();
-    write(dir.path(), "guides/new.md", "---\ntitle: Brand new\n---\nNew page.\n");
-    write(dir.path(), "guides/faq.md", "---\ntitle: FAQ\n---\nSee [the new page](new.md).\n");
+    write(
+        dir.path(),
+        "guides/new.md",
+        "---\ntitle: Brand new\n---\nNew page.\n",
+    );
+    write(
+        dir.path(),
+        "guides/faq.md",
+        "---\ntitle: FAQ\n---\nSee [the new page](new.md).\n",
+    );
     apply(dir.path(), &[]).expect(0);
     let articles = emu.http().articles();
     let new = articles.iter().find(|a| a["title"] == "Brand new").unwrap();
     let faq = articles.iter().find(|a| a["title"] == "FAQ").unwrap();
     let url = new["url"].as_str().unwrap();
-    assert!(faq["body"].as_str().unwrap().contains(url), "faq body links to {url}: {}", faq["body"]);
+    assert!(
+        faq["body"].as_str().unwrap().contains(url),
+        "faq body links to {url}: {}",
+        faq["body"]
+    );
     assert!(!faq["body"].as_str().unwrap().contains("helpcenter-key"));
     assert_converged(dir.path());
 }
@@ -298,7 +430,12 @@ fn removed_translation_is_unpublished() {
     assert_eq!(c[0]["action"], "unpublish");
     assert_eq!(c[0]["locales"], serde_json::json!(["fr"]));
     apply(dir.path(), &[]).expect(0);
-    let start = emu.http().articles().into_iter().find(|a| a["title"] == "Start here").unwrap();
+    let start = emu
+        .http()
+        .articles()
+        .into_iter()
+        .find(|a| a["title"] == "Start here")
+        .unwrap();
     assert_eq!(start["translated_content"]["fr"]["state"], "draft");
     assert_converged(dir.path());
 }
@@ -307,8 +444,16 @@ fn removed_translation_is_unpublished() {
 fn deleted_in_the_ui_is_recreated() {
     let (emu, dir) = setup();
     let http = emu.http();
-    let faq = http.articles().into_iter().find(|a| a["title"] == "FAQ").unwrap();
-    let (status, _) = http.call("DELETE", &format!("/articles/{}", faq["id"].as_str().unwrap()), None);
+    let faq = http
+        .articles()
+        .into_iter()
+        .find(|a| a["title"] == "FAQ")
+        .unwrap();
+    let (status, _) = http.call(
+        "DELETE",
+        &format!("/articles/{}", faq["id"].as_str().unwrap()),
+        None,
+    );
     assert_eq!(status, 200);
     let plan = plan_json(dir.path(), &[]);
     let c = changes(&plan);
@@ -333,10 +478,20 @@ fn content_errors_send_nothing() {
     let emu = Emulator::start(&[]);
     let dir = tempfile::tempdir().unwrap();
     small_tree(dir.path(), &emu.base_url);
-    write(dir.path(), "guides/bad.md", "---\ntitle: Bad\n---\n[broken](missing.md)\n");
+    write(
+        dir.path(),
+        "guides/bad.md",
+        "---\ntitle: Bad\n---\n[broken](missing.md)\n",
+    );
     let run = apply(dir.path(), &[]).expect(1);
     assert!(run.stderr.contains("guides/bad.md:4:1"), "{}", run.stderr);
-    assert!(emu.http().requests()["requests"].as_array().unwrap().iter().all(|r| r["path"] != "/articles" || r["method"] == "GET"));
+    assert!(
+        emu.http().requests()["requests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["path"] != "/articles" || r["method"] == "GET")
+    );
     assert!(emu.http().articles().is_empty());
 }
 
@@ -345,9 +500,16 @@ fn token_never_appears_in_output() {
     let emu = Emulator::start(&[]);
     let dir = tempfile::tempdir().unwrap();
     small_tree(dir.path(), &emu.base_url);
-    for args in [&["plan", "-v"][..], &["apply", "--yes", "-v"], &["plan", "--format", "json"]] {
+    for args in [
+        &["plan", "-v"][..],
+        &["apply", "--yes", "-v"],
+        &["plan", "--format", "json"],
+    ] {
         let run = run_in(dir.path(), args);
-        assert!(!run.stdout.contains(crate::support::TOKEN) && !run.stderr.contains(crate::support::TOKEN));
+        assert!(
+            !run.stdout.contains(crate::support::TOKEN)
+                && !run.stderr.contains(crate::support::TOKEN)
+        );
     }
     // A wrong token: 401 names the env var, never the token.
     let run = crate::support::bin()
@@ -368,20 +530,43 @@ fn token_never_appears_in_output() {
 #[test]
 fn converges_under_every_switch_setting() {
     for (name, _) in helpcenter::sandbox::Switches::all_variants() {
-        let flags: Vec<&str> = if name == "default" { vec![] } else { vec!["--switch", name.as_str()] };
+        let flags: Vec<&str> = if name == "default" {
+            vec![]
+        } else {
+            vec!["--switch", name.as_str()]
+        };
         let emu = Emulator::start(&flags);
         let dir = tempfile::tempdir().unwrap();
         small_tree(dir.path(), &emu.base_url);
         let run = apply(dir.path(), &[]);
         assert_eq!(run.code, 0, "switch {name}: apply failed\n{}", run.stderr);
-        let run = run_in(dir.path(), &["plan", "--detailed-exitcode", "--format", "json"]);
-        assert_eq!(run.code, 0, "switch {name}: plan after apply is not empty\n{}\n{}", run.stdout, run.stderr);
+        let run = run_in(
+            dir.path(),
+            &["plan", "--detailed-exitcode", "--format", "json"],
+        );
+        assert_eq!(
+            run.code, 0,
+            "switch {name}: plan after apply is not empty\n{}\n{}",
+            run.stdout, run.stderr
+        );
         // Edit, apply, converge again.
-        write(dir.path(), "guides/faq.md", "---\ntitle: FAQ\n---\n## Heading\n\nChanged.\n");
+        write(
+            dir.path(),
+            "guides/faq.md",
+            "---\ntitle: FAQ\n---\n## Heading\n\nChanged.\n",
+        );
         let run = apply(dir.path(), &[]);
-        assert_eq!(run.code, 0, "switch {name}: second apply failed\n{}", run.stderr);
+        assert_eq!(
+            run.code, 0,
+            "switch {name}: second apply failed\n{}",
+            run.stderr
+        );
         let run = run_in(dir.path(), &["plan", "--detailed-exitcode"]);
-        assert_eq!(run.code, 0, "switch {name}: not converged after an edit\n{}\n{}", run.stdout, run.stderr);
+        assert_eq!(
+            run.code, 0,
+            "switch {name}: not converged after an edit\n{}\n{}",
+            run.stdout, run.stderr
+        );
     }
 }
 
@@ -390,7 +575,16 @@ fn converges_under_every_switch_setting() {
 #[test]
 fn faults_never_duplicate_and_converge() {
     let emu = Emulator::start(&[
-        "--error-rate", "0.1", "--lost-rate", "0.1", "--rate-limit", "40", "--rate-window-secs", "1", "--seed", "7",
+        "--error-rate",
+        "0.1",
+        "--lost-rate",
+        "0.1",
+        "--rate-limit",
+        "40",
+        "--rate-window-secs",
+        "1",
+        "--seed",
+        "7",
     ]);
     let dir = example_against(&emu.base_url);
     let mut attempts = 0;
@@ -400,20 +594,46 @@ fn faults_never_duplicate_and_converge() {
         if run.code == 0 {
             break;
         }
-        assert!(attempts < 8, "apply did not complete after {attempts} runs:\n{}", run.stderr);
+        assert!(
+            attempts < 8,
+            "apply did not complete after {attempts} runs:\n{}",
+            run.stderr
+        );
     }
     let http = emu.http();
     let mut seen = std::collections::BTreeSet::new();
     for a in http.articles() {
-        assert!(seen.insert((a["parent_id"].to_string(), a["title"].to_string())), "duplicate article {a}");
+        assert!(
+            seen.insert((a["parent_id"].to_string(), a["title"].to_string())),
+            "duplicate article {a}"
+        );
     }
     let mut seen = std::collections::BTreeSet::new();
     for c in http.collections() {
-        assert!(seen.insert((c["parent_id"].to_string(), c["name"].to_string())), "duplicate collection {c}");
+        assert!(
+            seen.insert((c["parent_id"].to_string(), c["name"].to_string())),
+            "duplicate collection {c}"
+        );
     }
     let log = http.requests();
-    assert!(log["lost"].as_u64().unwrap() > 0, "the test must actually lose responses: {}", log["by_status"]);
-    assert!(log["by_status"]["500"].as_u64().unwrap_or(0) + log["by_status"]["502"].as_u64().unwrap_or(0) + log["by_status"]["503"].as_u64().unwrap_or(0) > 0);
-    let run = run_in(dir.path(), &["plan", "--detailed-exitcode", "--format", "json"]);
-    assert_eq!(run.code, 0, "plan after faulty apply is not empty:\n{}\n{}", run.stdout, run.stderr);
+    assert!(
+        log["lost"].as_u64().unwrap() > 0,
+        "the test must actually lose responses: {}",
+        log["by_status"]
+    );
+    assert!(
+        log["by_status"]["500"].as_u64().unwrap_or(0)
+            + log["by_status"]["502"].as_u64().unwrap_or(0)
+            + log["by_status"]["503"].as_u64().unwrap_or(0)
+            > 0
+    );
+    let run = run_in(
+        dir.path(),
+        &["plan", "--detailed-exitcode", "--format", "json"],
+    );
+    assert_eq!(
+        run.code, 0,
+        "plan after faulty apply is not empty:\n{}\n{}",
+        run.stdout, run.stderr
+    );
 }

@@ -13,7 +13,10 @@ pub const TOKEN_ENV: &str = "HELPCENTER_TEST_TOKEN";
 /// The binary under test.
 pub fn bin() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_helpcenter"));
-    cmd.env_remove("NO_COLOR").env("CI", "1").env(TOKEN_ENV, TOKEN).stdin(Stdio::null());
+    cmd.env_remove("NO_COLOR")
+        .env("CI", "1")
+        .env(TOKEN_ENV, TOKEN)
+        .stdin(Stdio::null());
     cmd
 }
 
@@ -47,7 +50,8 @@ impl Run {
 
     /// stdout parsed as JSON.
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
     }
 }
 
@@ -82,7 +86,9 @@ impl Emulator {
             .expect("sandbox serve starts");
         let stdout = child.stdout.take().expect("piped stdout");
         let mut line = String::new();
-        BufReader::new(stdout).read_line(&mut line).expect("first line");
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("first line");
         let base_url = line
             .trim()
             .strip_prefix("listening ")
@@ -93,7 +99,9 @@ impl Emulator {
 
     /// A blocking HTTP client with the test token.
     pub fn http(&self) -> Http {
-        Http { base: self.base_url.clone() }
+        Http {
+            base: self.base_url.clone(),
+        }
     }
 }
 
@@ -110,8 +118,16 @@ pub struct Http {
 }
 
 impl Http {
-    pub fn call(&self, method: &str, path: &str, body: Option<&serde_json::Value>) -> (u16, serde_json::Value) {
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    pub fn call(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&serde_json::Value>,
+    ) -> (u16, serde_json::Value) {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
         rt.block_on(async {
             let client = reqwest::Client::new();
             let mut req = client
@@ -125,7 +141,10 @@ impl Http {
             let resp = req.send().await.expect("request");
             let status = resp.status().as_u16();
             let text = resp.text().await.unwrap_or_default();
-            (status, serde_json::from_str(&text).unwrap_or(serde_json::Value::Null))
+            (
+                status,
+                serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
+            )
         })
     }
 
@@ -153,7 +172,9 @@ impl Http {
     pub fn collections(&self) -> Vec<serde_json::Value> {
         let mut out = Vec::new();
         for page in 1.. {
-            let body = self.get(&format!("/help_center/collections?per_page=250&page={page}"));
+            let body = self.get(&format!(
+                "/help_center/collections?per_page=250&page={page}"
+            ));
             let data = body["data"].as_array().cloned().unwrap_or_default();
             if data.is_empty() {
                 break;
