@@ -236,20 +236,56 @@ fn field_html(html: &mut String, field: &FieldChange) {
     }
     html.push_str("</div><table class=\"diff\"><thead><tr><th>Intercom now</th><th>After apply</th></tr></thead><tbody>");
     match (&field.before, &field.after) {
-        (Some(before), Some(after)) => diff_rows(html, before, after),
+        (Some(before), Some(after)) => diff_rows(html, &readable(before), &readable(after)),
         (None, Some(after)) => {
-            for line in after.lines() {
+            for line in readable(after).lines() {
                 row(html, None, Some((line, "ins")));
             }
         }
         (Some(before), None) => {
-            for line in before.lines() {
+            for line in readable(before).lines() {
                 row(html, Some((line, "del")), None);
             }
         }
         (None, None) => {}
     }
     html.push_str("</tbody></table></div>");
+}
+
+/// HTML with one block per line, so that a body Intercom holds on one line lines up with the
+/// rendered one; other text is returned as is.
+fn readable(text: &str) -> String {
+    const BREAK_AFTER: [&str; 16] = [
+        "</p>",
+        "</li>",
+        "</div>",
+        "</h1>",
+        "</h2>",
+        "</h3>",
+        "</h4>",
+        "</pre>",
+        "</table>",
+        "</tr>",
+        "<ol>",
+        "<ul>",
+        "</ol>",
+        "</ul>",
+        "<br>",
+        "</blockquote>",
+    ];
+    if !text.trim_start().starts_with('<') {
+        return text.to_owned();
+    }
+    let mut spaced = text.to_owned();
+    for tag in BREAK_AFTER {
+        spaced = spaced.replace(tag, &format!("{tag}\n"));
+    }
+    spaced
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Side-by-side rows: changed hunks with context, deleted lines left, inserted lines right.
@@ -332,6 +368,15 @@ mod tests {
             html.contains("<td class=\"same\">a</td><td class=\"same\">a</td>"),
             "{html}"
         );
+    }
+
+    #[test]
+    fn html_bodies_get_one_block_per_line() {
+        assert_eq!(
+            readable("<p>a</p><ol><li>b</li></ol>"),
+            "<p>a</p>\n<ol>\n<li>b</li>\n</ol>"
+        );
+        assert_eq!(readable("plain <b>text</b>"), "plain <b>text</b>");
     }
 
     #[test]

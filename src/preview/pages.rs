@@ -92,9 +92,9 @@ pub fn layout(page: &Layout<'_>) -> String {
     if !page.sidebar.is_empty() {
         let _ = write!(html, "<aside class=\"sidebar\">{}</aside>", page.sidebar);
     }
-    let _ = write!(
+    let _ = writeln!(
         html,
-        "<main class=\"content\">{}</main></div></body></html>\n",
+        "<main class=\"content\">{}</main></div></body></html>",
         page.main
     );
     html

@@ -2,6 +2,7 @@
 //! the per-request work — content is re-read and re-rendered on every page load, and the
 //! Changes view computes the plan on the server's own runtime.
 
+use std::fmt::Write as _;
 use std::path::{Component, Path as FsPath, PathBuf};
 use std::sync::Arc;
 
@@ -136,20 +137,36 @@ async fn article(
     let locale = pick_locale(&site, query.locale.as_deref());
     match pages::article(&site, &key, &locale) {
         Some(html) => Html(html).into_response(),
-        None => (
-            StatusCode::NOT_FOUND,
-            Html(pages::message(
-                &site,
-                View::Articles,
-                &locale,
-                "No such article",
-                &format!(
-                    "<p>No article has the key <code>{}</code>.</p>",
-                    escape(&key)
-                ),
-            )),
-        )
-            .into_response(),
+        None => {
+            // A file that fails to load is not in the tree: show why instead of a bare 404.
+            let own: Vec<&crate::diagnostics::Diagnostic> = site
+                .diagnostics
+                .iter()
+                .filter(|d| d.path.as_deref().is_some_and(|p| key_of_path(p) == key))
+                .collect();
+            let (status, title, panel) = if own.is_empty() {
+                (
+                    StatusCode::NOT_FOUND,
+                    "No such article",
+                    pages::diagnostics_panel(&site, &site.diagnostics),
+                )
+            } else {
+                (
+                    StatusCode::OK,
+                    "This article cannot be shown",
+                    pages::diagnostics_panel(&site, own),
+                )
+            };
+            let body = format!(
+                "<p>No article with the key <code>{}</code> could be loaded.</p>{panel}",
+                escape(&key)
+            );
+            (
+                status,
+                Html(pages::message(&site, View::Articles, &locale, title, &body)),
+            )
+                .into_response()
+        }
     }
 }
 
@@ -207,7 +224,7 @@ fn error_html(message: &str, hint: Option<&str>) -> String {
         escape(message)
     );
     if let Some(hint) = hint {
-        html.push_str(&format!("<p class=\"hint\">hint: {}</p>", escape(hint)));
+        let _ = write!(html, "<p class=\"hint\">hint: {}</p>", escape(hint));
     }
     html
 }
@@ -241,6 +258,16 @@ async fn file(State(state): State<Shared>, Path(path): Path<String>) -> Response
     match tokio::fs::read(state.options.root.join(relative)).await {
         Ok(bytes) => ([(header::CONTENT_TYPE, content_type)], bytes).into_response(),
         Err(_) => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+/// The default key of a Markdown file: its path without locale suffix and extension.
+fn key_of_path(path: &FsPath) -> String {
+    let slashed = crate::diagnostics::slash_path(path);
+    let stem = slashed.strip_suffix(".md").unwrap_or(&slashed);
+    match stem.rsplit_once('.') {
+        Some((base, locale)) if !locale.contains('/') && locale.len() <= 5 => base.to_owned(),
+        _ => stem.to_owned(),
     }
 }
 
@@ -282,5 +309,12 @@ mod tests {
         assert_eq!(image_type("a/b.PNG"), Some("image/png"));
         assert_eq!(image_type("helpcenter.toml"), None);
         assert_eq!(image_type("a.md"), None);
+    }
+
+    #[test]
+    fn keys_of_markdown_paths() {
+        assert_eq!(key_of_path(FsPath::new("a/b.md")), "a/b");
+        assert_eq!(key_of_path(FsPath::new("a/b.fr.md")), "a/b");
+        assert_eq!(key_of_path(FsPath::new("a/b.pt-BR.md")), "a/b");
     }
 }

@@ -4,6 +4,7 @@ mod check;
 mod content;
 mod contract;
 mod plan_apply;
+mod preview;
 mod remote;
 mod sandbox;
 mod support;
