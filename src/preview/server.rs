@@ -135,39 +135,37 @@ async fn article(
 ) -> Response {
     let site = load(&state).await;
     let locale = pick_locale(&site, query.locale.as_deref());
-    match pages::article(&site, &key, &locale) {
-        Some(html) => Html(html).into_response(),
-        None => {
-            // A file that fails to load is not in the tree: show why instead of a bare 404.
-            let own: Vec<&crate::diagnostics::Diagnostic> = site
-                .diagnostics
-                .iter()
-                .filter(|d| d.path.as_deref().is_some_and(|p| key_of_path(p) == key))
-                .collect();
-            let (status, title, panel) = if own.is_empty() {
-                (
-                    StatusCode::NOT_FOUND,
-                    "No such article",
-                    pages::diagnostics_panel(&site, &site.diagnostics),
-                )
-            } else {
-                (
-                    StatusCode::OK,
-                    "This article cannot be shown",
-                    pages::diagnostics_panel(&site, own),
-                )
-            };
-            let body = format!(
-                "<p>No article with the key <code>{}</code> could be loaded.</p>{panel}",
-                escape(&key)
-            );
-            (
-                status,
-                Html(pages::message(&site, View::Articles, &locale, title, &body)),
-            )
-                .into_response()
-        }
+    if let Some(html) = pages::article(&site, &key, &locale) {
+        return Html(html).into_response();
     }
+    // A file that fails to load is not in the tree: show why instead of a bare 404.
+    let own: Vec<&crate::diagnostics::Diagnostic> = site
+        .diagnostics
+        .iter()
+        .filter(|d| d.path.as_deref().is_some_and(|p| key_of_path(p) == key))
+        .collect();
+    let (status, title, panel) = if own.is_empty() {
+        (
+            StatusCode::NOT_FOUND,
+            "No such article",
+            pages::diagnostics_panel(&site, &site.diagnostics),
+        )
+    } else {
+        (
+            StatusCode::OK,
+            "This article cannot be shown",
+            pages::diagnostics_panel(&site, own),
+        )
+    };
+    let body = format!(
+        "<p>No article with the key <code>{}</code> could be loaded.</p>{panel}",
+        escape(&key)
+    );
+    (
+        status,
+        Html(pages::message(&site, View::Articles, &locale, title, &body)),
+    )
+        .into_response()
 }
 
 async fn changes_view(State(state): State<Shared>, Query(query): Query<TargetQuery>) -> Response {
