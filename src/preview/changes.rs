@@ -276,16 +276,39 @@ fn readable(text: &str) -> String {
     if !text.trim_start().starts_with('<') {
         return text.to_owned();
     }
-    let mut spaced = text.to_owned();
+    let mut spaced = join_soft_breaks(text);
     for tag in BREAK_AFTER {
         spaced = spaced.replace(tag, &format!("{tag}\n"));
     }
     spaced
         .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
+        .map(str::trim_end)
+        .filter(|l| !l.trim().is_empty())
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// Newlines are spaces in HTML outside `<pre>` (and nothing between two tags): join them so a
+/// wrapped paragraph is one line.
+fn join_soft_breaks(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_pre = false;
+    for (i, c) in html.char_indices() {
+        if html[i..].starts_with("<pre") {
+            in_pre = true;
+        } else if html[..i].ends_with("</pre>") {
+            in_pre = false;
+        }
+        if c == '\n' && !in_pre {
+            let between_tags = html[..i].ends_with('>') && html[i + 1..].starts_with('<');
+            if !between_tags {
+                out.push(' ');
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Side-by-side rows: changed hunks with context, deleted lines left, inserted lines right.
@@ -377,6 +400,10 @@ mod tests {
             "<p>a</p>\n<ol>\n<li>b</li>\n</ol>"
         );
         assert_eq!(readable("plain <b>text</b>"), "plain <b>text</b>");
+        assert_eq!(
+            readable("<p>a\nb</p>\n<pre><code>x\ny\n</code></pre>"),
+            "<p>a b</p>\n<pre><code>x\ny\n</code></pre>"
+        );
     }
 
     #[test]
