@@ -68,6 +68,15 @@ fn main() {
         );
         std::hint::black_box(warnings);
     });
+    let load = best_of(|| {
+        let loaded = helpcenter::content::load(root);
+        std::hint::black_box(loaded.project.map(|p| p.articles.len()));
+    });
+    let project = helpcenter::content::load(root).project.expect("project");
+    let render = best_of(|| {
+        std::hint::black_box(helpcenter::commands::check::render_all(&project).len());
+    });
+    drop(project);
     let baseline = best_of(|| {
         let options = pulldown_cmark::Options::ENABLE_TABLES;
         let mut html = String::new();
@@ -84,6 +93,14 @@ fn main() {
     let _ = writeln!(
         out,
         "helpcenter check:      {check:>10.1?}  (best of {RUNS}, {threads} threads)"
+    );
+    let _ = writeln!(
+        out,
+        "  of which load:       {load:>10.1?}  (walk, config, front matter)"
+    );
+    let _ = writeln!(
+        out,
+        "  of which render:     {render:>10.1?}  (render::render_article on every file)"
     );
     let _ = writeln!(
         out,

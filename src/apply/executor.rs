@@ -583,6 +583,14 @@ impl Executor<'_> {
         bodies: &BTreeMap<String, String>,
     ) {
         let dl = &self.desired.default_locale;
+        if let Some(remote_default) = article.default_locale.as_deref().filter(|l| l != dl) {
+            self.fail(
+                shared,
+                ObjectKind::Article,
+                &da.key,
+                format!("the help center's default locale is `{remote_default}` but `helpcenter.toml` says `default_locale = \"{dl}\"`: fix `default_locale` before applying again"),
+            );
+        }
         let previous_key = change.previous_key.as_deref().unwrap_or(&da.key);
         let mut record = {
             let s = shared.lock().expect("lock");

@@ -574,6 +574,87 @@ fn path_string(path: &Path) -> String {
 mod tests {
     use super::*;
 
+    fn load_tree(files: &[(&str, &str)]) -> Vec<(String, usize, usize, &'static str)> {
+        let dir = tempfile::tempdir().unwrap();
+        let config = "default_locale = \"en\"\nlocales = [\"en\", \"fr\"]\n";
+        for (path, text) in std::iter::once(&("helpcenter.toml", config)).chain(files) {
+            let file = dir.path().join(path);
+            std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+            std::fs::write(file, text).unwrap();
+        }
+        load(dir.path())
+            .diagnostics
+            .into_iter()
+            .map(|d| {
+                let path = d.path.map(|p| path_string(&p)).unwrap_or_default();
+                (path, d.line, d.column, d.code)
+            })
+            .collect()
+    }
+
+    const COLL: &str = "name: G\ntranslations: {fr: {name: G}}\n";
+
+    #[test]
+    fn translation_keys_and_suffixes() {
+        let got = load_tree(&[
+            ("g/_collection.yml", COLL),
+            ("g/a.md", "---\ntitle: A\nkey: one\n---\n"),
+            ("g/a.fr.md", "---\ntitle: A\nkey: two\n---\n"),
+            ("g/b.en.md", "---\ntitle: B\n---\n"),
+        ]);
+        assert_eq!(
+            got,
+            [
+                ("g/a.fr.md".to_owned(), 3, 6, "translation-key"),
+                ("g/b.en.md".to_owned(), 0, 0, "default-locale-suffix"),
+            ]
+        );
+    }
+
+    #[test]
+    fn collection_tree_shape() {
+        let got = load_tree(&[
+            (
+                "g/_collection.yml",
+                "name: G\nkey: same\ntranslations: {fr: {name: G}}\n",
+            ),
+            (
+                "h/_collection.yml",
+                "name: H\nkey: same\ntranslations: {fr: {name: H}}\n",
+            ),
+            ("x/y/_collection.yml", COLL),
+            ("z/_collection.yaml", COLL),
+        ]);
+        assert_eq!(
+            got,
+            [
+                ("h/_collection.yml".to_owned(), 2, 6, "duplicate-key"),
+                (
+                    "x/y/_collection.yml".to_owned(),
+                    0,
+                    0,
+                    "collection-parent-missing"
+                ),
+                (
+                    "z/_collection.yaml".to_owned(),
+                    0,
+                    0,
+                    "collection-file-name"
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_failed_default_file_hides_its_translations() {
+        let got = load_tree(&[
+            ("g/_collection.yml", COLL),
+            ("g/a.md", "no front matter\n"),
+            ("g/a.fr.md", "---\ntitle: A\n---\n"),
+        ]);
+        assert_eq!(got, [("g/a.md".to_owned(), 1, 1, "front-matter-missing")]);
+    }
+
     #[test]
     fn locale_like_segments() {
         assert!(looks_like_locale("xx"));

@@ -59,6 +59,11 @@ impl Source<'_> {
     pub fn parse<'t>(&self, text: &'t str) -> Result<Option<MarkedYaml<'t>>, Diagnostic> {
         let docs = MarkedYaml::load_from_str(text).map_err(|err| {
             let marker = err.marker();
+            let hint = if err.info().contains("duplicated key") {
+                "a field may appear only once: remove one of them"
+            } else {
+                "check the indentation and quote values that contain `: ` or start with a special character"
+            };
             Diagnostic::error(
                 "yaml-syntax",
                 self.path,
@@ -66,7 +71,7 @@ impl Source<'_> {
                 marker.col() + 1,
                 format!("invalid YAML: {}", err.info()),
             )
-            .with_hint("check the indentation and quote values that contain `: ` or start with a special character")
+            .with_hint(hint)
         })?;
         let mut docs = docs.into_iter();
         let first = docs.next();

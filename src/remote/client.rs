@@ -166,7 +166,7 @@ impl Client {
         &self.inner.base
     }
 
-    /// HTTP requests actually sent so far, retries included.
+    /// HTTP requests attempted so far, retries included.
     pub fn request_count(&self) -> u64 {
         self.inner.sent.load(Ordering::Relaxed)
     }
@@ -367,7 +367,7 @@ impl Client {
                 .acquire()
                 .await
                 .expect("the semaphore is never closed");
-            inner.pacer.acquire().await;
+            let slot = inner.pacer.acquire().await;
             inner.sent.fetch_add(1, Ordering::Relaxed);
             let started = Instant::now();
             let mut request = inner
@@ -384,7 +384,7 @@ impl Client {
                     let status = response.status().as_u16();
                     let rate = RateHeaders::from_headers(response.headers());
                     let read = response.bytes().await;
-                    inner.pacer.finished(Some(&rate));
+                    slot.finish(Some(&rate));
                     match read {
                         Ok(bytes) => Outcome::Response {
                             status,
@@ -400,7 +400,7 @@ impl Client {
                     }
                 }
                 Err(e) => {
-                    inner.pacer.finished(None);
+                    slot.finish(None);
                     Outcome::Lost {
                         status: None,
                         sent: !e.is_connect(),

@@ -201,9 +201,9 @@ impl Pacer {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Waits for a send slot and marks the request as sent; returns the time spent waiting.
-    pub async fn acquire(&self) -> Duration {
-        let start = Instant::now();
+    /// Waits for a send slot and marks the request as in flight until the returned guard is
+    /// finished or dropped.
+    pub async fn acquire(&self) -> InFlight<'_> {
         loop {
             let at = self.lock().reserve(Instant::now());
             if at > Instant::now() {
@@ -215,20 +215,44 @@ impl Pacer {
                 continue;
             }
             state.sent();
-            return start.elapsed();
+            return InFlight {
+                pacer: self,
+                done: false,
+            };
         }
-    }
-
-    /// Records the end of a request (see [`PacerState::finished`]).
-    pub fn finished(&self, headers: Option<&RateHeaders>) {
-        self.lock()
-            .finished(Instant::now(), SystemTime::now(), headers);
     }
 
     /// Records a `429` and returns how long senders will pause.
     pub fn rate_limited(&self, headers: &RateHeaders) -> Duration {
         self.lock()
             .rate_limited(Instant::now(), SystemTime::now(), headers)
+    }
+}
+
+/// A request in flight. [`InFlight::finish`] reports how it ended; dropping it unfinished (the
+/// caller cancelled the call) only releases its place, so the budget does not leak.
+pub(crate) struct InFlight<'a> {
+    pacer: &'a Pacer,
+    done: bool,
+}
+
+impl InFlight<'_> {
+    /// Records the end of the request with its rate-limit headers, if a response arrived.
+    pub fn finish(mut self, headers: Option<&RateHeaders>) {
+        self.done = true;
+        self.pacer
+            .lock()
+            .finished(Instant::now(), SystemTime::now(), headers);
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        if !self.done {
+            self.pacer
+                .lock()
+                .finished(Instant::now(), SystemTime::now(), None);
+        }
     }
 }
 
@@ -418,7 +442,11 @@ mod tests {
         let tasks: Vec<_> = (0..4)
             .map(|_| {
                 let pacer = pacer.clone();
-                tokio::spawn(async move { pacer.acquire().await })
+                tokio::spawn(async move {
+                    let started = Instant::now();
+                    std::mem::forget(pacer.acquire().await);
+                    started.elapsed()
+                })
             })
             .collect();
         let mut waits = Vec::new();
@@ -431,5 +459,28 @@ mod tests {
         assert!(waits[3] >= Duration::from_millis(500), "{waits:?}");
         assert!(start.elapsed() < Duration::from_secs(3));
         assert_eq!(pacer.lock().in_flight, 4);
+    }
+
+    #[tokio::test]
+    async fn cancelled_requests_release_their_place() {
+        let pacer = Pacer::default();
+        let finished = pacer.acquire().await;
+        let dropped = pacer.acquire().await;
+        assert_eq!(pacer.lock().in_flight, 2);
+        drop(dropped);
+        assert_eq!(pacer.lock().in_flight, 1);
+        finished.finish(Some(&headers(10, 4_000_000_000)));
+        assert_eq!(pacer.lock().in_flight, 0);
+        // A cancelled call future drops its guard too.
+        let slow = async {
+            let _slot = pacer.acquire().await;
+            tokio::time::sleep(Duration::from_secs(60)).await;
+        };
+        assert!(
+            tokio::time::timeout(Duration::from_millis(10), slow)
+                .await
+                .is_err()
+        );
+        assert_eq!(pacer.lock().in_flight, 0);
     }
 }

@@ -2,6 +2,7 @@
 //! become public asset URLs (`assets.base_url` + path + `?v=<hash>`), absolute URLs are checked
 //! against the schemes Intercom keeps.
 
+use std::fmt::Write as _;
 use std::path::{Component, Path, PathBuf};
 
 use sha2::{Digest, Sha256};
@@ -162,7 +163,6 @@ impl<'a> Resolver<'a> {
         for part in Path::new(rest).components() {
             match part {
                 Component::Normal(p) => out.push(p),
-                Component::CurDir => {}
                 Component::ParentDir => {
                     if !out.pop() {
                         problems.push(
@@ -175,7 +175,7 @@ impl<'a> Resolver<'a> {
                         return None;
                     }
                 }
-                Component::RootDir | Component::Prefix(_) => {}
+                Component::CurDir | Component::RootDir | Component::Prefix(_) => {}
             }
         }
         Some(out)
@@ -369,7 +369,7 @@ fn percent_encode_into(out: &mut String, segment: &str) {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
             out.push(char::from(b));
         } else {
-            out.push_str(&format!("%{b:02X}"));
+            let _ = write!(out, "%{b:02X}");
         }
     }
 }

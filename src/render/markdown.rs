@@ -3,6 +3,7 @@
 //! [`super::sanitize`], and only documents that contain some get a final ammonia pass.
 
 use std::borrow::Cow;
+use std::fmt::Write as _;
 use std::iter::Peekable;
 use std::ops::Range;
 use std::path::PathBuf;
@@ -19,7 +20,7 @@ use super::{Problem, Rendered, video};
 use crate::content::model::{ArticleFile, LocalArticle, Project};
 use crate::diagnostics::{Diagnostic, Severity};
 
-/// The Markdown dialect: CommonMark + GFM tables and alerts; strikethrough and task lists are
+/// The Markdown dialect: `CommonMark` + GFM tables and alerts; strikethrough and task lists are
 /// parsed only so they can be degraded with a warning.
 pub fn options() -> Options {
     Options::ENABLE_TABLES
@@ -167,14 +168,15 @@ impl<'a> Writer<'a> {
         match event {
             Event::Start(tag) => self.start(tag, range, events),
             Event::End(tag) => self.end(tag, range),
-            Event::Text(text) => self.text(&text),
+            Event::Text(text) | Event::InlineMath(text) | Event::DisplayMath(text) => {
+                self.text(&text);
+            }
             Event::Code(code) => {
                 self.ensure_p();
                 self.out.push_str("<code>");
                 push_text(&mut self.out, &code);
                 self.out.push_str("</code>");
             }
-            Event::InlineMath(text) | Event::DisplayMath(text) => self.text(&text),
             Event::Html(text) => {
                 if let Some((buf, segs)) = &mut self.html_block {
                     segs.push((buf.len(), range.start));
@@ -763,8 +765,7 @@ fn locate(src: &str, file: &ArticleFile, mut problems: Vec<(usize, Problem)>) ->
     }
     for (d, n) in out.iter_mut().zip(counts) {
         if n > 1 {
-            d.message
-                .push_str(&format!(" ({n} times in this file; first shown)"));
+            let _ = write!(d.message, " ({n} times in this file; first shown)");
         }
     }
     out

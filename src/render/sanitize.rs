@@ -145,8 +145,7 @@ fn next_token(s: &str, pos: usize) -> Option<(Token<'_>, usize)> {
         let end = if end == 0 { 1 } else { end };
         return Some((Token::Text(&rest[..end]), pos + end));
     }
-    if rest.starts_with("<!--") {
-        let body = &rest[4..];
+    if let Some(body) = rest.strip_prefix("<!--") {
         let len = if body.starts_with('>') {
             5
         } else if body.starts_with("->") {
@@ -304,7 +303,7 @@ impl Writer<'_> {
                 Token::Text(t) => push_text(out, &decode_entities(t)),
                 Token::Comment => {}
                 Token::Declaration => {
-                    self.stripped(offset, format!("`{}` removed", short(&text[pos..next])))
+                    self.stripped(offset, format!("`{}` removed", short(&text[pos..next])));
                 }
                 Token::Start { name, attrs } => self.raw_start(&name, &attrs, offset, out),
                 Token::End { name } => self.raw_end(&name, out),
@@ -599,9 +598,8 @@ impl Writer<'_> {
     }
 
     fn raw_end(&mut self, name: &str, out: &mut String) {
-        let keep = match classify(name) {
-            Action::Keep(keep) => keep,
-            _ => return,
+        let Action::Keep(keep) = classify(name) else {
+            return;
         };
         match keep {
             "a" | "div" => {

@@ -1,4 +1,4 @@
-//! Video URLs: recognises YouTube, Vimeo, Loom, Wistia and Vidyard page or embed URLs and
+//! Video URLs: recognises `YouTube`, Vimeo, Loom, Wistia and Vidyard page or embed URLs and
 //! returns the embed URL Intercom accepts in an `<iframe>`.
 
 use url::Url;

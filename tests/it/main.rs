@@ -3,7 +3,9 @@
 mod check;
 mod content;
 mod contract;
+mod convergence;
 mod plan_apply;
+mod plan_output;
 mod preview;
 mod remote;
 mod sandbox;
