@@ -223,7 +223,10 @@ fn convert(handle: &Handle, out: &mut Vec<Node>) {
             }
             kept.sort();
             let children = match canon {
-                "li" | "td" => unwrap_single_p(children),
+                // Intercom wraps the text of an item in `<p>`, also beside a nested list.
+                "li" | "td" if children.iter().any(|n| !n.is_inline()) => {
+                    unwrap_single_p(wrap_inline_runs(children))
+                }
                 "div" if callout => wrap_inline_runs(children),
                 _ => children,
             };
@@ -745,9 +748,68 @@ mod tests {
         insta::assert_snapshot!(readable_text(&returned));
     }
 
+    #[test]
+    fn whole_fixture_corpus_survives_the_simulated_rewrite() {
+        let fixture =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/render");
+        let dir = tempfile::tempdir().unwrap();
+        let mut files: Vec<(String, String)> = Vec::new();
+        for sub in ["guides", "faq", "guides/images"] {
+            for entry in std::fs::read_dir(fixture.join(sub)).unwrap() {
+                let path = entry.unwrap().path();
+                let name = format!("{sub}/{}", path.file_name().unwrap().to_str().unwrap());
+                if path.is_dir() {
+                    continue;
+                }
+                if path.extension().is_some_and(|e| e == "md") {
+                    let text = std::fs::read_to_string(&path).unwrap();
+                    let body = text.split_once("\n---\n").map_or(text.as_str(), |(_, b)| b);
+                    files.push((name, body.to_owned()));
+                } else {
+                    let target = dir.path().join(&name);
+                    std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+                    std::fs::copy(&path, target).unwrap();
+                }
+            }
+        }
+        let refs: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
+        let project = crate::render::tests::project(dir.path(), &refs);
+        let mut checked = 0;
+        for (name, _) in &files {
+            let sent = crate::render::tests::render(&project, name).html;
+            assert_eq!(
+                normalize(&sent),
+                normalize(&simulate_intercom(&sent)),
+                "{name}"
+            );
+            checked += 1;
+        }
+        assert!(checked >= 10);
+    }
+
     /// A crude imitation of Intercom's rewriting (API-NOTES 6.1–6.3), string-based.
     fn simulate_intercom(html: &str) -> String {
-        let mut out = html.replace('\n', "");
+        // Newlines between blocks vanish, soft breaks become spaces, code keeps its lines.
+        let mut out = String::new();
+        for (i, part) in html.split("pre>").enumerate() {
+            if i % 2 == 1 {
+                out.push_str(part);
+            } else {
+                let mut part = part.to_owned();
+                for tag in [
+                    "p>", "li>", "ul>", "ol>", "tr>", "table>", "div>", "hr>", "h1>", "h2>", "h3>",
+                    "h4>", "<tbody>", "\">",
+                ] {
+                    part = part.replace(&format!("{tag}\n"), tag);
+                }
+                out.push_str(&part.replace('\n', " "));
+            }
+            out.push_str("pre>");
+        }
+        out.truncate(out.len() - "pre>".len());
         for h in ["h1", "h2", "h3", "h4"] {
             let mut i = 0;
             let open = format!("<{h}>");
@@ -768,10 +830,17 @@ mod tests {
                 "<div class=\"intercom-interblocks-table-container\"><table role=\"presentation\">",
             )
             .replace("</table>", "</table></div>")
-            .replace(
-                "<a href",
-                "<a target=\"_blank\" class=\"intercom-content-link\" href",
-            )
+            .replace("<a href", "<a target=\"_blank\" href")
+            .split("<a ")
+            .enumerate()
+            .map(|(i, part)| match part.find('>') {
+                Some(end) if i > 0 && !part[..end].contains("class=") => {
+                    format!("<a class=\"intercom-content-link\" {part}")
+                }
+                _ if i > 0 => format!("<a {part}"),
+                _ => part.to_owned(),
+            })
+            .collect::<String>()
             .replace(
                 "https://img.example/s.png",
                 "https://downloads.intercomcdn.com/i/o/1/abc/s.png?expires=1&signature=x",

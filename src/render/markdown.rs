@@ -31,6 +31,15 @@ pub fn options() -> Options {
 
 /// Renders one article file.
 pub fn render(project: &Project, article: &LocalArticle, file: &ArticleFile) -> Rendered {
+    render_with_repair_flag(project, article, file).0
+}
+
+/// Renders one article file; also says whether the raw HTML needed the repair pass.
+pub(super) fn render_with_repair_flag(
+    project: &Project,
+    article: &LocalArticle,
+    file: &ArticleFile,
+) -> (Rendered, bool) {
     let src: Cow<'_, str> = if file.markdown.contains('\r') {
         Cow::Owned(file.markdown.replace("\r\n", "\n").replace('\r', "\n"))
     } else {
@@ -43,17 +52,19 @@ pub fn render(project: &Project, article: &LocalArticle, file: &ArticleFile) -> 
     while let Some((event, range)) = events.next() {
         w.event(event, range, &mut events);
     }
-    let html = if w.raw.used {
+    w.raw.document_ends();
+    let html = if w.raw.needs_repair {
         super::sanitize::clean(&w.out)
     } else {
         w.out
     };
-    Rendered {
+    let rendered = Rendered {
         html,
         diagnostics: locate(&src, file, w.problems),
         links: w.links,
         assets: w.assets,
-    }
+    };
+    (rendered, w.raw.needs_repair)
 }
 
 /// The paragraph being written; its `<p>` opens lazily so images can be lifted out as blocks.
@@ -107,6 +118,9 @@ pub(super) struct Writer<'a> {
     quotes: Vec<bool>,
     /// The HTML block being collected: text and (text offset, source offset) segments.
     html_block: Option<(String, Vec<(usize, usize)>)>,
+    /// Open Markdown blocks: (id, whether only phrasing content may go in it).
+    ctx: Vec<(u32, bool)>,
+    next_ctx: u32,
 }
 
 type Events<'e> = Peekable<OffsetIter<'e, pulldown_cmark::DefaultBrokenLinkCallback>>;
@@ -133,6 +147,8 @@ impl<'a> Writer<'a> {
             in_code: false,
             quotes: Vec::new(),
             html_block: None,
+            ctx: Vec::new(),
+            next_ctx: 0,
         }
     }
 
@@ -238,6 +254,7 @@ impl<'a> Writer<'a> {
                     }
                     return;
                 }
+                self.enter(true);
                 self.para = Some(Para {
                     offset: range.start,
                     ..Para::default()
@@ -245,12 +262,16 @@ impl<'a> Writer<'a> {
                 self.inline_depth = 0;
             }
             Tag::Heading { level, .. } => {
+                self.enter(true);
                 let name = self.heading(level, range.start);
                 self.out.push('<');
                 self.out.push_str(name);
                 self.out.push('>');
             }
-            Tag::BlockQuote(kind) => self.blockquote(kind, range.start),
+            Tag::BlockQuote(kind) => {
+                self.enter(false);
+                self.blockquote(kind, range.start);
+            }
             Tag::CodeBlock(_) => {
                 // The language of a fence is dropped: Intercom keeps no code classes.
                 self.out.push_str("<pre><code>");
@@ -258,6 +279,7 @@ impl<'a> Writer<'a> {
             }
             Tag::HtmlBlock => self.html_block = Some((String::new(), Vec::new())),
             Tag::List(first) => {
+                self.enter(false);
                 if self.item_depth > 0 {
                     self.problem(
                         range.start,
@@ -286,10 +308,12 @@ impl<'a> Writer<'a> {
                 self.lists.push(false);
             }
             Tag::Item => {
+                self.enter(false);
                 self.item_depth += 1;
                 self.out.push_str("<li>");
             }
             Tag::Table(_) => {
+                self.enter(false);
                 if self.item_depth > 0 {
                     self.problem(
                         range.start,
@@ -304,11 +328,16 @@ impl<'a> Writer<'a> {
                 self.out.push_str("<table><tbody>\n");
             }
             Tag::TableHead => {
+                self.enter(false);
                 self.table_head = true;
                 self.out.push_str("<tr>");
             }
-            Tag::TableRow => self.out.push_str("<tr>"),
+            Tag::TableRow => {
+                self.enter(false);
+                self.out.push_str("<tr>");
+            }
             Tag::TableCell => {
+                self.enter(false);
                 self.out.push_str("<td>");
                 self.head_cell_bold = self.table_head
                     && !matches!(events.peek(), Some((Event::End(TagEnd::TableCell), _)));
@@ -353,6 +382,7 @@ impl<'a> Writer<'a> {
     fn end(&mut self, tag: TagEnd, range: Range<usize>) {
         match tag {
             TagEnd::Paragraph => {
+                self.leave();
                 if let Some(p) = self.para.take() {
                     if p.open {
                         self.out.push_str("</p>\n");
@@ -360,11 +390,13 @@ impl<'a> Writer<'a> {
                 }
             }
             TagEnd::Heading(level) => {
+                self.leave();
                 self.out.push_str("</");
                 self.out.push_str(heading_name(level));
                 self.out.push_str(">\n");
             }
             TagEnd::BlockQuote(_) => {
+                self.leave();
                 if self.quotes.pop() == Some(true) {
                     self.out.push_str("</div>\n");
                 }
@@ -389,24 +421,32 @@ impl<'a> Writer<'a> {
                 }
             }
             TagEnd::List(ordered) => {
+                self.leave();
                 self.lists.pop();
                 self.out
                     .push_str(if ordered { "</ol>\n" } else { "</ul>\n" });
             }
             TagEnd::Item => {
+                self.leave();
                 self.item_depth -= 1;
                 self.out.push_str("</li>\n");
             }
             TagEnd::Table => {
+                self.leave();
                 self.in_table = false;
                 self.out.push_str("</tbody></table>\n");
             }
             TagEnd::TableHead => {
+                self.leave();
                 self.table_head = false;
                 self.out.push_str("</tr>\n");
             }
-            TagEnd::TableRow => self.out.push_str("</tr>\n"),
+            TagEnd::TableRow => {
+                self.leave();
+                self.out.push_str("</tr>\n");
+            }
             TagEnd::TableCell => {
+                self.leave();
                 if self.head_cell_bold {
                     self.out.push_str("</b>");
                     self.head_cell_bold = false;
@@ -415,22 +455,26 @@ impl<'a> Writer<'a> {
             }
             TagEnd::Emphasis => self.inline_close("</i>"),
             TagEnd::Strong => self.inline_close("</b>"),
-            TagEnd::Link => match self.link_stack.pop() {
-                Some(LinkKind::Inline { emitted }) => {
-                    self.inline_depth = self.inline_depth.saturating_sub(1);
-                    if emitted {
-                        self.out.push_str("</a>");
+            TagEnd::Link => {
+                self.raw
+                    .markdown_inline_ends(self.ctx_id(), self.inline_depth);
+                match self.link_stack.pop() {
+                    Some(LinkKind::Inline { emitted }) => {
+                        self.inline_depth = self.inline_depth.saturating_sub(1);
+                        if emitted {
+                            self.out.push_str("</a>");
+                        }
                     }
-                }
-                Some(LinkKind::ImageBlock { emitted }) => {
-                    self.inline_depth = self.inline_depth.saturating_sub(1);
-                    if emitted {
-                        self.out.push_str("</a>");
+                    Some(LinkKind::ImageBlock { emitted }) => {
+                        self.inline_depth = self.inline_depth.saturating_sub(1);
+                        if emitted {
+                            self.out.push_str("</a>");
+                        }
+                        self.out.push_str("</div>\n");
                     }
-                    self.out.push_str("</div>\n");
+                    None => {}
                 }
-                None => {}
-            },
+            }
             TagEnd::Image
             | TagEnd::Strikethrough
             | TagEnd::Superscript
@@ -462,6 +506,39 @@ impl<'a> Writer<'a> {
             p.had_text = true;
         }
         push_text(&mut self.out, text);
+    }
+
+    /// Enters a Markdown block (`inline`: only phrasing content may go in it).
+    fn enter(&mut self, inline: bool) {
+        self.raw.markdown_block_starts();
+        self.next_ctx += 1;
+        self.ctx.push((self.next_ctx, inline));
+    }
+
+    fn leave(&mut self) {
+        if let Some((id, _)) = self.ctx.pop() {
+            self.raw.markdown_block_ends(id);
+        }
+    }
+
+    /// The innermost open Markdown block (0 at the top level).
+    pub fn ctx_id(&self) -> u32 {
+        self.ctx.last().map_or(0, |c| c.0)
+    }
+
+    /// Whether the innermost Markdown block takes only phrasing content (`p`, `h1`…).
+    pub fn in_phrasing(&self) -> bool {
+        self.ctx.last().is_some_and(|c| c.1)
+    }
+
+    /// Open inline Markdown elements (emphasis, links) in the current block.
+    pub fn inline_depth(&self) -> usize {
+        self.inline_depth
+    }
+
+    /// Whether a Markdown link is open.
+    pub fn in_link(&self) -> bool {
+        !self.link_stack.is_empty()
     }
 
     /// Opens the pending `<p>` of the current paragraph, if any.
@@ -501,6 +578,8 @@ impl<'a> Writer<'a> {
     }
 
     fn inline_close(&mut self, tag: &str) {
+        self.raw
+            .markdown_inline_ends(self.ctx_id(), self.inline_depth);
         self.inline_depth = self.inline_depth.saturating_sub(1);
         self.out.push_str(tag);
     }

@@ -4,8 +4,10 @@
 //! tags are re-emitted from scratch (names from the allow-list, attributes re-escaped, URLs
 //! resolved like Markdown links), everything else is dropped with a located warning or error.
 //! Nothing the scanner did not write itself can reach the output: all text is re-escaped.
-//! Then, for documents that contained raw HTML only, ammonia re-parses the whole body with the
-//! same allow-list, which repairs nesting and is a second line of defence.
+//! The scanner also tracks how the tags it writes nest with each other and with the Markdown
+//! around them; only when that nesting is broken (a `<b>` left open, a `<p>` inside a
+//! paragraph, a row outside a table…) does ammonia re-parse the whole body with the same
+//! allow-list to repair it, as Intercom's parser would. Well-nested documents skip that parse.
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
@@ -19,10 +21,14 @@ use super::{LINK_PLACEHOLDER, Problem, video};
 /// State of the raw HTML seen so far in one document.
 #[derive(Debug, Default)]
 pub struct RawHtml {
-    /// Whether the document contained any raw HTML (then the ammonia pass runs).
-    pub used: bool,
+    /// Whether the raw HTML broke the nesting of the body (then the ammonia pass repairs it).
+    pub needs_repair: bool,
+    /// Written, still open raw elements: name, Markdown block id, Markdown inline depth.
+    stack: Vec<(&'static str, u32, usize)>,
     /// Conditionally written elements (`div`, `a`): name and whether the start tag was written.
     open: Vec<(&'static str, bool)>,
+    /// Open `div.intercom-h2b-video` elements (a raw iframe inside one is not wrapped again).
+    video_divs: usize,
     /// Content being removed: the element and its nesting depth.
     suppress: Option<Suppress>,
     li_depth: usize,
@@ -42,6 +48,44 @@ impl RawHtml {
     /// Whether content is being removed (an unclosed `<script>` and the like).
     pub fn suppressing(&self) -> bool {
         self.suppress.is_some()
+    }
+
+    fn top(&self) -> Option<&'static str> {
+        self.stack.last().map(|e| e.0)
+    }
+
+    /// Whether the innermost open raw element only takes table rows or list items.
+    fn in_structure(&self) -> bool {
+        matches!(self.top(), Some("table" | "tbody" | "tr" | "ul" | "ol"))
+    }
+
+    /// A Markdown block starts: inside a raw table or list it would be moved by the parser.
+    pub fn markdown_block_starts(&mut self) {
+        if self.in_structure() {
+            self.needs_repair = true;
+        }
+    }
+
+    /// A Markdown block ends: raw elements opened in it and still open break the nesting.
+    pub fn markdown_block_ends(&mut self, id: u32) {
+        if self.stack.last().is_some_and(|e| e.1 == id) {
+            self.needs_repair = true;
+        }
+    }
+
+    /// A Markdown inline element (at `depth`) ends: raw elements opened inside it and still
+    /// open break the nesting.
+    pub fn markdown_inline_ends(&mut self, id: u32, depth: usize) {
+        if self.stack.last().is_some_and(|e| e.1 == id && e.2 >= depth) {
+            self.needs_repair = true;
+        }
+    }
+
+    /// The document ends: anything still open needs closing.
+    pub fn document_ends(&mut self) {
+        if !self.stack.is_empty() {
+            self.needs_repair = true;
+        }
     }
 }
 
@@ -271,7 +315,6 @@ impl Writer<'_> {
     /// Sanitizes one raw HTML fragment (an inline tag or a whole HTML block) into `out`.
     /// `segs` maps positions in `text` to source offsets (text offset, source offset).
     pub(super) fn raw_html(&mut self, text: &str, segs: &[(usize, usize)], out: &mut String) {
-        self.raw.used = true;
         let mut pos = 0;
         while let Some((token, next)) = next_token(text, pos) {
             let offset = source_offset(segs, pos);
@@ -300,7 +343,12 @@ impl Writer<'_> {
                 continue;
             }
             match token {
-                Token::Text(t) => push_text(out, &decode_entities(t)),
+                Token::Text(t) => {
+                    if self.raw.in_structure() && !t.trim_ascii().is_empty() {
+                        self.raw.needs_repair = true;
+                    }
+                    push_text(out, &decode_entities(t));
+                }
                 Token::Comment => {}
                 Token::Declaration => {
                     self.stripped(offset, format!("`{}` removed", short(&text[pos..next])));
@@ -404,6 +452,50 @@ impl Writer<'_> {
                     }
                 }
                 out.push('>');
+                self.raw_opened(keep);
+            }
+        }
+    }
+
+    /// Records a written raw start tag and whether it nests properly where it stands.
+    /// (`iframe` stands for the complete video block, `img` for any complete inline element.)
+    fn raw_opened(&mut self, name: &'static str) {
+        let phrasing = matches!(name, "b" | "i" | "a" | "code" | "img" | "br");
+        let top = self.raw.top();
+        let top_is_phrasing = matches!(
+            top,
+            Some("b" | "i" | "a" | "code" | "p" | "h1" | "h2" | "h3" | "h4")
+        );
+        let parent_ok = match name {
+            "tbody" => top == Some("table"),
+            "tr" => top == Some("tbody"),
+            "td" => top == Some("tr"),
+            "li" => matches!(top, Some("ul" | "ol")),
+            _ => !self.raw.in_structure(),
+        };
+        let nested_link =
+            name == "a" && (self.in_link() || self.raw.stack.iter().any(|e| e.0 == "a"));
+        if !parent_ok || nested_link || (!phrasing && (self.in_phrasing() || top_is_phrasing)) {
+            self.raw.needs_repair = true;
+        }
+        if !matches!(name, "br" | "hr" | "img" | "iframe") {
+            let entry = (name, self.ctx_id(), self.inline_depth());
+            self.raw.stack.push(entry);
+        }
+    }
+
+    /// Records a written raw end tag; it must close the innermost raw element of this block.
+    fn raw_closed(&mut self, name: &str) {
+        let here = (self.ctx_id(), self.inline_depth());
+        match self.raw.stack.last() {
+            Some(&(top, id, depth)) if top == name && (id, depth) == here => {
+                self.raw.stack.pop();
+            }
+            _ => {
+                self.raw.needs_repair = true;
+                if let Some(i) = self.raw.stack.iter().rposition(|e| e.0 == name) {
+                    self.raw.stack.truncate(i);
+                }
             }
         }
     }
@@ -481,9 +573,18 @@ impl Writer<'_> {
             offset,
         });
         if let Some(embed) = video::embed_url(src) {
+            // Intercom wraps video iframes in this div; write it so what we send is what it keeps.
+            let wrap = self.raw.video_divs == 0;
+            self.raw_opened(if wrap { "iframe" } else { "img" });
+            if wrap {
+                out.push_str("<div class=\"intercom-h2b-video\">");
+            }
             out.push_str("<iframe src=\"");
             push_attr(out, &embed);
             out.push_str("\" frameborder=\"0\" allowfullscreen=\"\"></iframe>");
+            if wrap {
+                out.push_str("</div>");
+            }
         } else {
             let host = url::Url::parse(src)
                 .ok()
@@ -519,6 +620,7 @@ impl Writer<'_> {
             }
         }
         out.push('>');
+        self.raw_opened("a");
         self.raw.open.push(("a", true));
     }
 
@@ -551,6 +653,7 @@ impl Writer<'_> {
             }
         }
         out.push('>');
+        self.raw_opened("img");
     }
 
     fn raw_div(&mut self, attrs: &[(String, String)], offset: usize, out: &mut String) {
@@ -594,7 +697,13 @@ impl Writer<'_> {
             }
         }
         out.push('>');
-        self.raw.open.push(("div", true));
+        self.raw_opened("div");
+        if classes.contains(&"intercom-h2b-video") {
+            self.raw.video_divs += 1;
+            self.raw.open.push(("video", true));
+        } else {
+            self.raw.open.push(("div", true));
+        }
     }
 
     fn raw_end(&mut self, name: &str, out: &mut String) {
@@ -603,9 +712,14 @@ impl Writer<'_> {
         };
         match keep {
             "a" | "div" => {
-                if let Some(i) = self.raw.open.iter().rposition(|(n, _)| *n == keep) {
-                    let (_, emitted) = self.raw.open.remove(i);
+                let matches = |n: &str| n == keep || (keep == "div" && n == "video");
+                if let Some(i) = self.raw.open.iter().rposition(|(n, _)| matches(n)) {
+                    let (name, emitted) = self.raw.open.remove(i);
+                    if name == "video" {
+                        self.raw.video_divs -= 1;
+                    }
                     if emitted {
+                        self.raw_closed(keep);
                         out.push_str("</");
                         out.push_str(keep);
                         out.push('>');
@@ -621,6 +735,7 @@ impl Writer<'_> {
         if is_void(keep) {
             return;
         }
+        self.raw_closed(keep);
         out.push_str("</");
         out.push_str(keep);
         out.push('>');

@@ -399,3 +399,46 @@ fn ammonia_pass_is_a_fixed_point_of_generated_markup() {
     let r = render(&p, "a.md");
     assert_eq!(sanitize::clean(&r.html), r.html);
 }
+
+fn repaired(markdown: &str) -> (String, bool) {
+    let dir = tempfile::tempdir().unwrap();
+    let p = project(dir.path(), &[("a.md", markdown)]);
+    let article = &p.articles[0];
+    let (r, repaired) = markdown::render_with_repair_flag(&p, article, &article.locales["en"]);
+    (r.html, repaired)
+}
+
+#[test]
+fn well_nested_raw_html_skips_the_repair_pass() {
+    for md in [
+        "Press <kbd>Ctrl</kbd> + <b>C</b> or <span>x</span>.",
+        "a<br>b <i>c <b>d</b></i> <a href=\"https://x.y\">e</a>",
+        "<div class=\"intercom-interblocks-callout\" style=\"background-color: #e3e7fa80; border-color: #334bfa33;\">\n\nSome **md**.\n\n</div>",
+        "<iframe src=\"https://www.youtube.com/embed/abc\"></iframe>",
+        "<p>para</p>\n<ul><li>a</li><li>b</li></ul>\n",
+        "<table><tbody><tr><td>a</td></tr></tbody></table>",
+        "<!-- note -->\n\n<script>x()</script>\n\ntext",
+    ] {
+        let (html, repaired) = repaired(md);
+        assert!(!repaired, "{md:?} was repaired: {html:?}");
+        assert_eq!(sanitize::clean(&html), html, "{md:?}");
+    }
+}
+
+#[test]
+fn broken_nesting_is_repaired() {
+    for md in [
+        "an <b>unclosed bold",
+        "<b>a *c</b> d*",
+        "para <p>inside</p> para",
+        "<table><tr><td>x</td></tr></table>",
+        "<ul>\n\n- md list in raw list\n\n</ul>",
+        "a </p> b",
+        "[link <a href=\"https://x.y\">inner</a>](https://z.w)",
+        "text <div class=\"intercom-container\">block</div>",
+    ] {
+        let (html, repaired) = repaired(md);
+        assert!(repaired, "{md:?} was not repaired: {html:?}");
+        assert_eq!(sanitize::clean(&html), html, "{md:?}");
+    }
+}

@@ -1,5 +1,6 @@
 //! The one integration-test binary: a module per feature.
 
+mod action;
 mod check;
 mod content;
 mod contract;
@@ -8,5 +9,6 @@ mod plan_apply;
 mod plan_output;
 mod preview;
 mod remote;
+mod render;
 mod sandbox;
 mod support;
