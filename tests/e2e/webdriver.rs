@@ -1,4 +1,4 @@
-//! The few W3C WebDriver calls the browser tests need, over `reqwest`, against chromedriver.
+//! The few W3C `WebDriver` calls the browser tests need, over `reqwest`, against chromedriver.
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-/// The key under which WebDriver returns an element reference.
+/// The key under which `WebDriver` returns an element reference.
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 /// How long to wait for an element or a text.
@@ -226,17 +226,17 @@ impl Browser {
     }
 }
 
-/// Standard base64 (what WebDriver screenshots are), padding and whitespace ignored.
+/// Standard base64 (what `WebDriver` screenshots are), padding and whitespace ignored.
 fn decode_base64(text: &str) -> Vec<u8> {
     let value = |c: u8| -> Option<u32> {
-        Some(match c {
+        Some(u32::from(match c {
             b'A'..=b'Z' => c - b'A',
             b'a'..=b'z' => c - b'a' + 26,
             b'0'..=b'9' => c - b'0' + 52,
             b'+' => 62,
             b'/' => 63,
             _ => return None,
-        } as u32)
+        }))
     };
     let mut out = Vec::with_capacity(text.len() * 3 / 4);
     let (mut acc, mut bits) = (0u32, 0u32);
@@ -245,7 +245,7 @@ fn decode_base64(text: &str) -> Vec<u8> {
         bits += 6;
         if bits >= 8 {
             bits -= 8;
-            out.push((acc >> bits) as u8);
+            out.push(u8::try_from(acc >> bits).expect("fewer than 8 bits"));
             acc &= (1 << bits) - 1;
         }
     }
