@@ -38,6 +38,7 @@ impl Preview {
             .args(["--color", "never", "--dir"])
             .arg(dir)
             .args(["preview", "--port", "0"])
+            .env(TOKEN_ENV, TOKEN)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -85,6 +86,7 @@ fn screenshots_dir() -> PathBuf {
 /// Runs the helpcenter binary in `dir` and checks it succeeded.
 fn helpcenter(dir: &Path, args: &[&str]) {
     let status = Command::new(env!("CARGO_BIN_EXE_helpcenter"))
+        .env(TOKEN_ENV, TOKEN)
         .arg("--dir")
         .arg(dir)
         .args(args)
@@ -227,5 +229,106 @@ async fn browser_walks_from_the_index_to_an_article_and_the_changes_view() {
         .await;
     browser.screenshot(&shots.join("changes-update.png")).await;
 
+    // Against a real-API target (the emulator over HTTP) with an edit made "in Intercom":
+    // the drift is highlighted.
+    let emulator = Emulator::start();
+    let config = content.path().join("helpcenter.toml");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str(&format!(
+        "\n[targets.remote]\nkind = \"intercom\"\nbase_url = \"{}\"\ntoken_env = \"{TOKEN_ENV}\"\n",
+        emulator.url
+    ));
+    std::fs::write(&config, text).unwrap();
+    helpcenter(content.path(), &["--target", "remote", "apply", "--yes"]);
+    emulator
+        .edit_article_body(
+            "Start a timer",
+            "<p>Click the green button. Edited in Intercom.</p>",
+        )
+        .await;
+    browser
+        .goto(&format!("{}/changes?target=remote", preview.url))
+        .await;
+    browser.wait_for_text("#target-name", "remote").await;
+    let drifted = browser.text(".change.has-drift").await;
+    assert!(drifted.contains("Start a timer"), "{drifted}");
+    assert!(drifted.contains("Edited in Intercom."), "{drifted}");
+    assert!(browser.text("#summary").await.contains("1 drift"));
+    browser
+        .script("document.querySelector('.change.has-drift').scrollIntoView(); return ''")
+        .await;
+    browser.screenshot(&shots.join("changes-drift.png")).await;
+
     browser.close().await;
+}
+
+/// The token the test emulator accepts, and the variable the test target reads it from.
+const TOKEN: &str = "tok_e2e_preview";
+const TOKEN_ENV: &str = "HELPCENTER_E2E_TOKEN";
+
+/// `helpcenter sandbox serve --port 0`; killed on drop.
+struct Emulator {
+    child: Child,
+    url: String,
+}
+
+impl Emulator {
+    fn start() -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_helpcenter"))
+            .args(["sandbox", "serve", "--port", "0", "--token", TOKEN])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("emulator starts");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let url = line
+            .trim()
+            .strip_prefix("listening ")
+            .expect("listening line")
+            .to_owned();
+        Self { child, url }
+    }
+
+    /// Replaces the body of the article titled `title`, as an edit in the Intercom UI would.
+    async fn edit_article_body(&self, title: &str, body: &str) {
+        let client = reqwest::Client::new();
+        let call = |method: reqwest::Method, path: String| {
+            client
+                .request(method, format!("{}{path}", self.url))
+                .bearer_auth(TOKEN)
+                .header("Intercom-Version", "2.12")
+        };
+        let list: serde_json::Value = call(reqwest::Method::GET, "/articles?per_page=250".into())
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let id = list["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["title"] == title)
+            .and_then(|a| a["id"].as_str())
+            .unwrap_or_else(|| panic!("no article {title:?}: {list}"))
+            .to_owned();
+        let resp = call(reqwest::Method::PUT, format!("/articles/{id}"))
+            .json(&serde_json::json!({ "body": body }))
+            .send()
+            .await
+            .unwrap();
+        assert!(resp.status().is_success(), "edit failed: {}", resp.status());
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
