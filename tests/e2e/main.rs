@@ -233,12 +233,12 @@ async fn browser_walks_from_the_index_to_an_article_and_the_changes_view() {
     // the drift is highlighted.
     let emulator = Emulator::start();
     let config = content.path().join("helpcenter.toml");
-    let mut text = std::fs::read_to_string(&config).unwrap();
-    text.push_str(&format!(
+    let text = std::fs::read_to_string(&config).unwrap();
+    let remote = format!(
         "\n[targets.remote]\nkind = \"intercom\"\nbase_url = \"{}\"\ntoken_env = \"{TOKEN_ENV}\"\n",
         emulator.url
-    ));
-    std::fs::write(&config, text).unwrap();
+    );
+    std::fs::write(&config, text + &remote).unwrap();
     helpcenter(content.path(), &["--target", "remote", "apply", "--yes"]);
     emulator
         .edit_article_body(
