@@ -446,7 +446,6 @@ fn security_payloads_never_reach_the_output() {
 }
 
 #[test]
-#[ignore = "needs `content::load` from the content branch; un-ignore after merge"]
 fn render_command_prints_html_and_diagnostics() {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_helpcenter"))
         .args([
