@@ -7,6 +7,8 @@
 //! (`apt-get install chromium chromium-driver`), unless `HELPCENTER_REQUIRE_BROWSER=1` (set by
 //! `.ci/run`) makes that a failure. `CHROMIUM` and `CHROMEDRIVER` override the paths.
 
+#![cfg(unix)]
+
 mod webdriver;
 
 use std::io::{BufRead, BufReader, Write as _};

@@ -1,5 +1,6 @@
 //! The few W3C `WebDriver` calls the browser tests need, over `reqwest`, against chromedriver.
 
+use std::os::unix::process::CommandExt as _;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -28,6 +29,9 @@ impl Driver {
             .port();
         let child = Command::new(path)
             .arg(format!("--port={port}"))
+            // Its own process group, so that the browsers it starts go with it on drop
+            // even when a failing test never closes its session.
+            .process_group(0)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -57,6 +61,11 @@ impl Driver {
 
 impl Drop for Driver {
     fn drop(&mut self) {
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill")
+            .args(["-TERM", "--", &group])
+            .stderr(Stdio::null())
+            .status();
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
