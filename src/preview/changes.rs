@@ -348,22 +348,76 @@ fn diff_rows(html: &mut String, before: &str, after: &str) {
 fn flush(html: &mut String, deleted: &mut Vec<String>, inserted: &mut Vec<String>) {
     let n = deleted.len().max(inserted.len());
     for i in 0..n {
-        row(
+        let (left, right) = match (deleted.get(i), inserted.get(i)) {
+            (Some(old), Some(new)) => {
+                let (old, new) = inline_marks(old, new);
+                (Some(old), Some(new))
+            }
+            (old, new) => (old.map(|l| escape(l)), new.map(|l| escape(l))),
+        };
+        row_html(
             html,
-            deleted.get(i).map(|l| (l.as_str(), "del")),
-            inserted.get(i).map(|l| (l.as_str(), "ins")),
+            left.as_deref().map(|h| (h, "del")),
+            right.as_deref().map(|h| (h, "ins")),
         );
     }
     deleted.clear();
     inserted.clear();
 }
 
+/// A changed line pair as escaped HTML, the words that differ wrapped in `<mark>` when the
+/// lines are similar enough for that to help.
+fn inline_marks(old: &str, new: &str) -> (String, String) {
+    let diff = TextDiff::from_words(old, new);
+    if diff.ratio() < 0.5 {
+        return (escape(old), escape(new));
+    }
+    // Runs of equal, deleted and inserted words, so a change is one mark, not one per word.
+    let mut runs: Vec<(ChangeTag, String)> = Vec::new();
+    for change in diff.iter_all_changes() {
+        match runs.last_mut() {
+            Some((tag, text)) if *tag == change.tag() => text.push_str(change.value()),
+            _ => runs.push((change.tag(), change.value().to_owned())),
+        }
+    }
+    let (mut left, mut right) = (String::new(), String::new());
+    for (tag, text) in runs {
+        let text = escape(&text);
+        match tag {
+            ChangeTag::Equal => {
+                left.push_str(&text);
+                right.push_str(&text);
+            }
+            ChangeTag::Delete => {
+                let _ = write!(left, "<mark>{text}</mark>");
+            }
+            ChangeTag::Insert => {
+                let _ = write!(right, "<mark>{text}</mark>");
+            }
+        }
+    }
+    (left, right)
+}
+
 fn row(html: &mut String, left: Option<(&str, &str)>, right: Option<(&str, &str)>) {
+    let (l, r) = (
+        left.map(|(t, c)| (escape(t), c)),
+        right.map(|(t, c)| (escape(t), c)),
+    );
+    row_html(
+        html,
+        l.as_ref().map(|(t, c)| (t.as_str(), *c)),
+        r.as_ref().map(|(t, c)| (t.as_str(), *c)),
+    );
+}
+
+/// One table row from already escaped cell HTML.
+fn row_html(html: &mut String, left: Option<(&str, &str)>, right: Option<(&str, &str)>) {
     html.push_str("<tr>");
     for side in [left, right] {
         match side {
-            Some((text, class)) => {
-                let _ = write!(html, "<td class=\"{class}\">{}</td>", escape(text));
+            Some((cell, class)) => {
+                let _ = write!(html, "<td class=\"{class}\">{cell}</td>");
             }
             None => html.push_str("<td class=\"empty\"></td>"),
         }
@@ -404,6 +458,15 @@ mod tests {
             readable("<p>a\nb</p>\n<pre><code>x\ny\n</code></pre>"),
             "<p>a b</p>\n<pre><code>x\ny\n</code></pre>"
         );
+    }
+
+    #[test]
+    fn similar_lines_mark_the_words_that_changed() {
+        let (old, new) = inline_marks("Prices are <listed> here", "All prices are <listed> here");
+        assert_eq!(old, "<mark>Prices</mark> are &lt;listed&gt; here");
+        assert_eq!(new, "<mark>All prices</mark> are &lt;listed&gt; here");
+        let (old, new) = inline_marks("one", "two");
+        assert_eq!((old.as_str(), new.as_str()), ("one", "two"));
     }
 
     #[test]

@@ -329,7 +329,11 @@ fn preview_changes_view_lists_the_plan_against_the_sandbox() {
         edited
             .split(&format!("<td class=\"{class}\">"))
             .skip(1)
-            .map(|cell| cell[..cell.find("</td>").unwrap()].to_owned())
+            .map(|cell| {
+                cell[..cell.find("</td>").unwrap()]
+                    .replace("<mark>", "")
+                    .replace("</mark>", "")
+            })
             .collect()
     };
     let (deleted, inserted) = (cells("del"), cells("ins"));
