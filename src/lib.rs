@@ -24,6 +24,7 @@ pub mod content;
 pub mod diagnostics;
 pub mod output;
 pub mod plan;
+pub mod preview;
 pub mod remote;
 pub mod render;
 pub mod sandbox;

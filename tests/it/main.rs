@@ -7,6 +7,7 @@ mod contract;
 mod convergence;
 mod plan_apply;
 mod plan_output;
+mod preview;
 mod remote;
 mod render;
 mod sandbox;
