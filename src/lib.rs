@@ -24,7 +24,11 @@ pub mod content;
 pub mod diagnostics;
 pub mod output;
 pub mod plan;
+<<<<<<< HEAD
 pub mod pull;
+=======
+pub mod preview;
+>>>>>>> main
 pub mod remote;
 pub mod render;
 pub mod sandbox;

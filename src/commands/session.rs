@@ -100,35 +100,24 @@ impl Session {
             .enable_all()
             .build()
             .map_err(|e| CommandError::new(format!("cannot start the async runtime: {e}")))?;
-        let connection = runtime.block_on(target::connect(&project, &target, concurrency))?;
         printer.info(&format!("fetching target `{}`…", target.name));
-        let fetched = runtime.block_on(fetch(&connection.client, &state, &project));
-        let (snapshot, admins, fallback_author) = match fetched {
-            Ok(f) => f,
-            Err(e) => {
-                runtime.block_on(connection.close());
-                return Err(remote_error(&e, &target));
+        let planned =
+            runtime.block_on(plan_target(&project, &target, &state, options, concurrency));
+        let Planned {
+            connection,
+            view,
+            desired,
+            plan,
+            resolution,
+            diagnostics,
+        } = match planned {
+            Ok(planned) => planned,
+            Err(failure) => {
+                print_diagnostics(printer, &project.root, &failure.diagnostics);
+                return Err(failure.error);
             }
         };
-        let help_center = match choose_help_center(&snapshot.help_centers, &target, &state) {
-            Ok(h) => h,
-            Err(e) => {
-                runtime.block_on(connection.close());
-                return Err(e);
-            }
-        };
-        let view = RemoteView::new(&snapshot, help_center.as_ref());
-        let directory = AuthorDirectory::new(admins);
-        let (desired, diagnostics) = Desired::build(&project, fallback_author, |author| {
-            directory.resolve(author).map_err(|e| e.to_string())
-        });
         print_diagnostics(printer, &project.root, &diagnostics);
-        let errors = diagnostics.iter().filter(|d| d.is_error()).count();
-        if errors > 0 {
-            runtime.block_on(connection.close());
-            return Err(content_errors(errors));
-        }
-        let (plan, resolution) = compute::compute(&target.name, &desired, &view, &state, options);
         printer.debug(&format!(
             "{} requests to plan",
             connection.client.request_count()
@@ -155,6 +144,81 @@ impl Session {
         } = self;
         runtime.block_on(connection.close());
     }
+}
+
+/// What [`plan_target`] computes: the live connection (close it when done) and the plan.
+pub struct Planned {
+    pub connection: Connection,
+    pub view: RemoteView,
+    pub desired: Desired,
+    pub plan: Plan,
+    pub resolution: Resolution,
+    /// Warnings from building the desired state (render, authors).
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Why [`plan_target`] failed, with the diagnostics found on the way (content errors).
+pub struct PlanFailure {
+    pub error: CommandError,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl From<CommandError> for PlanFailure {
+    fn from(error: CommandError) -> Self {
+        Self {
+            error,
+            diagnostics: Vec::new(),
+        }
+    }
+}
+
+/// Connects to `target`, fetches it and computes the plan, printing nothing. On success the
+/// connection is still open (the caller closes it); on failure it is closed.
+pub async fn plan_target(
+    project: &Project,
+    target: &Target,
+    state: &StateFile,
+    options: PlanOptions,
+    concurrency: usize,
+) -> Result<Planned, PlanFailure> {
+    let connection = target::connect(project, target, concurrency).await?;
+    let fetched = fetch(&connection.client, state, project).await;
+    let (snapshot, admins, fallback_author) = match fetched {
+        Ok(f) => f,
+        Err(e) => {
+            connection.close().await;
+            return Err(remote_error(&e, target).into());
+        }
+    };
+    let help_center = match choose_help_center(&snapshot.help_centers, target, state) {
+        Ok(h) => h,
+        Err(e) => {
+            connection.close().await;
+            return Err(e.into());
+        }
+    };
+    let view = RemoteView::new(&snapshot, help_center.as_ref());
+    let directory = AuthorDirectory::new(admins);
+    let (desired, diagnostics) = Desired::build(project, fallback_author, |author| {
+        directory.resolve(author).map_err(|e| e.to_string())
+    });
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    if errors > 0 {
+        connection.close().await;
+        return Err(PlanFailure {
+            error: content_errors(errors),
+            diagnostics,
+        });
+    }
+    let (plan, resolution) = compute::compute(&target.name, &desired, &view, state, options);
+    Ok(Planned {
+        connection,
+        view,
+        desired,
+        plan,
+        resolution,
+        diagnostics,
+    })
 }
 
 /// Lists everything the plan needs, then fetches by id the recorded objects the listings

@@ -40,7 +40,7 @@ pub struct Project {
     pub config: Config,
     /// Collections sorted parent-first (by depth, then path).
     pub collections: Vec<LocalCollection>,
-    /// Articles sorted by path.
+    /// Articles sorted by path (`PathBuf` order): `render` relies on it to find link targets.
     pub articles: Vec<LocalArticle>,
 }
 

@@ -274,22 +274,6 @@ impl Planner<'_> {
         }
     }
 
-    fn recorded_collection_ids(&self) -> BTreeSet<&str> {
-        self.state
-            .collections
-            .values()
-            .map(|r| r.id.as_str())
-            .collect()
-    }
-
-    fn recorded_article_ids(&self) -> BTreeSet<&str> {
-        self.state
-            .articles
-            .values()
-            .map(|r| r.id.as_str())
-            .collect()
-    }
-
     fn collection_id(&self, key: &str) -> Option<String> {
         self.resolution
             .collections
@@ -298,40 +282,29 @@ impl Planner<'_> {
     }
 
     fn resolve_collections(&mut self) {
-        let desired_keys: BTreeSet<&str> = self
-            .desired
-            .collections
-            .iter()
-            .map(|c| c.key.as_str())
-            .collect();
-        let mut orphans: Vec<String> = self
+        let desired_keys = self.desired.collections.iter().map(|c| c.key.as_str());
+        let mut orphans = orphan_keys(&self.state.collections, desired_keys);
+        let recorded: BTreeSet<String> = self
             .state
             .collections
-            .keys()
-            .filter(|k| !desired_keys.contains(k.as_str()))
-            .cloned()
-            .collect();
-        let recorded: BTreeSet<String> = self
-            .recorded_collection_ids()
-            .into_iter()
-            .map(str::to_owned)
+            .values()
+            .map(|r| r.id.clone())
             .collect();
         for dc in &self.desired.collections {
-            let identity = if let Some(record) = self.state.collections.get(&dc.key) {
-                if self.remote.collections.contains_key(&record.id) {
-                    Identity::Managed(record.id.clone())
-                } else {
-                    Identity::Recreate
-                }
-            } else if let Some(pos) = self.find_moved_collection(dc, &orphans) {
-                let previous_key = orphans.remove(pos);
-                let id = self.state.collections[&previous_key].id.clone();
-                Identity::Moved { id, previous_key }
-            } else if let Some(id) = self.find_adoptable_collection(dc, &recorded) {
-                Identity::Adopted(id)
-            } else {
-                Identity::Create
-            };
+            let recorded_id = self.state.collections.get(&dc.key).map(|r| r.id.as_str());
+            let identity = identify(
+                recorded_id,
+                |id| self.remote.collections.contains_key(id),
+                || {
+                    let pos = self.find_moved_collection(dc, &orphans)?;
+                    let previous_key = orphans.remove(pos);
+                    Some((
+                        self.state.collections[&previous_key].id.clone(),
+                        previous_key,
+                    ))
+                },
+                || self.find_adoptable_collection(dc, &recorded),
+            );
             if let Some(id) = identity.id() {
                 self.claimed.insert(id.to_owned());
             }
@@ -377,40 +350,22 @@ impl Planner<'_> {
     }
 
     fn resolve_articles(&mut self) {
-        let desired_keys: BTreeSet<&str> = self
-            .desired
-            .articles
-            .iter()
-            .map(|a| a.key.as_str())
-            .collect();
-        let mut orphans: Vec<String> = self
-            .state
-            .articles
-            .keys()
-            .filter(|k| !desired_keys.contains(k.as_str()))
-            .cloned()
-            .collect();
-        let recorded: BTreeSet<String> = self
-            .recorded_article_ids()
-            .into_iter()
-            .map(str::to_owned)
-            .collect();
+        let desired_keys = self.desired.articles.iter().map(|a| a.key.as_str());
+        let mut orphans = orphan_keys(&self.state.articles, desired_keys);
+        let recorded: BTreeSet<String> =
+            self.state.articles.values().map(|r| r.id.clone()).collect();
         for da in &self.desired.articles {
-            let identity = if let Some(record) = self.state.articles.get(&da.key) {
-                if self.remote.articles.contains_key(&record.id) {
-                    Identity::Managed(record.id.clone())
-                } else {
-                    Identity::Recreate
-                }
-            } else if let Some(pos) = self.find_moved_article(da, &orphans) {
-                let previous_key = orphans.remove(pos);
-                let id = self.state.articles[&previous_key].id.clone();
-                Identity::Moved { id, previous_key }
-            } else if let Some(id) = self.find_adoptable_article(da, &recorded) {
-                Identity::Adopted(id)
-            } else {
-                Identity::Create
-            };
+            let recorded_id = self.state.articles.get(&da.key).map(|r| r.id.as_str());
+            let identity = identify(
+                recorded_id,
+                |id| self.remote.articles.contains_key(id),
+                || {
+                    let pos = self.find_moved_article(da, &orphans)?;
+                    let previous_key = orphans.remove(pos);
+                    Some((self.state.articles[&previous_key].id.clone(), previous_key))
+                },
+                || self.find_adoptable_article(da, &recorded),
+            );
             if let Some(id) = identity.id() {
                 self.claimed.insert(id.to_owned());
                 if let Some(article) = self.remote.articles.get(id) {
@@ -926,6 +881,40 @@ impl Planner<'_> {
         }
         self.changes.extend(deletes);
     }
+}
+
+/// State keys that are no longer in the content.
+fn orphan_keys<'a, R>(
+    records: &BTreeMap<String, R>,
+    desired: impl Iterator<Item = &'a str>,
+) -> Vec<String> {
+    let desired: BTreeSet<&str> = desired.collect();
+    records
+        .keys()
+        .filter(|k| !desired.contains(k.as_str()))
+        .cloned()
+        .collect()
+}
+
+/// Decides how one desired object maps to the remote: its record, else a move recognised
+/// from an orphaned record (state evidence wins), else adoption, else a create.
+fn identify(
+    recorded_id: Option<&str>,
+    exists: impl Fn(&str) -> bool,
+    moved: impl FnOnce() -> Option<(String, String)>,
+    adoptable: impl FnOnce() -> Option<String>,
+) -> Identity {
+    if let Some(id) = recorded_id {
+        return if exists(id) {
+            Identity::Managed(id.to_owned())
+        } else {
+            Identity::Recreate
+        };
+    }
+    if let Some((id, previous_key)) = moved() {
+        return Identity::Moved { id, previous_key };
+    }
+    adoptable().map_or(Identity::Create, Identity::Adopted)
 }
 
 /// For an object without a record: whether the remote already holds what we would send.

@@ -602,7 +602,18 @@ fn inline_text(nodes: &[Node]) -> String {
     let mut out = String::new();
     for node in nodes {
         match node {
-            Node::Text(t) => out.push_str(t),
+            // Soft line breaks of the source and Intercom's one-line paragraphs read the same.
+            Node::Text(t) => {
+                for ch in t.chars() {
+                    if ch.is_whitespace() {
+                        if !out.ends_with(' ') {
+                            out.push(' ');
+                        }
+                    } else {
+                        out.push(ch);
+                    }
+                }
+            }
             Node::Elem {
                 name,
                 attrs: _,
@@ -852,6 +863,14 @@ mod tests {
             )
             .replace("&amp;", "&#38;")
             + "<p class=\"no-margin\"></p>"
+    }
+
+    #[test]
+    fn readable_text_joins_soft_line_breaks() {
+        assert_eq!(
+            readable_text("<p>one\ntwo</p>"),
+            readable_text("<p class=\"no-margin\">one two</p>")
+        );
     }
 
     #[test]

@@ -234,12 +234,13 @@ impl<'a> Resolver<'a> {
     }
 
     fn find_article(&self, path: &Path) -> Option<&'a LocalArticle> {
+        // `Project::articles` is sorted by path (the loader guarantees it): no scan, which
+        // would make rendering a whole tree quadratic.
         let articles = &self.project.articles;
-        // Articles are sorted by path; fall back to a scan in case the order differs.
-        match articles.binary_search_by(|a| a.path.as_path().cmp(path)) {
-            Ok(i) => Some(&articles[i]),
-            Err(_) => articles.iter().find(|a| a.path == path),
-        }
+        articles
+            .binary_search_by(|a| a.path.as_path().cmp(path))
+            .ok()
+            .map(|i| &articles[i])
     }
 
     /// The public URL of the local file `rel` (used by a `kind` = "image" or "link").

@@ -7,6 +7,7 @@ mod contract;
 mod convergence;
 mod plan_apply;
 mod plan_output;
+mod preview;
 mod pull;
 mod remote;
 mod render;

@@ -1,0 +1,14 @@
+//! `helpcenter preview`: a local web page showing the help center as it would look (each
+//! article rendered from exactly the HTML `apply` sends) and the pending changes against a
+//! target. Beside the pipeline: it reads `content`, `render` and `plan`, and writes nothing.
+//!
+//! [`site`] loads and renders the tree per request, [`pages`] and [`changes`] build HTML,
+//! [`server`] serves it.
+
+mod assets;
+pub mod changes;
+pub mod pages;
+pub mod server;
+pub mod site;
+
+pub use server::{PreviewOptions, serve};

@@ -1,0 +1,152 @@
+//! The content tree as the preview shows it: loaded and rendered afresh for every request, so
+//! edits show up on reload. In: the content root. Out: a [`Site`] with every article file
+//! rendered exactly as `apply` would send it, plus the `check` diagnostics.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use crate::content::loader::sort_diagnostics;
+use crate::content::model::{LocalArticle, LocalCollection, Project};
+use crate::diagnostics::Diagnostic;
+use crate::render::Rendered;
+
+/// One snapshot of the content tree.
+pub struct Site {
+    /// The content root.
+    pub root: PathBuf,
+    /// `None` when the tree could not be loaded at all (e.g. a broken `helpcenter.toml`).
+    pub project: Option<Project>,
+    /// Load and render diagnostics, sorted by path, line and column (what `check` reports).
+    pub diagnostics: Vec<Diagnostic>,
+    /// `(article key, locale)` → its rendered body.
+    rendered: HashMap<(String, String), Rendered>,
+}
+
+impl Site {
+    /// Loads `root` and renders every article file.
+    pub fn load(root: &Path) -> Self {
+        let loaded = crate::content::load(root);
+        let mut diagnostics = loaded.diagnostics;
+        let mut rendered = HashMap::new();
+        if let Some(project) = &loaded.project {
+            for article in &project.articles {
+                for (locale, file) in &article.locales {
+                    let r = crate::render::render_article(project, article, file);
+                    diagnostics.extend(r.diagnostics.iter().cloned());
+                    rendered.insert((article.key.clone(), locale.clone()), r);
+                }
+            }
+        }
+        sort_diagnostics(&mut diagnostics);
+        diagnostics.dedup();
+        Self {
+            root: root.to_path_buf(),
+            project: loaded.project,
+            diagnostics,
+            rendered,
+        }
+    }
+
+    /// Number of errors among the diagnostics.
+    pub fn error_count(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.is_error()).count()
+    }
+
+    /// Diagnostics of one file (relative path), for the article page.
+    pub fn diagnostics_for<'a>(&'a self, path: &'a Path) -> impl Iterator<Item = &'a Diagnostic> {
+        self.diagnostics
+            .iter()
+            .filter(move |d| d.path.as_deref() == Some(path))
+    }
+
+    /// The diagnostics as `check` prints them (plain text, with source snippets).
+    pub fn diagnostics_text<'a>(
+        &self,
+        diagnostics: impl IntoIterator<Item = &'a Diagnostic>,
+    ) -> String {
+        let list: Vec<Diagnostic> = diagnostics.into_iter().cloned().collect();
+        crate::diagnostics::render_text(&list, false, crate::diagnostics::slash_path, |path| {
+            std::fs::read_to_string(self.root.join(path)).ok()
+        })
+    }
+
+    /// The body of `article` in `locale` as `apply` would send it, with links to other
+    /// articles pointing into the preview and published asset URLs served from the tree.
+    pub fn body(&self, project: &Project, article: &LocalArticle, locale: &str) -> Option<String> {
+        let rendered = self
+            .rendered
+            .get(&(article.key.clone(), locale.to_owned()))?;
+        let html = crate::render::resolve_links(&rendered.html, |key| {
+            project
+                .articles
+                .iter()
+                .any(|a| a.key == key)
+                .then(|| article_url(key, locale))
+        });
+        Some(match &project.config.assets.base_url {
+            Some(base) if !base.is_empty() => html.replace(
+                &format!("src=\"{}", crate::preview::pages::escape(base)),
+                "src=\"/files/",
+            ),
+            _ => html,
+        })
+    }
+}
+
+/// The preview URL of an article in a locale.
+pub fn article_url(key: &str, locale: &str) -> String {
+    format!(
+        "/articles/{}?locale={}",
+        encode_path(key),
+        encode_path(locale)
+    )
+}
+
+/// Percent-encodes everything but unreserved characters and `/`.
+pub fn encode_path(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~/".contains(&byte) {
+            out.push(char::from(byte));
+        } else {
+            let _ = write!(out, "%{byte:02X}");
+        }
+    }
+    out
+}
+
+/// A collection's name in `locale`, falling back to the default locale.
+pub fn collection_name<'a>(collection: &'a LocalCollection, locale: &str) -> &'a str {
+    collection
+        .translations
+        .get(locale)
+        .map_or(collection.name.as_str(), |t| t.name.as_str())
+}
+
+/// A collection's description in `locale`, falling back to the default locale.
+pub fn collection_description<'a>(
+    collection: &'a LocalCollection,
+    locale: &str,
+) -> Option<&'a str> {
+    collection
+        .translations
+        .get(locale)
+        .map_or(collection.description.as_deref(), |t| {
+            t.description.as_deref()
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encodes_keys_for_urls() {
+        assert_eq!(encode_path("a/b c?d"), "a/b%20c%3Fd");
+        assert_eq!(
+            article_url("guides/x", "fr"),
+            "/articles/guides/x?locale=fr"
+        );
+    }
+}
