@@ -24,11 +24,8 @@ pub mod content;
 pub mod diagnostics;
 pub mod output;
 pub mod plan;
-<<<<<<< HEAD
-pub mod pull;
-=======
 pub mod preview;
->>>>>>> main
+pub mod pull;
 pub mod remote;
 pub mod render;
 pub mod sandbox;
