@@ -1,4 +1,5 @@
-//! Progress of an apply: a bar on a terminal, one plain line per change elsewhere (CI).
+//! Progress: a spinner while fetching and a bar while applying on a terminal; plain lines
+//! elsewhere (CI).
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -72,6 +73,33 @@ impl Progress {
     /// Removes the bar.
     pub fn finish(&self) {
         if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// A spinner while fetching on a terminal; one plain line elsewhere.
+pub fn spinner(printer: &Printer, message: &str) -> Spinner {
+    if !printer.interactive {
+        printer.info(message);
+        return Spinner(None);
+    }
+    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {msg} {elapsed}").expect("valid template"),
+    );
+    bar.set_message(message.to_owned());
+    bar.enable_steady_tick(std::time::Duration::from_millis(100));
+    Spinner(Some(bar))
+}
+
+/// See [`spinner`].
+pub struct Spinner(Option<ProgressBar>);
+
+impl Spinner {
+    /// Removes the spinner.
+    pub fn finish(&self) {
+        if let Some(bar) = &self.0 {
             bar.finish_and_clear();
         }
     }

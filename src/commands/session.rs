@@ -100,9 +100,11 @@ impl Session {
             .enable_all()
             .build()
             .map_err(|e| CommandError::new(format!("cannot start the async runtime: {e}")))?;
-        printer.info(&format!("fetching target `{}`…", target.name));
+        let message = format!("fetching target `{}`…", target.name);
+        let spinner = crate::apply::progress::spinner(printer, &message);
         let planned =
             runtime.block_on(plan_target(&project, &target, &state, options, concurrency));
+        spinner.finish();
         let Planned {
             connection,
             view,

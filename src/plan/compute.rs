@@ -674,6 +674,12 @@ impl Planner<'_> {
                 continue;
             }
             let before = have.clone().unwrap_or_default();
+            if have.is_some() && before.title != want.title && before.url.is_some() {
+                self.warnings.push(format!(
+                    "`{}` [{locale}]: the title changes, so the article's URL changes too (Intercom builds it from the title); links to the old URL from outside this help center may break",
+                    da.path
+                ));
+            }
             let mut changed_any = false;
             let mut push = |name: &str, b: Option<String>, a: &str| {
                 if b.as_deref() != Some(a) {

@@ -192,6 +192,12 @@ fn rename_with_explicit_key_is_an_update_not_a_delete_and_create() {
     assert_eq!(c.len(), 1, "{plan}");
     assert_eq!(c[0]["action"], "update");
     assert_eq!(c[0]["key"], "faq");
+    let warning = plan["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|w| w.as_str().unwrap().contains("URL changes"));
+    assert!(warning, "a title change warns that the URL changes: {plan}");
     apply(dir.path(), &[]).expect(0);
     assert_converged(dir.path());
     let titles: Vec<_> = emu
