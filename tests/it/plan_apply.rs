@@ -707,3 +707,46 @@ fn default_locale_must_match_the_help_center() {
         run.stderr
     );
 }
+
+#[test]
+fn prune_and_on_drift_can_be_set_in_the_target() {
+    let (emu, dir) = setup();
+    let config = dir.path().join("helpcenter.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        format!("{text}prune = true\non_drift = \"overwrite\"\n"),
+    )
+    .unwrap();
+    std::fs::remove_file(dir.path().join("guides/faq.md")).unwrap();
+    let http = emu.http();
+    let start = http
+        .articles()
+        .into_iter()
+        .find(|a| a["title"] == "Start here")
+        .unwrap();
+    http.call(
+        "PUT",
+        &format!("/articles/{}", start["id"].as_str().unwrap()),
+        Some(&serde_json::json!({"description": "ui edit"})),
+    );
+    let plan = plan_json(dir.path(), &[]);
+    let delete = changes(&plan)
+        .into_iter()
+        .find(|c| c["action"] == "delete")
+        .unwrap();
+    assert_eq!(delete["needs_prune"], false, "prune = true: {plan}");
+    let count = http.articles().len();
+    apply(dir.path(), &[]).expect(0);
+    assert_eq!(http.articles().len(), count - 1);
+    let start = http
+        .articles()
+        .into_iter()
+        .find(|a| a["title"] == "Start here")
+        .unwrap();
+    assert_eq!(
+        start["description"], "The first steps",
+        "on_drift = overwrite puts back the repository's version"
+    );
+    assert_converged(dir.path());
+}
