@@ -750,3 +750,31 @@ fn prune_and_on_drift_can_be_set_in_the_target() {
     );
     assert_converged(dir.path());
 }
+
+#[test]
+fn renamed_collection_directory_moves_everything_without_duplicates() {
+    let (emu, dir) = setup();
+    let articles = emu.http().articles().len();
+    let collections = emu.http().collections().len();
+    std::fs::rename(
+        dir.path().join("guides/setup"),
+        dir.path().join("guides/installation"),
+    )
+    .unwrap();
+    for file in ["guides/start.md", "guides/start.fr.md"] {
+        let text = std::fs::read_to_string(dir.path().join(file)).unwrap();
+        write(
+            dir.path(),
+            file,
+            &text.replace("setup/install.md", "installation/install.md"),
+        );
+    }
+    let plan = plan_json(dir.path(), &[]);
+    let c = changes(&plan);
+    assert!(c.iter().all(|c| c["action"] == "move"), "{plan}");
+    assert_eq!(c.len(), 3, "the collection and its two articles: {plan}");
+    apply(dir.path(), &[]).expect(0);
+    assert_converged(dir.path());
+    assert_eq!(emu.http().articles().len(), articles);
+    assert_eq!(emu.http().collections().len(), collections);
+}
