@@ -226,7 +226,7 @@ fn plan_bench() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     let requests = stderr
         .lines()
-        .find(|l| l.ends_with(" requests"))
+        .find(|l| l.ends_with(" requests to plan"))
         .unwrap_or("? requests")
         .to_owned();
     let rss = stderr

@@ -24,10 +24,8 @@ pub fn run(global: &GlobalArgs, args: &PlanArgs, printer: &Printer) -> CommandRe
             c.needs_prune = false;
         }
     }
-    let requests = session.connection.client.request_count();
     session.close();
     emit(&plan, args.format, printer);
-    printer.debug(&format!("{requests} requests"));
     if let Some(out) = &args.out {
         save(&plan, out)?;
         printer.info(&format!(

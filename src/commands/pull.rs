@@ -62,7 +62,12 @@ pub fn run(global: &GlobalArgs, args: &PullArgs, printer: &Printer) -> CommandRe
         .enable_all()
         .build()
         .map_err(|e| CommandError::new(format!("cannot start the async runtime: {e}")))?;
-    let connection = runtime.block_on(target::connect(&project, &target, 8))?;
+    let connection = runtime.block_on(target::connect(
+        &project,
+        &target,
+        8,
+        target::request_logger(printer),
+    ))?;
     let outcome = pull_with(
         &runtime,
         &connection,

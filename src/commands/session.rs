@@ -102,8 +102,14 @@ impl Session {
             .map_err(|e| CommandError::new(format!("cannot start the async runtime: {e}")))?;
         let message = format!("fetching target `{}`…", target.name);
         let spinner = crate::apply::progress::spinner(printer, &message);
-        let planned =
-            runtime.block_on(plan_target(&project, &target, &state, options, concurrency));
+        let planned = runtime.block_on(plan_target(
+            &project,
+            &target,
+            &state,
+            options,
+            concurrency,
+            target::request_logger(printer),
+        ));
         spinner.finish();
         let Planned {
             connection,
@@ -182,8 +188,9 @@ pub async fn plan_target(
     state: &StateFile,
     options: PlanOptions,
     concurrency: usize,
+    observer: Option<crate::remote::RequestObserver>,
 ) -> Result<Planned, PlanFailure> {
-    let connection = target::connect(project, target, concurrency).await?;
+    let connection = target::connect(project, target, concurrency, observer).await?;
     let fetched = fetch(&connection.client, state, project).await;
     let (snapshot, admins, fallback_author) = match fetched {
         Ok(f) => f,

@@ -1,6 +1,7 @@
 //! Choosing a target and connecting to it: a real workspace (token from the environment),
 //! or the embedded emulator started on 127.0.0.1 with its data in `.helpcenter/`.
 
+use std::fmt::Write as _;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
@@ -8,7 +9,8 @@ use crate::cli::GlobalArgs;
 use crate::commands::CommandError;
 use crate::content::config::{Target, TargetKind};
 use crate::content::model::{AuthorRef, Project};
-use crate::remote::{Client, ClientConfig, Token};
+use crate::output::Printer;
+use crate::remote::{Client, ClientConfig, RequestObserver, Token};
 use crate::sandbox::{AdminSeed, SandboxHandle, SandboxOptions};
 
 /// The token the embedded sandbox accepts.
@@ -63,6 +65,7 @@ pub async fn connect(
     project: &Project,
     target: &Target,
     concurrency: usize,
+    observer: Option<RequestObserver>,
 ) -> Result<Connection, CommandError> {
     match target.kind {
         TargetKind::Sandbox => {
@@ -76,6 +79,7 @@ pub async fn connect(
                 ClientConfig::for_region(target.region, Token::new(SANDBOX_TOKEN.to_owned()));
             config.base_url = handle.base_url();
             config.max_concurrency = concurrency;
+            config.on_request = observer;
             let client = Client::new(config).map_err(|e| CommandError::new(e.to_string()))?;
             Ok(Connection {
                 client,
@@ -98,6 +102,7 @@ pub async fn connect(
             }
             config.max_concurrency = concurrency;
             config.timeout = Duration::from_secs(30);
+            config.on_request = observer;
             let client = Client::new(config).map_err(|e| CommandError::new(e.to_string()))?;
             Ok(Connection {
                 client,
@@ -161,4 +166,35 @@ fn stable_admin_id(email: &str) -> u64 {
         h = h.wrapping_mul(0x0100_0000_01b3);
     }
     900_000_000 + h % 99_999_999
+}
+
+/// With `-v`: one stderr line per HTTP attempt (method, path, status, time, retry).
+pub fn request_logger(printer: &Printer) -> Option<RequestObserver> {
+    if printer.verbosity < crate::output::printer::Verbosity::Verbose {
+        return None;
+    }
+    let printer = *printer;
+    Some(std::sync::Arc::new(
+        move |e: &crate::remote::RequestEvent| {
+            let status = e
+                .status
+                .map_or_else(|| "no response".to_owned(), |s| s.to_string());
+            let mut line = format!(
+                "{} {} → {status} in {} ms",
+                e.method,
+                e.path,
+                e.elapsed.as_millis()
+            );
+            if e.attempt > 1 {
+                let _ = write!(line, " (attempt {})", e.attempt);
+            }
+            if let Some(err) = &e.error {
+                let _ = write!(line, ": {err}");
+            }
+            if let Some(wait) = e.retry_in {
+                let _ = write!(line, "; retrying in {} ms", wait.as_millis());
+            }
+            printer.debug(&line);
+        },
+    ))
 }

@@ -53,8 +53,15 @@ pub fn choose_target<'p>(
 pub async fn compute(project: &Project, target: &Target) -> Result<Plan, PlanFailure> {
     let state = StateFile::load(&project.root, &target.name)
         .map_err(|e| CommandError::new(format!("cannot read the state file: {e}")))?;
-    let planned =
-        session::plan_target(project, target, &state, PlanOptions::default(), CONCURRENCY).await?;
+    let planned = session::plan_target(
+        project,
+        target,
+        &state,
+        PlanOptions::default(),
+        CONCURRENCY,
+        None,
+    )
+    .await?;
     planned.connection.close().await;
     Ok(planned.plan)
 }
