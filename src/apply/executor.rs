@@ -54,6 +54,8 @@ pub struct Executor<'a> {
     pub remote: &'a RemoteView,
     pub concurrency: usize,
     pub progress: &'a Progress,
+    /// Keys left alone this run (`--on-drift skip`): not even the link pass touches them.
+    pub skip: &'a BTreeSet<String>,
 }
 
 struct Shared {
@@ -751,12 +753,9 @@ impl Executor<'_> {
         let mut work = Vec::new();
         {
             let s = shared.lock().expect("lock");
-            for da in self
-                .desired
-                .articles
-                .iter()
-                .filter(|a| a.locales.values().any(|f| !f.links.is_empty()))
-            {
+            for da in self.desired.articles.iter().filter(|a| {
+                !self.skip.contains(&a.key) && a.locales.values().any(|f| !f.links.is_empty())
+            }) {
                 let Some(record) = s.recorder.state.articles.get(&da.key) else {
                     continue;
                 };

@@ -67,6 +67,7 @@ fn execute(
         return Err(CommandError::new("the plan has errors; nothing was sent"));
     }
     let on_drift = args.on_drift.unwrap_or(session.target.on_drift);
+    let mut skip = std::collections::BTreeSet::new();
     let drifted = session::keys(&plan, true);
     if !drifted.is_empty() {
         match on_drift {
@@ -84,6 +85,12 @@ fn execute(
                     drifted.len(),
                     drifted.join(", ")
                 ));
+                skip.extend(
+                    plan.changes
+                        .iter()
+                        .filter(|c| c.drift)
+                        .map(|c| c.key.clone()),
+                );
                 plan.changes.retain(|c| !c.drift);
             }
             OnDrift::Overwrite => {
@@ -123,6 +130,7 @@ fn execute(
         remote: &session.view,
         concurrency: args.concurrency.max(1),
         progress: &progress,
+        skip: &skip,
     };
     let started = std::time::Instant::now();
     let (report, recorder) = session.runtime.block_on(executor.run(recorder));
