@@ -335,18 +335,33 @@ impl Planner<'_> {
         dc: &DesiredCollection,
         recorded: &BTreeSet<String>,
     ) -> Option<String> {
-        let parent_id = match &dc.parent {
-            Some(parent) => Some(self.collection_id(parent)?),
-            None => None,
+        let parent_id = match self.remote_parent(dc.parent.as_deref()) {
+            RemoteParent::TopLevel => None,
+            RemoteParent::Id(id) => Some(id),
+            RemoteParent::NotYetCreated => return None,
         };
-        let name = &dc.locales[self.dl].name;
-        self.remote
+        let candidates = self
+            .remote
             .collections
             .values()
-            .filter(|c| !recorded.contains(&c.id) && !self.claimed.contains(&c.id))
-            .filter(|c| &c.name == name && c.parent_id == parent_id)
-            .map(|c| c.id.clone())
-            .min_by_key(|id| id.parse::<u64>().unwrap_or(u64::MAX))
+            .map(|c| (c.id.as_str(), c.name.as_str(), c.parent_id.as_deref()));
+        let taken = |id: &str| recorded.contains(id) || self.claimed.contains(id);
+        oldest_match(
+            candidates,
+            &dc.locales[self.dl].name,
+            parent_id.as_deref(),
+            taken,
+        )
+    }
+
+    /// Where the parent collection `parent` (a key) is on the remote.
+    fn remote_parent(&self, parent: Option<&str>) -> RemoteParent {
+        match parent {
+            None => RemoteParent::TopLevel,
+            Some(key) => self
+                .collection_id(key)
+                .map_or(RemoteParent::NotYetCreated, RemoteParent::Id),
+        }
     }
 
     fn resolve_articles(&mut self) {
@@ -404,18 +419,23 @@ impl Planner<'_> {
         da: &DesiredArticle,
         recorded: &BTreeSet<String>,
     ) -> Option<String> {
-        let parent_id = match &da.collection {
-            Some(parent) => Some(self.collection_id(parent)?),
-            None => None,
+        let parent_id = match self.remote_parent(da.collection.as_deref()) {
+            RemoteParent::TopLevel => None,
+            RemoteParent::Id(id) => Some(id),
+            RemoteParent::NotYetCreated => return None,
         };
-        let title = &da.locales[self.dl].title;
-        self.remote
+        let candidates = self
+            .remote
             .articles
             .values()
-            .filter(|a| !recorded.contains(&a.id) && !self.claimed.contains(&a.id))
-            .filter(|a| &a.title == title && a.parent_id == parent_id)
-            .map(|a| a.id.clone())
-            .min_by_key(|id| id.parse::<u64>().unwrap_or(u64::MAX))
+            .map(|a| (a.id.as_str(), a.title.as_str(), a.parent_id.as_deref()));
+        let taken = |id: &str| recorded.contains(id) || self.claimed.contains(id);
+        oldest_match(
+            candidates,
+            &da.locales[self.dl].title,
+            parent_id.as_deref(),
+            taken,
+        )
     }
 
     fn diff_collections(&mut self) {
@@ -887,6 +907,28 @@ impl Planner<'_> {
         }
         self.changes.extend(deletes);
     }
+}
+
+/// Where a desired object's parent collection is on the remote.
+enum RemoteParent {
+    TopLevel,
+    Id(String),
+    /// Created in this run: nothing under it exists yet, so nothing can be adopted there.
+    NotYetCreated,
+}
+
+/// Adoption: the oldest (lowest id) remote object with this title in this parent that no
+/// state entry or other key has taken.
+fn oldest_match<'r>(
+    candidates: impl Iterator<Item = (&'r str, &'r str, Option<&'r str>)>,
+    title: &str,
+    parent: Option<&str>,
+    taken: impl Fn(&str) -> bool,
+) -> Option<String> {
+    candidates
+        .filter(|(id, t, p)| *t == title && *p == parent && !taken(id))
+        .min_by_key(|(id, ..)| id.parse::<u64>().unwrap_or(u64::MAX))
+        .map(|(id, ..)| id.to_owned())
 }
 
 /// State keys that are no longer in the content.
