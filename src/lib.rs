@@ -22,6 +22,7 @@ pub mod cli;
 pub mod commands;
 pub mod content;
 pub mod diagnostics;
+pub mod html_dom;
 pub mod output;
 pub mod plan;
 pub mod preview;

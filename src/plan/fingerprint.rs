@@ -20,9 +20,8 @@
 
 use std::fmt::Write as _;
 
-use html5ever::tendril::TendrilSink;
-use html5ever::{LocalName, QualName, local_name, ns};
-use markup5ever_rcdom::{Handle, NodeData, RcDom};
+use crate::html_dom::{Handle, NodeData};
+use html5ever::LocalName;
 use sha2::{Digest, Sha256};
 
 use crate::render::callouts::{self, CALLOUTS, Callout};
@@ -110,17 +109,10 @@ fn is_space(c: char) -> bool {
 }
 
 fn canonical(html: &str) -> Vec<Node> {
-    let dom = html5ever::parse_fragment(
-        RcDom::default(),
-        html5ever::ParseOpts::default(),
-        QualName::new(None, ns!(html), local_name!("body")),
-        Vec::new(),
-        false,
-    )
-    .one(html);
-    let document = dom.document.children.borrow();
+    let body = crate::html_dom::parse_body(html);
+    let root = body.root();
     let mut nodes = Vec::new();
-    if let Some(root) = document.first() {
+    if let Some(root) = root {
         for child in root.children.borrow().iter() {
             convert(child, &mut nodes);
         }

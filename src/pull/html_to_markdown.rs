@@ -8,14 +8,11 @@
 //! express (buttons, tables with block content, awkward emphasis) is kept as the inline HTML
 //! the renderer allows, never dropped.
 
-use html5ever::driver::ParseOpts;
-use html5ever::tendril::TendrilSink;
-use html5ever::{QualName, local_name, ns, parse_fragment};
-use markup5ever_rcdom::{Handle, NodeData, RcDom};
 use std::fmt::Write as _;
 
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
+use crate::html_dom::{Handle, NodeData, attr, children, element_name, has_class};
 use crate::render::callouts::{CALLOUTS, CLASS as CALLOUT_CLASS, Callout};
 use crate::render::video;
 
@@ -33,15 +30,8 @@ pub fn convert(html: &str, link: &dyn Fn(&str) -> Option<String>) -> Converted {
     if html.trim().is_empty() {
         return Converted::default();
     }
-    let dom = parse_fragment(
-        RcDom::default(),
-        ParseOpts::default(),
-        QualName::new(None, ns!(html), local_name!("body")),
-        vec![],
-        false,
-    )
-    .one(html);
-    let root = dom.document.children.borrow().first().cloned();
+    let body = crate::html_dom::parse_body(html);
+    let root = body.root();
     let mut c = Converter {
         link,
         notes: Vec::new(),
@@ -130,32 +120,6 @@ struct Block {
     list: Option<(bool, bool)>,
 }
 
-fn name_of(node: &Handle) -> Option<String> {
-    match &node.data {
-        NodeData::Element { name, .. } => Some(name.local.to_string()),
-        _ => None,
-    }
-}
-
-fn attr(node: &Handle, want: &str) -> Option<String> {
-    match &node.data {
-        NodeData::Element { attrs, .. } => attrs
-            .borrow()
-            .iter()
-            .find(|a| &*a.name.local == want)
-            .map(|a| a.value.to_string()),
-        _ => None,
-    }
-}
-
-fn has_class(node: &Handle, class: &str) -> bool {
-    attr(node, "class").is_some_and(|c| c.split_ascii_whitespace().any(|x| x == class))
-}
-
-fn children(node: &Handle) -> Vec<Handle> {
-    node.children.borrow().clone()
-}
-
 fn is_block(name: &str) -> bool {
     matches!(
         name,
@@ -226,7 +190,7 @@ impl Converter<'_> {
         let mut out: Vec<Block> = Vec::new();
         let mut run: Vec<Handle> = Vec::new();
         for child in children(node) {
-            let block = name_of(&child).is_some_and(|n| is_block(&n));
+            let block = element_name(&child).is_some_and(|n| is_block(&n));
             if block {
                 self.flush(&mut run, &mut out);
                 self.block(&child, &mut out);
@@ -250,7 +214,7 @@ impl Converter<'_> {
     }
 
     fn block(&mut self, node: &Handle, out: &mut Vec<Block>) {
-        let name = name_of(node).unwrap_or_default();
+        let name = element_name(node).unwrap_or_default();
         match name.as_str() {
             "p" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6"
                 if has_class(node, "intercom-align-center") =>
@@ -609,7 +573,7 @@ impl Converter<'_> {
         let mut items: Vec<String> = Vec::new();
         let mut loose = false;
         for li in children(node) {
-            if name_of(&li).as_deref() != Some("li") {
+            if element_name(&li).as_deref() != Some("li") {
                 continue;
             }
             let blocks = self.blocks(&li);
@@ -727,7 +691,7 @@ impl Converter<'_> {
             }
         };
         for child in children(cell) {
-            if name_of(&child).is_some_and(|n| is_block(&n)) {
+            if element_name(&child).is_some_and(|n| is_block(&n)) {
                 flush(self, &mut run, &mut parts);
                 run.extend(children(&child));
                 flush(self, &mut run, &mut parts);
@@ -836,7 +800,7 @@ fn in_pre(node: &Handle) -> bool {
         let Some(parent) = weak.upgrade() else {
             return false;
         };
-        if name_of(&parent).as_deref() == Some("pre") {
+        if element_name(&parent).as_deref() == Some("pre") {
             return true;
         }
         current = parent.parent.take();
@@ -856,7 +820,10 @@ fn only_button(node: &Handle) -> Option<Handle> {
         })
         .collect();
     match meaningful.as_slice() {
-        [one] if name_of(one).as_deref() == Some("a") && has_class(one, "intercom-h2b-button") => {
+        [one]
+            if element_name(one).as_deref() == Some("a")
+                && has_class(one, "intercom-h2b-button") =>
+        {
             Some(one.clone())
         }
         _ => None,
@@ -865,7 +832,7 @@ fn only_button(node: &Handle) -> Option<Handle> {
 
 fn find(node: &Handle, want: &str) -> Option<Handle> {
     for child in children(node) {
-        if name_of(&child).as_deref() == Some(want) {
+        if element_name(&child).as_deref() == Some(want) {
             return Some(child);
         }
         if let Some(found) = find(&child, want) {
@@ -877,11 +844,11 @@ fn find(node: &Handle, want: &str) -> Option<Handle> {
 
 fn collect_rows(node: &Handle, rows: &mut Vec<Vec<Handle>>) {
     for child in children(node) {
-        match name_of(&child).as_deref() {
+        match element_name(&child).as_deref() {
             Some("tr") => rows.push(
                 children(&child)
                     .into_iter()
-                    .filter(|c| matches!(name_of(c).as_deref(), Some("td" | "th")))
+                    .filter(|c| matches!(element_name(c).as_deref(), Some("td" | "th")))
                     .collect(),
             ),
             Some("table") | None => {}
@@ -891,13 +858,15 @@ fn collect_rows(node: &Handle, rows: &mut Vec<Vec<Handle>>) {
 }
 
 fn has_block_content(cell: &Handle) -> bool {
-    children(cell).iter().any(|c| match name_of(c).as_deref() {
-        Some("ul" | "ol" | "pre" | "table" | "img" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6") => {
-            true
-        }
-        Some(_) => has_block_content(c),
-        None => false,
-    })
+    children(cell)
+        .iter()
+        .any(|c| match element_name(c).as_deref() {
+            Some(
+                "ul" | "ol" | "pre" | "table" | "img" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6",
+            ) => true,
+            Some(_) => has_block_content(c),
+            None => false,
+        })
 }
 
 /// Whether a cell's only content is one `<b>` (possibly inside a `<p>`), or it is empty.
@@ -912,7 +881,7 @@ fn is_all_bold(cell: &Handle) -> bool {
         .collect();
     match meaningful.as_slice() {
         [] => true,
-        [one] => match name_of(one).as_deref() {
+        [one] => match element_name(one).as_deref() {
             Some("b" | "strong") => true,
             Some("p") => is_all_bold(one),
             _ => false,
@@ -924,7 +893,7 @@ fn is_all_bold(cell: &Handle) -> bool {
 fn unwrap_bold(nodes: &[Handle]) -> Vec<Handle> {
     let mut out = Vec::new();
     for node in nodes {
-        match name_of(node).as_deref() {
+        match element_name(node).as_deref() {
             Some("b" | "strong") => out.extend(children(node)),
             _ => out.push(node.clone()),
         }
@@ -1063,7 +1032,7 @@ fn dom_signature(node: &Handle, in_bold: bool, in_italic: bool, out: &mut String
 fn has_visible_content(node: &Handle) -> bool {
     children(node).iter().any(|c| match &c.data {
         NodeData::Text { contents } => !contents.borrow().trim().is_empty(),
-        NodeData::Element { .. } => match name_of(c).as_deref() {
+        NodeData::Element { .. } => match element_name(c).as_deref() {
             Some("img") => attr(c, "src").is_some_and(|s| !s.trim().is_empty()),
             Some("code" | "kbd" | "samp" | "tt") => {
                 let mut raw = String::new();

@@ -4,10 +4,7 @@
 
 use std::fmt::Write as _;
 
-use html5ever::driver::ParseOpts;
-use html5ever::tendril::TendrilSink;
-use html5ever::{QualName, local_name, ns, parse_fragment};
-use markup5ever_rcdom::{Handle, NodeData, RcDom};
+use crate::html_dom::{Handle, NodeData, attr, element_name, has_class};
 use sha2::{Digest, Sha256};
 
 use super::options::{Headings, NestedLists, Switches};
@@ -43,15 +40,8 @@ pub fn rewrite_body(
     if html.trim().is_empty() {
         return Ok(String::new());
     }
-    let dom = parse_fragment(
-        RcDom::default(),
-        ParseOpts::default(),
-        QualName::new(None, ns!(html), local_name!("body")),
-        vec![],
-        false,
-    )
-    .one(html);
-    let root = dom.document.children.borrow().first().cloned();
+    let body = crate::html_dom::parse_body(html);
+    let root = body.root();
     let Some(root) = root else {
         return Ok(String::new());
     };
@@ -138,28 +128,6 @@ struct Writer<'a> {
     heading_shift: u8,
     /// Levels of the headings written so far (before promotion).
     levels: Vec<u8>,
-}
-
-fn element_name(node: &Handle) -> Option<String> {
-    match &node.data {
-        NodeData::Element { name, .. } => Some(name.local.to_string()),
-        _ => None,
-    }
-}
-
-fn attr(node: &Handle, key: &str) -> Option<String> {
-    match &node.data {
-        NodeData::Element { attrs, .. } => attrs
-            .borrow()
-            .iter()
-            .find(|a| &*a.name.local == key)
-            .map(|a| a.value.to_string()),
-        _ => None,
-    }
-}
-
-fn has_class(node: &Handle, class: &str) -> bool {
-    attr(node, "class").is_some_and(|c| c.split_whitespace().any(|c| c == class))
 }
 
 fn align_class(node: &Handle) -> Option<&'static str> {

@@ -138,31 +138,21 @@ fn volatile_image_query_is_stripped() {
 
 /// The text of an HTML body without any whitespace (block boundaries carry none).
 fn words(html: &str) -> String {
-    let dom = parse_fragment(
-        RcDom::default(),
-        ParseOpts::default(),
-        QualName::new(None, ns!(html), local_name!("body")),
-        vec![],
-        false,
-    )
-    .one(html);
     let mut text = String::new();
-    text_content(&dom.document, &mut text);
+    let body = crate::html_dom::parse_body(html);
+    if let Some(root) = body.root() {
+        text_content(&root, &mut text);
+    }
     text.split_whitespace().collect()
 }
 
 /// The bold/italic structure and text of a body.
 fn emphasis(html: &str) -> String {
-    let dom = parse_fragment(
-        RcDom::default(),
-        ParseOpts::default(),
-        QualName::new(None, ns!(html), local_name!("body")),
-        vec![],
-        false,
-    )
-    .one(html);
     let mut out = String::new();
-    dom_signature(&dom.document, false, false, &mut out);
+    let body = crate::html_dom::parse_body(html);
+    if let Some(root) = body.root() {
+        dom_signature(&root, false, false, &mut out);
+    }
     out
 }
 
