@@ -6,7 +6,11 @@
 //!    ceil(C/250) + 4), wall time and peak memory (target < 500 MB).
 //!
 //! Run with `cargo bench --bench apply`. Figures are printed; nothing is asserted.
-#![allow(clippy::print_stdout, clippy::print_stderr)]
+#![allow(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    clippy::cast_precision_loss
+)]
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;

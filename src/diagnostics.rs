@@ -221,10 +221,7 @@ pub fn render_github(diagnostics: &[Diagnostic], display_path: impl Fn(&Path) ->
 
 /// A path with `/` separators.
 pub fn slash_path(path: &Path) -> String {
-    path.components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
+    path.to_string_lossy().replace('\\', "/")
 }
 
 /// Escapes a workflow command message (`%`, `\r`, `\n`).

@@ -153,10 +153,15 @@ pub fn serve(args: &ServeArgs, printer: &Printer) -> CommandResult {
         .map_err(|e| CommandError::new(format!("cannot start the async runtime: {e}")))?;
     runtime.block_on(async {
         let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, args.port));
-        let handle = super::start(options, addr).await.map_err(|e| {
-            CommandError::new(format!("cannot serve on {addr}: {e}"))
-                .with_hint("pick another port with `--port`, or `--port 0` for a free one")
-        })?;
+        let handle = super::start(options, addr)
+            .await
+            .map_err(|e| match e.kind() {
+                std::io::ErrorKind::AddrInUse | std::io::ErrorKind::PermissionDenied => {
+                    CommandError::new(format!("cannot serve on {addr}: {e}"))
+                        .with_hint("pick another port with `--port`, or `--port 0` for a free one")
+                }
+                _ => CommandError::new(format!("cannot start the sandbox: {e}")),
+            })?;
         printer.data(&format!("listening {}\n", handle.base_url()));
         wait_for_stop().await;
         handle.shutdown().await;
@@ -177,4 +182,89 @@ async fn wait_for_stop() {
         }
     }
     let _ = tokio::signal::ctrl_c().await;
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+    use crate::sandbox::{Headings, LOCALES};
+
+    #[derive(Debug, Parser)]
+    struct Cli {
+        #[command(flatten)]
+        serve: ServeArgs,
+    }
+
+    fn options(args: &[&str]) -> Result<SandboxOptions, CommandError> {
+        let cli = Cli::try_parse_from(std::iter::once("serve").chain(args.iter().copied()))
+            .expect("flags parse");
+        cli.serve.options()
+    }
+
+    #[test]
+    fn flags_become_options() {
+        let o = options(&[
+            "--token",
+            "t",
+            "--latency-ms",
+            "5",
+            "--error-rate",
+            "0.1",
+            "--lost-rate",
+            "0.2",
+            "--rate-limit",
+            "1667",
+            "--seed",
+            "9",
+            "--single-language",
+            "--locales",
+            "en,fr",
+            "--admin",
+            "a@x.io",
+            "--admin",
+            "b@x.io",
+            "--help-centers",
+            "2",
+            "--switch",
+            "headings=promote_relative",
+        ])
+        .unwrap();
+        assert_eq!(o.token.as_deref(), Some("t"));
+        assert_eq!(o.faults.latency, Duration::from_millis(5));
+        assert!((o.faults.server_error_rate - 0.1).abs() < f64::EPSILON);
+        assert_eq!(o.faults.seed, 9);
+        assert_eq!(
+            o.rate_limit,
+            Some(RateLimit {
+                limit: 1667,
+                window: Duration::from_secs(10)
+            })
+        );
+        assert!(!o.multilingual);
+        assert_eq!(o.locales, ["en", "fr"]);
+        assert_eq!(o.admins[1].email, "b@x.io");
+        assert_eq!(o.admins[1].id, "991266201");
+        assert_eq!(o.help_centers[1].identifier, "sandbox-2");
+        assert_eq!(o.switches.headings, Headings::PromoteRelative);
+
+        let defaults = options(&[]).unwrap();
+        assert_eq!(defaults.locales.len(), LOCALES.len());
+        assert!(defaults.rate_limit.is_none());
+        assert_eq!(defaults.admins[0].email, "docs@example.com");
+    }
+
+    #[test]
+    fn bad_flags_are_errors() {
+        for args in [
+            &["--switch", "nope=1"][..],
+            &["--error-rate", "2"],
+            &["--locales", "xx"],
+            &["--locales", "fr"],
+            &["--rate-window-secs", "0"],
+        ] {
+            assert!(options(args).is_err(), "{args:?}");
+        }
+    }
 }

@@ -229,6 +229,8 @@ pub struct Switches {
     pub link_rel: bool,
     /// Nested collections report `help_center_id: null` (2.12 list example).
     pub nested_help_center_id_null: bool,
+    /// A missing `Accept` header, or one that excludes JSON, gets 406 (2.17 HTTP docs).
+    pub accept_406: bool,
 }
 
 impl Default for Switches {
@@ -247,6 +249,7 @@ impl Default for Switches {
             retry_after_header: false,
             link_rel: false,
             nested_help_center_id_null: true,
+            accept_406: true,
         }
     }
 }
@@ -270,7 +273,7 @@ const BOOL: [&str; 2] = ["true", "false"];
 
 impl Switches {
     /// Names accepted by [`Switches::set`].
-    pub const NAMES: [&'static str; 13] = [
+    pub const NAMES: [&'static str; 14] = [
         "mirror_default_locale_in_translated_content",
         "empty_stubs_for_enabled_locales",
         "unknown_locale",
@@ -284,6 +287,7 @@ impl Switches {
         "retry_after_header",
         "link_rel",
         "nested_help_center_id_null",
+        "accept_406",
     ];
 
     /// The values one switch accepts.
@@ -321,6 +325,7 @@ impl Switches {
             ("retry_after_header", _) => self.retry_after_header = on,
             ("link_rel", _) => self.link_rel = on,
             ("nested_help_center_id_null", _) => self.nested_help_center_id_null = on,
+            ("accept_406", _) => self.accept_406 = on,
             ("unknown_locale", v) => {
                 self.unknown_locale = if v == "reject" {
                     UnknownLocale::Reject
@@ -406,8 +411,8 @@ mod tests {
     #[test]
     fn every_variant_sets_its_switch() {
         let variants = Switches::all_variants();
-        // 1 default + 6 booleans × 2 + 2+3+3+3+2+2+2.
-        assert_eq!(variants.len(), 1 + 6 * 2 + 17);
+        // 1 default + 7 booleans × 2 + 2+3+3+3+2+2+2.
+        assert_eq!(variants.len(), 1 + 7 * 2 + 17);
         let mut s = Switches::default();
         s.apply("headings=flatten_to_h2").unwrap();
         assert_eq!(s.headings, Headings::FlattenToH2);

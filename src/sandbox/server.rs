@@ -235,6 +235,18 @@ fn authorized(options: &SandboxOptions, headers: &HeaderMap) -> bool {
     }
 }
 
+/// Whether the `Accept` header allows a JSON answer (a missing header does not).
+fn accepts_json(headers: &HeaderMap) -> bool {
+    headers.get_all(header::ACCEPT).iter().any(|value| {
+        value.to_str().is_ok_and(|v| {
+            v.split(',').any(|range| {
+                let media = range.split(';').next().unwrap_or_default().trim();
+                matches!(media, "*/*" | "application/*" | "application/json")
+            })
+        })
+    })
+}
+
 fn parse_query(query: &str) -> BTreeMap<String, String> {
     url::form_urlencoded::parse(query.as_bytes())
         .into_owned()
@@ -299,6 +311,14 @@ async fn handle(
     body: Body,
     decision: Option<super::rate_limit::Decision>,
 ) -> (u16, Response, bool) {
+    if shared.options.switches.accept_406 && !accepts_json(&parts.headers) {
+        let error = ApiError::new(
+            406,
+            "not_acceptable",
+            "The Accept header must allow application/json",
+        );
+        return (406, error_response(&error), false);
+    }
     if let Some(version) = parts.headers.get("intercom-version") {
         let version = version.to_str().unwrap_or_default().trim();
         if !VERSIONS.contains(&version) {

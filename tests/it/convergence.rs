@@ -1,6 +1,7 @@
 //! Property: for generated content trees, `apply` then `plan` shows zero changes — against
 //! the emulator over HTTP, with the default switches and with heading flattening.
 
+use std::fmt::Write as _;
 use std::path::Path;
 
 use proptest::prelude::*;
@@ -25,16 +26,30 @@ fn article_strategy(collections: usize) -> impl Strategy<Value = GenArticle> {
         prop::bool::weighted(0.2),
         prop::option::of(0usize..8),
     )
-        .prop_map(|(collection, blocks, french, draft, link_to)| GenArticle { collection, blocks, french, draft, link_to })
+        .prop_map(|(collection, blocks, french, draft, link_to)| GenArticle {
+            collection,
+            blocks,
+            french,
+            draft,
+            link_to,
+        })
 }
 
 fn tree_strategy() -> impl Strategy<Value = (usize, Vec<GenArticle>)> {
-    (1usize..4).prop_flat_map(|collections| (Just(collections), prop::collection::vec(article_strategy(collections), 1..8)))
+    (1usize..4).prop_flat_map(|collections| {
+        (
+            Just(collections),
+            prop::collection::vec(article_strategy(collections), 1..8),
+        )
+    })
 }
 
 /// Collection `i` lives at depth 1..3 (a chain `c0/c1/c2`).
 fn collection_dir(i: usize) -> String {
-    (0..=i).map(|j| format!("c{j}")).collect::<Vec<_>>().join("/")
+    (0..=i)
+        .map(|j| format!("c{j}"))
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 fn block(kind: u8, n: usize, lang: &str) -> String {
@@ -64,7 +79,11 @@ fn materialize(root: &Path, base_url: &str, collections: usize, articles: &[GenA
     std::fs::create_dir_all(root.join("img")).unwrap();
     write(root, "c0/img/pic.png", "png-bytes");
     for c in 0..collections {
-        write(root, &format!("{}/_collection.yml", collection_dir(c)), &format!("name: Collection {c}\ntranslations:\n  fr:\n    name: Collection {c} FR\n"));
+        write(
+            root,
+            &format!("{}/_collection.yml", collection_dir(c)),
+            &format!("name: Collection {c}\ntranslations:\n  fr:\n    name: Collection {c} FR\n"),
+        );
     }
     for (i, a) in articles.iter().enumerate() {
         let dir = collection_dir(a.collection);
@@ -72,30 +91,52 @@ fn materialize(root: &Path, base_url: &str, collections: usize, articles: &[GenA
         let up = "../".repeat(depth);
         let mut body = String::new();
         for (j, b) in a.blocks.iter().enumerate() {
-            let text = block(*b, i * 10 + j, "en").replace("/img/pic.png", &format!("{up}c0/img/pic.png"));
+            let text =
+                block(*b, i * 10 + j, "en").replace("/img/pic.png", &format!("{up}c0/img/pic.png"));
             body.push_str(&text);
             body.push('\n');
         }
         if let Some(t) = a.link_to.filter(|t| *t < articles.len() && *t != i) {
             let target = format!("{up}{}/a{t}.md", collection_dir(articles[t].collection));
-            body.push_str(&format!("See [article {t}]({target}).\n"));
+            let _ = writeln!(body, "See [article {t}]({target}).");
         }
         let state = if a.draft { "draft" } else { "published" };
-        write(root, &format!("{dir}/a{i}.md"), &format!("---\ntitle: Article {i}\nstate: {state}\n---\n{body}"));
+        write(
+            root,
+            &format!("{dir}/a{i}.md"),
+            &format!("---\ntitle: Article {i}\nstate: {state}\n---\n{body}"),
+        );
         if a.french {
-            write(root, &format!("{dir}/a{i}.fr.md"), &format!("---\ntitle: Article {i} FR\n---\n{}", body.replace("Section", "Partie")));
+            write(
+                root,
+                &format!("{dir}/a{i}.fr.md"),
+                &format!(
+                    "---\ntitle: Article {i} FR\n---\n{}",
+                    body.replace("Section", "Partie")
+                ),
+            );
         }
     }
 }
 
-fn converges(flags: &[&str], collections: usize, articles: &[GenArticle]) -> Result<(), TestCaseError> {
+fn converges(
+    flags: &[&str],
+    collections: usize,
+    articles: &[GenArticle],
+) -> Result<(), TestCaseError> {
     let emu = Emulator::start(flags);
     let dir = tempfile::tempdir().unwrap();
     materialize(dir.path(), &emu.base_url, collections, articles);
     let run = run_in(dir.path(), &["apply", "--yes"]);
     prop_assert_eq!(run.code, 0, "apply failed:\n{}", run.stderr);
     let run = run_in(dir.path(), &["plan", "--detailed-exitcode"]);
-    prop_assert_eq!(run.code, 0, "plan after apply is not empty:\n{}\n{}", run.stdout, run.stderr);
+    prop_assert_eq!(
+        run.code,
+        0,
+        "plan after apply is not empty:\n{}\n{}",
+        run.stdout,
+        run.stderr
+    );
     Ok(())
 }
 

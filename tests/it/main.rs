@@ -5,6 +5,7 @@ mod content;
 mod contract;
 mod convergence;
 mod plan_apply;
+mod plan_output;
 mod remote;
 mod sandbox;
 mod support;

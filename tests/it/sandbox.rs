@@ -790,17 +790,17 @@ async fn injected_server_errors_do_not_apply_writes() {
     assert_eq!(a, statuses(9).await);
     let failures = a.iter().filter(|s| **s >= 500).count();
     assert!((8..=32).contains(&failures), "{failures}");
-    // Latency is added without blocking other requests.
     handle.set_faults(Faults {
-        latency: Duration::from_millis(150),
+        latency: Duration::from_millis(400),
         ..Faults::default()
     });
+    // Two concurrent requests take one latency, not two: the sleep does not block.
     let started = std::time::Instant::now();
     let (r1, r2) = tokio::join!(api.get("/me"), api.get("/me"));
     assert_eq!((r1.status, r2.status), (200, 200));
     let elapsed = started.elapsed();
     assert!(
-        elapsed >= Duration::from_millis(150) && elapsed < Duration::from_millis(290),
+        elapsed >= Duration::from_millis(400) && elapsed < Duration::from_millis(790),
         "{elapsed:?}"
     );
 }
@@ -1049,6 +1049,15 @@ async fn observe(switches: Switches) -> Vec<String> {
         list.body["pages"].get("next"),
         list.body["pages"]["page"]
     ));
+    let html_only = api
+        .http
+        .get(format!("{}/me", api.base))
+        .bearer_auth("t")
+        .header("Accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    out.push(format!("accept={}", html_only.status()));
     handle.set_rate_limit(Some(RateLimit {
         limit: 1,
         window: Duration::from_secs(30),
@@ -1145,4 +1154,171 @@ fn serve_rejects_bad_flags() {
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("headings"), "{stderr}");
+}
+
+#[tokio::test]
+async fn accept_header_must_allow_json() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let (handle, api) = serve(SandboxOptions::default()).await;
+    let mut stream = tokio::net::TcpStream::connect(handle.addr()).await.unwrap();
+    stream
+        .write_all(
+            b"GET /me HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer t\r\nConnection: close\r\n\r\n",
+        )
+        .await
+        .unwrap();
+    let mut raw = String::new();
+    stream.read_to_string(&mut raw).await.unwrap();
+    assert!(raw.starts_with("HTTP/1.1 406"), "{raw}");
+    assert!(raw.contains("error.list"));
+    for accept in [
+        "*/*",
+        "application/json",
+        "text/html, application/json;q=0.9",
+    ] {
+        let reply = api
+            .http
+            .get(format!("{}/me", api.base))
+            .bearer_auth("t")
+            .header("Accept", accept)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(reply.status(), 200, "{accept}");
+    }
+    let html = api
+        .http
+        .get(format!("{}/me", api.base))
+        .bearer_auth("t")
+        .header("Accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(html.status(), 406);
+}
+
+#[tokio::test]
+async fn control_endpoints_need_the_token_and_steer_the_emulator() {
+    let (handle, mut api) = serve(SandboxOptions::default()).await;
+    api.get("/me").await;
+    let log = api.get("/_sandbox/requests").await;
+    assert_eq!(log.status, 200);
+    assert_eq!(log.body["total"], 1);
+    assert_eq!(log.body["by_status"]["200"], 1);
+    assert_eq!(log.body["requests"][0]["path"], "/me");
+    let faults = api
+        .put(
+            "/_sandbox/faults",
+            json!({"server_error_rate": 1.0, "seed": 4}),
+        )
+        .await;
+    assert_eq!(faults.body["server_error_rate"], 1.0);
+    assert!(api.get("/me").await.status >= 500);
+    api.put("/_sandbox/faults", json!({"server_error_rate": 0}))
+        .await;
+    assert_eq!(api.get("/me").await.status, 200);
+    api.article(json!({})).await;
+    let state = api.get("/_sandbox/state").await;
+    assert_eq!(state.body, handle.snapshot());
+    assert_eq!(api.delete("/_sandbox/requests").await.status, 200);
+    assert_eq!(handle.request_count(), 0);
+    assert_eq!(api.get("/_sandbox/nope").await.status, 404);
+    api.token = None;
+    assert_eq!(api.get("/_sandbox/requests").await.status, 401);
+}
+
+#[tokio::test]
+async fn several_help_centers() {
+    let options = SandboxOptions {
+        help_centers: vec![
+            sandbox::HelpCenterSeed::default(),
+            sandbox::HelpCenterSeed {
+                id: "2".into(),
+                identifier: "partners".into(),
+                display_name: "Partners".into(),
+            },
+        ],
+        ..SandboxOptions::default()
+    };
+    let (_handle, api) = serve(options).await;
+    assert_eq!(
+        api.get("/help_center/help_centers").await.body["data"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    let partners = api.collection(json!({"help_center_id": 2})).await;
+    assert_eq!(partners["help_center_id"], 2);
+    let default = api.collection(json!({})).await;
+    assert_eq!(default["help_center_id"], 1);
+    let article = api
+        .article(
+            json!({"state": "published", "parent_id": id_of(&partners).parse::<u64>().unwrap()}),
+        )
+        .await;
+    assert!(
+        article["url"]
+            .as_str()
+            .unwrap()
+            .starts_with("http://help-center.test/partners/en/")
+    );
+    let only = api.get("/help_center/collections?help_center_id=2").await;
+    assert_eq!(only.body["total_count"], 1);
+    let unknown = api
+        .post(
+            "/help_center/collections",
+            json!({"name": "x", "help_center_id": 9}),
+        )
+        .await;
+    assert_eq!(unknown.status, 400);
+    let mismatch = api
+        .post(
+            "/help_center/collections",
+            json!({"name": "x", "help_center_id": 1, "parent_id": id_of(&partners)}),
+        )
+        .await;
+    assert_eq!(mismatch.status, 400);
+}
+
+#[tokio::test]
+async fn lost_responses_send_not_a_single_byte() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let options = SandboxOptions {
+        faults: Faults {
+            lost_response_rate: 1.0,
+            ..Faults::default()
+        },
+        ..SandboxOptions::default()
+    };
+    let (handle, api) = serve(options).await;
+    let mut stream = tokio::net::TcpStream::connect(handle.addr()).await.unwrap();
+    let body = format!("{{\"title\":\"t\",\"author_id\":{ADMIN}}}");
+    let request = format!(
+        "POST /articles HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer t\r\nAccept: */*\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut received = Vec::new();
+    let outcome =
+        tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut received)).await;
+    assert!(
+        outcome.is_ok(),
+        "the connection is closed, not left hanging"
+    );
+    assert!(
+        received.is_empty(),
+        "got {}",
+        String::from_utf8_lossy(&received)
+    );
+    // With reqwest, `send()` itself fails: no status line ever arrives.
+    let sent = api
+        .http
+        .post(format!("{}/articles", api.base))
+        .bearer_auth("t")
+        .json(&json!({"title": "t", "author_id": ADMIN}))
+        .send()
+        .await;
+    assert!(sent.is_err(), "send() must fail");
+    assert_eq!(handle.snapshot()["articles"].as_object().unwrap().len(), 2);
 }

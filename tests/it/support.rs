@@ -1,6 +1,7 @@
 //! Test support: run the real binary, start the real emulator (`sandbox serve`) on
 //! 127.0.0.1:0, and build content trees in temporary folders.
 
+use std::fmt::Write as _;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -234,9 +235,10 @@ pub fn point_at(root: &Path, base_url: &str) {
     if !text.contains("default_target") {
         out = format!("default_target = \"test\"\n{out}");
     }
-    out.push_str(&format!(
+    let _ = write!(
+        out,
         "\n[targets.test]\nkind = \"intercom\"\nbase_url = \"{base_url}\"\ntoken_env = \"{TOKEN_ENV}\"\n"
-    ));
+    );
     std::fs::write(path, out).unwrap();
 }
 
