@@ -362,109 +362,94 @@ impl Client {
         let mut attempt_no = 0;
         loop {
             attempt_no += 1;
-            let permit = inner
-                .permits
-                .acquire()
-                .await
-                .expect("the semaphore is never closed");
-            let slot = inner.pacer.acquire().await;
-            inner.sent.fetch_add(1, Ordering::Relaxed);
             let started = Instant::now();
-            let mut request = inner
-                .http
-                .request(method.clone(), &url)
-                .header(AUTHORIZATION, inner.auth.clone());
-            if let Some(bytes) = &body {
-                request = request
-                    .header(CONTENT_TYPE, "application/json")
-                    .body(bytes.clone());
-            }
-            let outcome = match request.send().await {
-                Ok(response) => {
-                    let status = response.status().as_u16();
-                    let rate = RateHeaders::from_headers(response.headers());
-                    let read = response.bytes().await;
-                    slot.finish(Some(&rate));
-                    match read {
-                        Ok(bytes) => Outcome::Response {
-                            status,
-                            rate,
-                            body: bytes.to_vec(),
-                        },
-                        Err(e) => Outcome::Lost {
-                            status: Some(status),
-                            sent: true,
-                            timeout: e.is_timeout(),
-                            message: describe_transport(&e),
-                        },
-                    }
-                }
-                Err(e) => {
-                    slot.finish(None);
-                    Outcome::Lost {
-                        status: None,
-                        sent: !e.is_connect(),
-                        timeout: e.is_timeout(),
-                        message: describe_transport(&e),
-                    }
-                }
-            };
-            drop(permit);
+            let outcome = self.attempt(&method, &url, body.as_deref()).await;
             let elapsed = started.elapsed();
-            let attempt = match &outcome {
-                Outcome::Response { status, .. } => Attempt::Status(*status),
-                Outcome::Lost { sent, timeout, .. } => Attempt::Lost {
-                    sent: *sent,
-                    timeout: *timeout,
-                },
-            };
-            let decision = retry::decide(&method, attempt, &mut state, inner.max_retries);
-            let retry_in = match decision {
-                Decision::Retry => Some(retry::backoff(
+            let decision = retry::decide(&method, outcome.attempt(), &mut state, inner.max_retries);
+            let retry_in = match (decision, &outcome) {
+                (Decision::Retry, _) => Some(retry::backoff(
                     state.failures,
                     inner.backoff_base,
                     inner.backoff_max,
                     &mut rng,
                 )),
-                Decision::RetryRateLimited => match &outcome {
-                    Outcome::Response { rate, .. } => Some(inner.pacer.rate_limited(rate)),
-                    Outcome::Lost { .. } => None,
-                },
+                (Decision::RetryRateLimited, Outcome::Response { rate, .. }) => {
+                    Some(inner.pacer.rate_limited(rate))
+                }
                 _ => None,
             };
             self.emit(&method, path, attempt_no, &outcome, elapsed, retry_in);
-            match decision {
-                Decision::Accept => {
-                    let Outcome::Response { status, body, .. } = outcome else {
-                        unreachable!("only responses are accepted")
-                    };
+            let kind = match (decision, outcome) {
+                (Decision::Accept, Outcome::Response { status, body, .. }) => {
                     return Ok(Reply { status, body });
                 }
-                Decision::Retry => {
-                    if let Some(delay) = retry_in {
-                        tokio::time::sleep(delay).await;
-                    }
+                (Decision::Retry, _) => {
+                    tokio::time::sleep(retry_in.unwrap_or_default()).await;
+                    continue;
                 }
                 // The pacer holds every sender until the wait is over.
-                Decision::RetryRateLimited => {}
-                Decision::Fail => {
-                    let kind = match outcome {
-                        Outcome::Response { status, body, .. } => api_error(status, &body),
-                        Outcome::Lost { timeout: true, .. } => ErrorKind::Timeout,
-                        Outcome::Lost { message, .. } => ErrorKind::Network(message),
-                    };
-                    return Err(RemoteError::new(method_name(&method), path, kind));
+                (Decision::RetryRateLimited, _) => continue,
+                (Decision::Unknown, Outcome::Response { status, .. }) => {
+                    ErrorKind::OutcomeUnknown(format!("the server answered {status}"))
                 }
-                Decision::Unknown => {
-                    let message = match outcome {
-                        Outcome::Response { status, .. } => format!("the server answered {status}"),
-                        Outcome::Lost { message, .. } => message,
-                    };
-                    return Err(RemoteError::new(
-                        method_name(&method),
-                        path,
-                        ErrorKind::OutcomeUnknown(message),
-                    ));
+                (Decision::Unknown, Outcome::Lost { message, .. }) => {
+                    ErrorKind::OutcomeUnknown(message)
+                }
+                (_, Outcome::Response { status, body, .. }) => api_error(status, &body),
+                (_, Outcome::Lost { timeout: true, .. }) => ErrorKind::Timeout,
+                (_, Outcome::Lost { message, .. }) => ErrorKind::Network(message),
+            };
+            return Err(RemoteError::new(method_name(&method), path, kind));
+        }
+    }
+
+    /// One HTTP attempt: a concurrency permit, a pacing slot, the request and the whole body.
+    async fn attempt(&self, method: &Method, url: &str, body: Option<&[u8]>) -> Outcome {
+        let inner = &*self.inner;
+        let _permit = inner
+            .permits
+            .acquire()
+            .await
+            .expect("the semaphore is never closed");
+        let slot = inner.pacer.acquire().await;
+        inner.sent.fetch_add(1, Ordering::Relaxed);
+        let mut request = inner
+            .http
+            .request(method.clone(), url)
+            .header(AUTHORIZATION, inner.auth.clone());
+        if let Some(bytes) = body {
+            request = request
+                .header(CONTENT_TYPE, "application/json")
+                .body(bytes.to_vec());
+        }
+        match request.send().await {
+            Ok(response) => {
+                let status = response.status().as_u16();
+                let rate = RateHeaders::from_headers(response.headers());
+                let read = response.bytes().await;
+                slot.finish(Some(&rate));
+                match read {
+                    Ok(bytes) => Outcome::Response {
+                        status,
+                        rate,
+                        body: bytes.to_vec(),
+                    },
+                    Err(e) => Outcome::Lost {
+                        status: Some(status),
+                        sent: true,
+                        timeout: e.is_timeout(),
+                        message: describe_transport(&e),
+                    },
+                }
+            }
+            Err(e) => {
+                slot.finish(None);
+                Outcome::Lost {
+                    status: None,
+                    // A connection that could not be opened carried nothing.
+                    sent: !e.is_connect(),
+                    timeout: e.is_timeout(),
+                    message: describe_transport(&e),
                 }
             }
         }
@@ -515,6 +500,19 @@ enum Outcome {
         timeout: bool,
         message: String,
     },
+}
+
+impl Outcome {
+    /// The attempt as the retry policy sees it.
+    fn attempt(&self) -> Attempt {
+        match self {
+            Self::Response { status, .. } => Attempt::Status(*status),
+            Self::Lost { sent, timeout, .. } => Attempt::Lost {
+                sent: *sent,
+                timeout: *timeout,
+            },
+        }
+    }
 }
 
 fn decode<T: DeserializeOwned>(method: &Method, path: &str, body: &[u8]) -> Result<T, RemoteError> {

@@ -915,3 +915,45 @@ async fn the_token_appears_in_no_error_and_no_event() {
         assert!(!line.contains(CANARY), "{line}");
     }
 }
+
+#[test]
+fn object_paths_accept_only_digit_ids() {
+    let get = &Method::GET;
+    assert_eq!(
+        object_path(get, "/articles", "article", "7").unwrap(),
+        "/articles/7"
+    );
+    assert_eq!(
+        object_path(
+            get,
+            "/help_center/collections",
+            "collection",
+            "12345678901234567890"
+        )
+        .unwrap(),
+        "/help_center/collections/12345678901234567890"
+    );
+    for bad in [
+        "",
+        "123456789012345678901",
+        "7/",
+        "7?x=1",
+        "%37",
+        "0x1f",
+        " 7",
+    ] {
+        let err = object_path(get, "/articles", "article", bad).unwrap_err();
+        assert!(matches!(err.kind, ErrorKind::Config(_)), "{bad}");
+    }
+    let err = object_path(
+        &Method::DELETE,
+        "/help_center/collections",
+        "collection",
+        "a",
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "DELETE /help_center/collections/a: invalid collection id `a`: Intercom ids are digits"
+    );
+}
