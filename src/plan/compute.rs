@@ -315,19 +315,13 @@ impl Planner<'_> {
 
     fn find_moved_collection(&self, dc: &DesiredCollection, orphans: &[String]) -> Option<usize> {
         let name = &dc.locales[self.dl].name;
-        let matches: Vec<usize> = orphans
-            .iter()
-            .enumerate()
-            .filter(|(_, key)| {
-                let record = &self.state.collections[*key];
-                self.remote
-                    .collections
-                    .get(&record.id)
-                    .is_some_and(|c| &c.name == name && !self.claimed.contains(&c.id))
-            })
-            .map(|(i, _)| i)
-            .collect();
-        (matches.len() == 1).then(|| matches[0])
+        only_match(orphans, |key| {
+            let record = &self.state.collections[key];
+            self.remote
+                .collections
+                .get(&record.id)
+                .is_some_and(|c| &c.name == name && !self.claimed.contains(&c.id))
+        })
     }
 
     fn find_adoptable_collection(
@@ -396,22 +390,16 @@ impl Planner<'_> {
     fn find_moved_article(&self, da: &DesiredArticle, orphans: &[String]) -> Option<usize> {
         let fields = &da.locales[self.dl];
         let body = normalize(&fields.body);
-        let matches: Vec<usize> = orphans
-            .iter()
-            .enumerate()
-            .filter(|(_, key)| {
-                let record = &self.state.articles[*key];
-                let Some(remote) = self.remote.articles.get(&record.id) else {
-                    return false;
-                };
-                !self.claimed.contains(&remote.id)
-                    && (remote.title == fields.title
-                        || record.title == fields.title
-                        || normalize(remote.body.as_deref().unwrap_or("")) == body)
-            })
-            .map(|(i, _)| i)
-            .collect();
-        (matches.len() == 1).then(|| matches[0])
+        only_match(orphans, |key| {
+            let record = &self.state.articles[key];
+            let Some(remote) = self.remote.articles.get(&record.id) else {
+                return false;
+            };
+            !self.claimed.contains(&remote.id)
+                && (remote.title == fields.title
+                    || record.title == fields.title
+                    || normalize(remote.body.as_deref().unwrap_or("")) == body)
+        })
     }
 
     fn find_adoptable_article(
@@ -915,6 +903,21 @@ enum RemoteParent {
     Id(String),
     /// Created in this run: nothing under it exists yet, so nothing can be adopted there.
     NotYetCreated,
+}
+
+/// The position of the one item for which `pred` holds; `None` when none or several do
+/// (an ambiguous move is not guessed: the object is adopted or created instead).
+fn only_match(items: &[String], mut pred: impl FnMut(&str) -> bool) -> Option<usize> {
+    let mut found = None;
+    for (i, item) in items.iter().enumerate() {
+        if pred(item) {
+            if found.is_some() {
+                return None;
+            }
+            found = Some(i);
+        }
+    }
+    found
 }
 
 /// Adoption: the oldest (lowest id) remote object with this title in this parent that no

@@ -1,7 +1,6 @@
 //! `helpcenter preview`: the real binary on `--port 0` over example-content copied to a temp
 //! dir, driven over HTTP.
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Stdio};
 
@@ -25,16 +24,7 @@ impl Preview {
             .stderr(Stdio::null())
             .spawn()
             .expect("binary starts");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let url = line
-            .trim()
-            .strip_prefix("preview ")
-            .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
-            .to_owned();
-        assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+        let url = crate::support::first_line_url(&mut child, "preview ");
         Self { child, url }
     }
 

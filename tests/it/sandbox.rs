@@ -2,7 +2,6 @@
 //! and once through the `sandbox serve` binary).
 
 use std::collections::HashSet;
-use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -1110,16 +1109,7 @@ fn serve_binary_prints_the_listening_line() {
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn helpcenter");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .trim()
-        .strip_prefix("listening ")
-        .expect(&line)
-        .to_owned();
-    assert!(url.starts_with("http://127.0.0.1:"), "{line}");
+    let url = crate::support::first_line_url(&mut child, "listening ");
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -85,16 +85,7 @@ impl Emulator {
             .stderr(Stdio::inherit())
             .spawn()
             .expect("sandbox serve starts");
-        let stdout = child.stdout.take().expect("piped stdout");
-        let mut line = String::new();
-        BufReader::new(stdout)
-            .read_line(&mut line)
-            .expect("first line");
-        let base_url = line
-            .trim()
-            .strip_prefix("listening ")
-            .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
-            .to_owned();
+        let base_url = first_line_url(&mut child, "listening ");
         Self { child, base_url }
     }
 
@@ -104,6 +95,23 @@ impl Emulator {
             base: self.base_url.clone(),
         }
     }
+}
+
+/// The URL a server command prints as its first stdout line after `prefix`
+/// (`listening http://127.0.0.1:PORT`, `preview http://127.0.0.1:PORT`); stdout must be piped.
+pub fn first_line_url(child: &mut Child, prefix: &str) -> String {
+    let stdout = child.stdout.take().expect("piped stdout");
+    let mut line = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .expect("first line");
+    let url = line
+        .trim()
+        .strip_prefix(prefix)
+        .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
+        .to_owned();
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    url
 }
 
 impl Drop for Emulator {
