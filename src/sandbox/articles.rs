@@ -70,16 +70,6 @@ impl ContentInput {
     }
 }
 
-fn object(body: &Value) -> Result<&Map<String, Value>, ApiError> {
-    body.as_object().ok_or_else(|| {
-        ApiError::new(
-            400,
-            "parameter_invalid",
-            "Request body must be a JSON object",
-        )
-    })
-}
-
 /// The default-locale input (top-level fields over `translated_content[default]`) and the
 /// other locales' changes.
 fn inputs(
@@ -208,7 +198,7 @@ fn apply_locales(
 
 /// `POST /articles`.
 pub fn create(store: &mut Store, env: &mut Env<'_>, body: &Value) -> Result<Value, ApiError> {
-    let body = object(body)?;
+    let body = ApiError::body_object(body)?;
     let (default, others) = inputs(body, env)?;
     if default.title.as_deref().is_none_or(str::is_empty) {
         return Err(ApiError::missing(
@@ -263,7 +253,7 @@ pub fn update(
     if !store.articles.contains_key(&id) {
         return Err(ApiError::not_found());
     }
-    let body = object(body)?;
+    let body = ApiError::body_object(body)?;
     let (default, others) = inputs(body, env)?;
     let placement = parent(body, store)?;
     let now = store.tick();

@@ -34,16 +34,6 @@ fn group_input(map: &Map<String, Value>) -> Result<GroupInput, ApiError> {
     })
 }
 
-fn object(body: &Value) -> Result<&Map<String, Value>, ApiError> {
-    body.as_object().ok_or_else(|| {
-        ApiError::new(
-            400,
-            "parameter_invalid",
-            "Request body must be a JSON object",
-        )
-    })
-}
-
 fn inputs(
     body: &Map<String, Value>,
     env: &Env<'_>,
@@ -126,7 +116,7 @@ fn existing_parent(store: &Store, id: Option<u64>) -> Result<Option<&Collection>
 
 /// `POST /help_center/collections`.
 pub fn create(store: &mut Store, env: &mut Env<'_>, body: &Value) -> Result<Value, ApiError> {
-    let body = object(body)?;
+    let body = ApiError::body_object(body)?;
     let (default, others) = inputs(body, env)?;
     // The field-level validation errors come first; a missing name is checked after them.
     let parent_id = opt_id(body, "parent_id")?;
@@ -201,7 +191,7 @@ pub fn update(
     if !store.collections.contains_key(&id) {
         return Err(ApiError::not_found());
     }
-    let body = object(body)?;
+    let body = ApiError::body_object(body)?;
     let (default, others) = inputs(body, env)?;
     let mut collection = store.collections[&id].clone();
     if body.contains_key("parent_id") {

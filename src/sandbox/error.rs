@@ -13,6 +13,17 @@ pub struct ApiError {
 }
 
 impl ApiError {
+    /// The request body as a JSON object, or 400 `parameter_invalid`.
+    pub fn body_object(body: &Value) -> Result<&serde_json::Map<String, Value>, Self> {
+        body.as_object().ok_or_else(|| {
+            Self::new(
+                400,
+                "parameter_invalid",
+                "Request body must be a JSON object",
+            )
+        })
+    }
+
     /// An error without a `field`.
     pub fn new(status: u16, code: &'static str, message: impl Into<String>) -> Self {
         Self {
