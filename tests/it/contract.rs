@@ -10,15 +10,17 @@ use serde_json::{Map, Value, json};
 
 use crate::sandbox::{ADMIN, Api, serve};
 
-fn shared_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/intercom")
+/// The vendored 2.12 reference data (`tests/fixtures/intercom/README.md` says where it comes
+/// from): inside the repository, so a plain clone runs these tests.
+fn fixtures_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/intercom")
 }
 
 /// The 2.12 `OpenAPI` description as JSON.
 pub(crate) fn openapi() -> &'static Value {
     static SPEC: OnceLock<Value> = OnceLock::new();
     SPEC.get_or_init(|| {
-        let path = shared_dir().join("openapi-2.12.yaml");
+        let path = fixtures_dir().join("openapi-2.12.yaml");
         let text = std::fs::read_to_string(&path)
             .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
         let mut spec: Value = serde_saphyr::from_str(&text).expect("openapi-2.12.yaml parses");
@@ -34,7 +36,7 @@ pub(crate) fn openapi() -> &'static Value {
 pub(crate) fn examples() -> &'static Value {
     static EXAMPLES: OnceLock<Value> = OnceLock::new();
     EXAMPLES.get_or_init(|| {
-        let path = shared_dir().join("examples-2.12.json");
+        let path = fixtures_dir().join("examples-2.12.json");
         serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
     })
 }
@@ -510,4 +512,25 @@ fn spec_request_examples_match_the_request_schemas() {
     let schema = request_schema("post", "/articles");
     let validator = jsonschema::validator_for(&schema).unwrap();
     assert!(!validator.is_valid(&json!({"title": "t", "author_id": "x"})));
+}
+
+#[test]
+fn embedded_locales_match_the_vendored_list() {
+    let path = fixtures_dir().join("locales-2.12.json");
+    let listed: Vec<(String, String)> =
+        serde_json::from_str::<Vec<Value>>(&std::fs::read_to_string(path).unwrap())
+            .unwrap()
+            .iter()
+            .map(|l| {
+                (
+                    l["code"].as_str().unwrap().to_owned(),
+                    l["name"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+    let embedded: Vec<(String, String)> = helpcenter::content::locales::INTERCOM_LOCALES
+        .iter()
+        .map(|(c, n)| ((*c).to_owned(), (*n).to_owned()))
+        .collect();
+    assert_eq!(embedded, listed);
 }
