@@ -1,10 +1,13 @@
 //! Command-line parsing (clap) and dispatch to `commands`. Usage errors exit 1, never 2.
 
+pub mod discovery;
+
 use std::ffi::OsString;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::parser::ValueSource;
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use crate::commands;
 use crate::content::config::OnDrift;
@@ -23,8 +26,17 @@ pub struct Cli {
 /// Flags accepted by every command.
 #[derive(Debug, Clone, Args)]
 pub struct GlobalArgs {
-    /// The content root: the folder that holds `helpcenter.toml`
-    #[arg(long, global = true, default_value = ".", value_name = "DIR")]
+    /// The content root: the folder that holds `helpcenter.toml` (default: `HELPCENTER_DIR`,
+    /// else the nearest folder upward that holds one)
+    #[arg(
+        long,
+        global = true,
+        env = "HELPCENTER_DIR",
+        default_value = ".",
+        hide_default_value = true,
+        hide_env_values = true,
+        value_name = "DIR"
+    )]
     pub dir: PathBuf,
     /// Target from `helpcenter.toml` (default: `default_target`)
     #[arg(long, global = true, value_name = "NAME")]
@@ -56,9 +68,18 @@ pub enum Command {
     Pull(PullArgs),
     /// Serve a local preview of the help center and its pending changes
     Preview(PreviewArgs),
+    /// Print shell completions (bash, zsh, fish, powershell, elvish)
+    Completions(CompletionsArgs),
     /// The Intercom emulator
     #[command(subcommand)]
     Sandbox(SandboxCommand),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// Output format of `check`.
@@ -160,8 +181,11 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    let cli = match Cli::try_parse_from(args) {
-        Ok(cli) => cli,
+    let parsed = Cli::command()
+        .try_get_matches_from(args)
+        .and_then(|matches| Ok((Cli::from_arg_matches(&matches)?, matches)));
+    let (mut cli, matches) = match parsed {
+        Ok(parsed) => parsed,
         Err(err) => {
             let code = u8::from(err.use_stderr());
             let _ = err.print();
@@ -176,6 +200,18 @@ where
         Verbosity::Normal
     };
     let printer = Printer::new(cli.global.color, verbosity);
+    if reads_config(&cli.command) {
+        let source = match matches.value_source("dir") {
+            Some(ValueSource::CommandLine) => discovery::DirSource::Flag,
+            Some(ValueSource::EnvVariable) => discovery::DirSource::Env,
+            _ => discovery::DirSource::Discover,
+        };
+        let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+        match discovery::content_root(&cli.global.dir, source, &cwd) {
+            Ok(root) => cli.global.dir = root,
+            Err(err) => return fail(&printer, &err),
+        }
+    }
     let outcome = match &cli.command {
         Command::Init => commands::init::run(&cli.global, &printer),
         Command::Check(args) => commands::check::run(&cli.global, args, &printer),
@@ -184,16 +220,35 @@ where
         Command::Apply(args) => commands::apply::run(&cli.global, args, &printer),
         Command::Pull(args) => commands::pull::run(&cli.global, args, &printer),
         Command::Preview(args) => commands::preview::run(&cli.global, args, &printer),
+        Command::Completions(args) => Ok(completions(args.shell, &printer)),
         Command::Sandbox(SandboxCommand::Serve(args)) => crate::sandbox::cli::serve(args, &printer),
     };
     match outcome {
         Ok(code) => ExitCode::from(code.as_u8()),
-        Err(err) => {
-            printer.error(&err.message);
-            if let Some(hint) = &err.hint {
-                printer.hint(hint);
-            }
-            ExitCode::from(1)
-        }
+        Err(err) => fail(&printer, &err),
     }
+}
+
+/// Commands that work on a content root (`init` writes one in `--dir`, default `.`).
+fn reads_config(command: &Command) -> bool {
+    !matches!(
+        command,
+        Command::Init | Command::Completions(_) | Command::Sandbox(_)
+    )
+}
+
+fn fail(printer: &Printer, err: &commands::CommandError) -> ExitCode {
+    printer.error(&err.message);
+    if let Some(hint) = &err.hint {
+        printer.hint(hint);
+    }
+    ExitCode::from(1)
+}
+
+/// `helpcenter completions SHELL`: the completion script on stdout.
+fn completions(shell: clap_complete::Shell, printer: &Printer) -> commands::Outcome {
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "helpcenter", &mut script);
+    printer.data(&String::from_utf8_lossy(&script));
+    commands::Outcome::Success
 }
