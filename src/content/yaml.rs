@@ -5,8 +5,12 @@
 use std::path::Path;
 
 use saphyr::{LoadableYamlNode, MarkedYaml, Scalar, YamlData};
+use saphyr_parser::Event;
 
 use crate::diagnostics::Diagnostic;
+
+/// The deepest YAML nesting read (front matter and `_collection.yml` need three levels).
+pub const MAX_YAML_DEPTH: usize = 32;
 
 /// A 1-based line and column (in characters) in a file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -56,7 +60,10 @@ impl Source<'_> {
     }
 
     /// Parses `text` as one YAML document. `Ok(None)` when the text holds no document.
+    /// Nesting deeper than [`MAX_YAML_DEPTH`] is an error found before the tree is built (the
+    /// loader and every walk over its tree recurse).
     pub fn parse<'t>(&self, text: &'t str) -> Result<Option<MarkedYaml<'t>>, Diagnostic> {
+        self.check_depth(text)?;
         let docs = MarkedYaml::load_from_str(text).map_err(|err| {
             let marker = err.marker();
             let hint = if err.info().contains("duplicated key") {
@@ -81,6 +88,37 @@ impl Source<'_> {
                 .with_hint("remove the extra `---` line"));
         }
         Ok(first.filter(|doc| !matches!(doc.data, YamlData::Value(Scalar::Null))))
+    }
+
+    /// Streams the parser's events (iterative) and fails at the first collection that opens
+    /// deeper than [`MAX_YAML_DEPTH`]. Syntax errors are left to the loader, which words them.
+    fn check_depth(&self, text: &str) -> Result<(), Diagnostic> {
+        let mut depth = 0usize;
+        for event in saphyr_parser::Parser::new_from_str(text) {
+            let Ok((event, span)) = event else {
+                return Ok(());
+            };
+            match event {
+                Event::SequenceStart(..) | Event::MappingStart(..) => {
+                    depth += 1;
+                    if depth > MAX_YAML_DEPTH {
+                        return Err(Diagnostic::error(
+                            "yaml-too-deep",
+                            self.path,
+                            span.start.line() + self.line_offset,
+                            span.start.col() + 1,
+                            format!("YAML nested more than {MAX_YAML_DEPTH} levels deep"),
+                        )
+                        .with_hint(
+                            "these fields are flat `key: value` lines: remove the nesting",
+                        ));
+                    }
+                }
+                Event::SequenceEnd | Event::MappingEnd => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+        Ok(())
     }
 
     /// The entries of a mapping node, or an error naming what was found instead.

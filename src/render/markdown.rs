@@ -16,7 +16,7 @@ use super::callouts::Callout;
 use super::escape::{push_attr, push_text};
 use super::links::{Resolver, Target};
 use super::sanitize::RawHtml;
-use super::{Problem, Rendered, video};
+use super::{MAX_NESTING, Problem, Rendered, video};
 use crate::content::model::{ArticleFile, LocalArticle, Project};
 use crate::diagnostics::{Diagnostic, Severity};
 
@@ -53,7 +53,10 @@ pub(super) fn render_with_repair_flag(
         w.event(event, range, &mut events);
     }
     w.raw.document_ends();
-    let html = if w.raw.needs_repair {
+    let html = if w.too_deep {
+        // Never sent (it is an error), and too deep to repair or parse in linear time.
+        String::new()
+    } else if w.raw.needs_repair {
         super::sanitize::clean(&w.out)
     } else {
         w.out
@@ -121,6 +124,10 @@ pub(super) struct Writer<'a> {
     /// Open Markdown blocks: (id, whether only phrasing content may go in it).
     ctx: Vec<(u32, bool)>,
     next_ctx: u32,
+    /// Open Markdown elements (every `Start` not yet ended).
+    md_depth: usize,
+    /// The nesting bound was passed (reported once; the body is not rendered).
+    too_deep: bool,
 }
 
 type Events<'e> = Peekable<OffsetIter<'e, pulldown_cmark::DefaultBrokenLinkCallback>>;
@@ -149,7 +156,26 @@ impl<'a> Writer<'a> {
             html_block: None,
             ctx: Vec::new(),
             next_ctx: 0,
+            md_depth: 0,
+            too_deep: false,
         }
+    }
+
+    /// Reports content nested deeper than [`MAX_NESTING`] (once): every later stage walks the
+    /// body as a tree, so the depth is bounded here, where the author can be told where.
+    pub fn depth_check(&mut self, offset: usize) {
+        if self.too_deep || self.md_depth + self.raw.depth() <= MAX_NESTING {
+            return;
+        }
+        self.too_deep = true;
+        self.problem(
+            offset,
+            Problem::error(
+                "nesting-too-deep",
+                format!("content nested more than {MAX_NESTING} levels deep (lists, quotes, emphasis or HTML elements)"),
+            )
+            .hint("flatten the structure: Intercom's editor cannot show it either"),
+        );
     }
 
     pub fn problem(&mut self, offset: usize, problem: Problem) {
@@ -157,6 +183,14 @@ impl<'a> Writer<'a> {
     }
 
     fn event(&mut self, event: Event<'_>, range: Range<usize>, events: &mut Events<'_>) {
+        match &event {
+            Event::Start(_) => {
+                self.md_depth += 1;
+                self.depth_check(range.start);
+            }
+            Event::End(_) => self.md_depth = self.md_depth.saturating_sub(1),
+            _ => {}
+        }
         if self.image.is_some() {
             self.image_event(&event);
             return;

@@ -18,6 +18,10 @@ use std::path::PathBuf;
 use crate::content::model::{ArticleFile, LocalArticle, Project};
 use crate::diagnostics::{Diagnostic, Severity};
 
+/// The deepest nesting of elements (Markdown and raw HTML together) a body may have; deeper is
+/// an error. Below [`crate::html_dom::MAX_DEPTH`], so what `check` accepts every stage reads whole.
+pub const MAX_NESTING: usize = 64;
+
 /// The href prefix that marks a link to another article of the content tree.
 pub const LINK_PLACEHOLDER: &str = "#helpcenter-key:";
 
@@ -84,8 +88,9 @@ pub fn resolve_links(html: &str, mut resolve: impl FnMut(&str) -> Option<String>
         out.push_str(&rest[..start]);
         let after = &rest[start + LINK_PLACEHOLDER.len()..];
         let end = after.find('"').unwrap_or(after.len());
+        // The key is attribute text: `g/a&b` is written `g/a&amp;b`.
         let key = &after[..end];
-        if let Some(url) = resolve(key) {
+        if let Some(url) = resolve(&escape::decode_entities(key)) {
             out.push_str(&url.replace('"', "%22"));
         } else {
             out.push_str(LINK_PLACEHOLDER);
@@ -108,6 +113,20 @@ mod link_tests {
         assert_eq!(
             out,
             r##"<a href="https://h/1-x">x</a> <a href="#helpcenter-key:c">y</a>"##
+        );
+    }
+
+    #[test]
+    fn keys_are_read_as_attribute_text() {
+        let html = r##"<a href="#helpcenter-key:g/a&amp;b">x</a><a href="#helpcenter-key:g/&quot;q&quot;">y</a>"##;
+        let out = resolve_links(html, |k| match k {
+            "g/a&b" => Some("https://h/1-ab".to_owned()),
+            "g/\"q\"" => Some("https://h/2-q".to_owned()),
+            _ => None,
+        });
+        assert_eq!(
+            out,
+            r#"<a href="https://h/1-ab">x</a><a href="https://h/2-q">y</a>"#
         );
     }
 }

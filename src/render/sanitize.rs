@@ -81,6 +81,11 @@ impl RawHtml {
         }
     }
 
+    /// How many written raw elements are open.
+    pub fn depth(&self) -> usize {
+        self.stack.len()
+    }
+
     /// The document ends: anything still open needs closing.
     pub fn document_ends(&mut self) {
         if !self.stack.is_empty() {
@@ -430,6 +435,18 @@ impl Writer<'_> {
                 return;
             }
         };
+        self.raw_keep(keep, name, attrs, offset, out);
+        self.depth_check(offset);
+    }
+
+    fn raw_keep(
+        &mut self,
+        keep: &'static str,
+        name: &str,
+        attrs: &[(String, String)],
+        offset: usize,
+        out: &mut String,
+    ) {
         match keep {
             "iframe" => self.raw_iframe(attrs, offset, out),
             "a" => self.raw_link(attrs, offset, out),

@@ -5,6 +5,7 @@ mod check;
 mod content;
 mod contract;
 mod convergence;
+mod hostile;
 mod plan_apply;
 mod plan_output;
 mod preview;

@@ -1,0 +1,338 @@
+//! Hostile input through the real binary (and `sandbox serve`): content, bodies and paths built
+//! to crash, stall or escape the tool. Every case must end in a clear message, never an abort,
+//! a hang or a write outside the content root. Deep inputs run in the binary on its normal
+//! main-thread stack, so a recursion left anywhere shows as a crash here.
+
+use std::path::Path;
+use std::process::{Child, Stdio};
+
+use serde_json::json;
+
+use crate::support::{Emulator, Run, bin, point_at, run_in, write};
+
+/// A one-collection tree pointed at the emulator.
+fn tree(root: &Path, base_url: &str) {
+    write(
+        root,
+        "helpcenter.toml",
+        "default_locale = \"en\"\nlocales = [\"en\"]\n\n[defaults]\nauthor = \"docs@example.com\"\n\n[assets]\nbase_url = \"https://cdn.example.com/help/\"\n",
+    );
+    point_at(root, base_url);
+    write(root, "g/_collection.yml", "name: Guides\n");
+}
+
+/// `check` on a tree with no target.
+fn offline_tree() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    tree(dir.path(), "http://127.0.0.1:9");
+    dir
+}
+
+/// The process ended by itself (no signal: an overflow aborts with SIGABRT, code -1 here).
+#[track_caller]
+fn exited(run: &Run) {
+    assert!(
+        run.code == 0 || run.code == 1 || run.code == 2,
+        "the binary crashed (exit {}):\n{}",
+        run.code,
+        run.stderr.chars().take(2000).collect::<String>()
+    );
+}
+
+/// The `error:` lines of stderr.
+fn errors(run: &Run) -> Vec<String> {
+    run.stderr
+        .lines()
+        .filter(|l| l.starts_with("error"))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The `file:line:col` of each error, relative to `root`.
+fn locations(run: &Run, root: &Path) -> Vec<String> {
+    let prefix = format!("{}/", root.display());
+    let mut out = Vec::new();
+    let mut after_error = false;
+    for line in run.stderr.lines() {
+        if line.starts_with("error") {
+            after_error = true;
+        } else if let Some(at) = line.trim_start().strip_prefix("--> ") {
+            if after_error {
+                out.push(at.strip_prefix(&prefix).unwrap_or(at).to_owned());
+            }
+            after_error = false;
+        }
+    }
+    out
+}
+
+#[test]
+fn deep_yaml_in_front_matter_is_an_error_not_a_crash() {
+    let dir = offline_tree();
+    let n = 5_000;
+    let mut yaml = String::from("---\ntitle: T\ndescription:\n");
+    for i in 0..n {
+        yaml.push_str(&" ".repeat(2 * i));
+        yaml.push_str(if i == n - 1 { "- a\n" } else { "-\n" });
+    }
+    yaml.push_str("---\nbody\n");
+    write(dir.path(), "g/deep.md", &yaml);
+    write(
+        dir.path(),
+        "g/_collection.yml",
+        &format!("name: {}{}\n", "{a: ".repeat(20_000), "}".repeat(20_000)),
+    );
+    let run = run_in(dir.path(), &["check"]);
+    exited(&run);
+    let run = run.expect(1);
+    assert_eq!(
+        errors(&run),
+        vec![
+            "error: YAML nested more than 32 levels deep",
+            "error: YAML nested more than 32 levels deep"
+        ]
+    );
+    assert_eq!(
+        locations(&run, dir.path()),
+        vec!["g/_collection.yml:1:131", "g/deep.md:35:63"]
+    );
+}
+
+/// Content that nests 10,000 lists, 20,000 raw `<b>` and 25,000 emphasis levels.
+fn deep_content(root: &Path) {
+    write(
+        root,
+        "g/list.md",
+        &format!("---\ntitle: List\n---\n{}a\n", "- ".repeat(10_000)),
+    );
+    write(
+        root,
+        "g/bold.md",
+        &format!(
+            "---\ntitle: Bold\n---\n{}x{}\n",
+            "<b>".repeat(20_000),
+            "</b>".repeat(20_000)
+        ),
+    );
+    write(
+        root,
+        "g/stars.md",
+        &format!(
+            "---\ntitle: Stars\n---\n{}x{}\n",
+            "*".repeat(50_000),
+            "*".repeat(50_000)
+        ),
+    );
+}
+
+#[test]
+fn deep_content_is_an_error_in_check_and_plan_alike() {
+    let emu = Emulator::start(&[]);
+    let dir = tempfile::tempdir().unwrap();
+    tree(dir.path(), &emu.base_url);
+    deep_content(dir.path());
+    write(
+        dir.path(),
+        "g/ok.md",
+        "---\ntitle: Fine\n---\n- a\n  - b\n\n**bold *both***\n",
+    );
+    for command in ["check", "plan"] {
+        let run = run_in(dir.path(), &[command]);
+        exited(&run);
+        let run = run.expect(1);
+        let deep = run
+            .stderr
+            .matches("error: content nested more than 64 levels deep")
+            .count();
+        assert_eq!(
+            deep,
+            3,
+            "{command}:\n{}",
+            run.stderr.chars().take(3000).collect::<String>()
+        );
+        let mut at = locations(&run, dir.path());
+        at.sort();
+        assert_eq!(
+            at,
+            vec!["g/bold.md:4:190", "g/list.md:4:65", "g/stars.md:4:127"],
+            "{command}"
+        );
+    }
+    assert!(emu.http().articles().is_empty(), "nothing was sent");
+}
+
+/// The emulator's id of the article titled `title`.
+fn article_id(emu: &Emulator, title: &str) -> String {
+    let articles = emu.http().articles();
+    let article = articles
+        .iter()
+        .find(|a| a["title"] == title)
+        .unwrap_or_else(|| panic!("no article {title}"));
+    article["id"]
+        .as_str()
+        .map_or_else(|| article["id"].to_string(), str::to_owned)
+}
+
+/// A running `helpcenter preview --port 0`; killed on drop.
+struct Preview {
+    child: Child,
+    url: String,
+}
+
+impl Preview {
+    fn start(dir: &Path) -> Self {
+        let mut child = bin()
+            .args(["--color", "never", "--dir"])
+            .arg(dir)
+            .args(["preview", "--port", "0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("binary starts");
+        let url = crate::support::first_line_url(&mut child, "preview ");
+        Self { child, url }
+    }
+
+    /// GET `path` with a `Host` header (`None`: the URL's); status and body.
+    fn get(&self, path: &str, host: Option<&str>) -> (u16, String) {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let mut req = reqwest::Client::new().get(format!("{}{path}", self.url));
+            if let Some(host) = host {
+                req = req.header("host", host);
+            }
+            let resp = req.send().await.expect("the preview answers");
+            let status = resp.status().as_u16();
+            (status, resp.text().await.unwrap_or_default())
+        })
+    }
+}
+
+impl Drop for Preview {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn a_deep_remote_body_is_drift_in_plan_and_in_the_preview() {
+    let emu = Emulator::start(&[]);
+    let dir = tempfile::tempdir().unwrap();
+    tree(dir.path(), &emu.base_url);
+    write(dir.path(), "g/a.md", "---\ntitle: Alpha\n---\nHello\n");
+    run_in(dir.path(), &["apply", "--yes"]).expect(0);
+    // A person (or a broken integration) leaves 30,000 nested `<b>` in the body.
+    let id = article_id(&emu, "Alpha");
+    let n = 30_000;
+    let body = format!("<p>{}deep{}</p>", "<b>".repeat(n), "</b>".repeat(n));
+    let (status, _) = emu.http().call(
+        "PUT",
+        &format!("/articles/{id}"),
+        Some(&json!({ "body": body })),
+    );
+    assert_eq!(status, 200);
+
+    let run = run_in(dir.path(), &["plan", "--format", "json"]);
+    exited(&run);
+    let plan = run.expect(0).json();
+    assert_eq!(plan["summary"]["drift"], 1, "{plan}");
+    assert_eq!(plan["changes"][0]["key"], "g/a");
+
+    let preview = Preview::start(dir.path());
+    let (status, page) = preview.get("/changes", None);
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("Alpha"), "{page}");
+    // Still serving afterwards.
+    assert_eq!(preview.get("/", None).0, 200);
+}
+
+#[test]
+fn a_hundred_thousand_unclosed_divs_complete_with_one_error() {
+    // 3.3 MB of `<div class="intercom-container">`, never closed: quadratic in an HTML tree
+    // builder (each start tag scans the stack of open elements). Timing: `benches/check.rs`.
+    let dir = offline_tree();
+    let divs = "<div class=\"intercom-container\">".repeat(100_000);
+    write(
+        dir.path(),
+        "g/divs.md",
+        &format!("---\ntitle: Divs\n---\n{divs}\n"),
+    );
+    write(
+        dir.path(),
+        "g/wide.md",
+        &format!(
+            "---\ntitle: Wide\n---\n{}\n",
+            "<div class=\"intercom-container\">x</div>".repeat(50_000)
+        ),
+    );
+    let run = run_in(dir.path(), &["check"]);
+    exited(&run);
+    let run = run.expect(1);
+    assert_eq!(
+        errors(&run),
+        vec![
+            "error: content nested more than 64 levels deep (lists, quotes, emphasis or HTML elements)"
+        ]
+    );
+    assert_eq!(locations(&run, dir.path()), vec!["g/divs.md:4:2049"]);
+    let html = run_in(dir.path(), &["render", "g/wide.md"])
+        .expect(0)
+        .stdout;
+    assert_eq!(
+        html.matches("<div class=\"intercom-container\">x</div>")
+            .count(),
+        50_000
+    );
+}
+
+#[test]
+fn links_to_files_named_with_ampersand_or_quote_resolve() {
+    let emu = Emulator::start(&[]);
+    let dir = tempfile::tempdir().unwrap();
+    tree(dir.path(), &emu.base_url);
+    write(
+        dir.path(),
+        "g/a&b.md",
+        "---\ntitle: Tom and Jerry\n---\nAmpersand.\n",
+    );
+    write(
+        dir.path(),
+        "g/say \"hi\".md",
+        "---\ntitle: Quoted\n---\nQuote.\n",
+    );
+    write(
+        dir.path(),
+        "g/index.md",
+        "---\ntitle: Index\n---\nSee [and](a&b.md), [quote](<say \"hi\".md>) and <a href=\"a&amp;b.md\">raw</a>.\n",
+    );
+    run_in(dir.path(), &["apply", "--yes"]).expect(0);
+    let articles = emu.http().articles();
+    let url = |title: &str| {
+        articles.iter().find(|a| a["title"] == title).unwrap()["url"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let index = articles.iter().find(|a| a["title"] == "Index").unwrap();
+    let body = index["body"].as_str().unwrap();
+    assert!(!body.contains("helpcenter-key"), "{body}");
+    assert_eq!(
+        body.matches(&format!("href=\"{}\"", url("Tom and Jerry")))
+            .count(),
+        2,
+        "{body}"
+    );
+    assert_eq!(
+        body.matches(&format!("href=\"{}\"", url("Quoted"))).count(),
+        1,
+        "{body}"
+    );
+    let plan = run_in(dir.path(), &["plan", "--format", "json"])
+        .expect(0)
+        .json();
+    assert_eq!(plan["changes"], json!([]), "{plan}");
+}
