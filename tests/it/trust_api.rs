@@ -284,3 +284,115 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+// ---------------------------------------------------------------------------------------------
+// A token pasted into `helpcenter.toml` is never echoed (not in messages, not in snippets).
+// ---------------------------------------------------------------------------------------------
+
+/// A token as Intercom issues them (base64 of `tok:…`), made up for the test.
+const PASTED: &str = "dG9rOmNhZmViYWJlXzEyMzRfNTY3OF9hYmNkZWZnaGlqa2xtbm9wcXJzdHV2";
+
+/// Runs `check` and `plan` on a project whose config is `config`; both must fail without
+/// printing the pasted token; returns the `check` run.
+#[track_caller]
+fn refused_without_echo(config: &str) -> Run {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "helpcenter.toml", config);
+    write(tmp.path(), "guides/_collection.yml", "name: Guides\n");
+    write(tmp.path(), "guides/a.md", "---\ntitle: A\n---\nHello.\n");
+    let mut first = None;
+    for args in [
+        &["check"][..],
+        &["check", "--format", "json"],
+        &["check", "--format", "github"],
+        &["plan"],
+    ] {
+        let run = run_in(tmp.path(), args).expect(1);
+        let all = format!("{}\n{}", run.stdout, run.stderr);
+        assert!(
+            !all.contains(PASTED),
+            "`{}` echoed the token:\n{all}",
+            args.join(" ")
+        );
+        assert!(
+            !all.contains(&PASTED[..16]),
+            "`{}` echoed part of the token:\n{all}",
+            args.join(" ")
+        );
+        first.get_or_insert(run);
+    }
+    first.unwrap()
+}
+
+#[test]
+fn a_token_under_a_misnamed_key_is_never_echoed() {
+    let header = "default_locale = \"en\"\n\n[targets.prod]\nkind = \"intercom\"\n";
+    for line in [
+        format!("Token = \"{PASTED}\""),
+        format!("access_token = \"{PASTED}\""),
+        format!("intercom_secret = \"{PASTED}\""),
+        format!("api_key = \"{PASTED}\""),
+        format!("notes = \"{PASTED}\""),
+    ] {
+        let run = refused_without_echo(&format!("{header}{line}\n"));
+        assert!(run.stderr.contains("helpcenter.toml:5:1"), "{}", run.stderr);
+        assert!(
+            run.stderr.contains("never read from files"),
+            "{}",
+            run.stderr
+        );
+    }
+    // The same at the top level and in `[defaults]`.
+    let run = refused_without_echo(&format!(
+        "default_locale = \"en\"\naccess_token = \"{PASTED}\"\n\n[targets.local]\nkind = \"sandbox\"\n"
+    ));
+    assert!(run.stderr.contains("helpcenter.toml:2:1"), "{}", run.stderr);
+    refused_without_echo(&format!(
+        "default_locale = \"en\"\n\n[defaults]\npassword = \"{PASTED}\"\n\n[targets.local]\nkind = \"sandbox\"\n"
+    ));
+}
+
+#[test]
+fn a_token_pasted_into_token_env_is_detected_and_never_echoed() {
+    let run = refused_without_echo(&format!(
+        "default_locale = \"en\"\n\n[targets.prod]\nkind = \"intercom\"\ntoken_env = \"{PASTED}\"\n"
+    ));
+    assert!(
+        run.stderr.contains("helpcenter.toml:5:13"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("looks like an access token"),
+        "{}",
+        run.stderr
+    );
+    // With base64 padding it is not even a variable name.
+    refused_without_echo(&format!(
+        "default_locale = \"en\"\n\n[targets.prod]\nkind = \"intercom\"\ntoken_env = \"{PASTED}==\"\n"
+    ));
+    // A real variable name is fine.
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        "helpcenter.toml",
+        "default_locale = \"en\"\n\n[targets.prod]\nkind = \"intercom\"\ntoken_env = \"INTERCOM_TOKEN_PROD_2024\"\n",
+    );
+    run_in(tmp.path(), &["check"]).expect(0);
+}
+
+#[test]
+fn a_token_on_a_line_with_a_syntax_error_is_not_shown_in_the_snippet() {
+    let run = refused_without_echo(&format!(
+        "default_locale = \"en\"\n\n[targets.prod]\nkind = \"intercom\"\ntoken = {PASTED}\n"
+    ));
+    assert!(run.stderr.contains("helpcenter.toml:5:"), "{}", run.stderr);
+    let run = refused_without_echo(&format!(
+        "default_locale = \"en\"\ndefault_target = \"{PASTED}\"\n\n[targets.prod]\nkind = \"intercom\"\n"
+    ));
+    assert!(
+        run.stderr.contains("helpcenter.toml:2:18"),
+        "{}",
+        run.stderr
+    );
+}
