@@ -121,7 +121,9 @@ pub fn render_text(
             let lines = cache.entry(path.clone()).or_insert_with(|| {
                 source(path).map(|text| text.lines().map(str::to_owned).collect())
             });
-            lines.as_ref()?.get(diag.line - 1).cloned()
+            // A token pasted into a file is never shown, whatever the diagnostic.
+            let line = lines.as_ref()?.get(diag.line - 1)?;
+            Some(crate::secrets::redact(line).into_owned())
         });
         let width = if snippet_line.is_some() {
             diag.line.to_string().len()

@@ -30,3 +30,4 @@ pub mod pull;
 pub mod remote;
 pub mod render;
 pub mod sandbox;
+pub mod secrets;

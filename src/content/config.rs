@@ -175,7 +175,7 @@ pub fn parse(text: &str) -> (Option<Config>, Vec<Diagnostic>) {
         Ok(doc) => doc,
         Err(err) => {
             let pos = pos_at(text, err.span().map_or(0, |s| s.start));
-            let message = err.message().trim_end().to_owned();
+            let message = crate::secrets::redact(err.message().trim_end()).into_owned();
             return (
                 None,
                 vec![Diagnostic::error(
@@ -193,7 +193,15 @@ pub fn parse(text: &str) -> (Option<Config>, Vec<Diagnostic>) {
         diagnostics: Vec::new(),
     };
     let config = parser.document(doc.get_ref());
-    (Some(config), parser.diagnostics)
+    let mut diagnostics = parser.diagnostics;
+    for diag in &mut diagnostics {
+        // Values are quoted in some messages (`default_target`, `base_url`): never a token.
+        redact_in_place(&mut diag.message);
+        if let Some(hint) = &mut diag.hint {
+            redact_in_place(hint);
+        }
+    }
+    (Some(config), diagnostics)
 }
 
 type Value<'i> = Spanned<DeValue<'i>>;
@@ -259,6 +267,29 @@ impl Parser<'_> {
             format!("unknown key `{}` in {table}", key.get_ref()),
             Some(hint),
         );
+    }
+
+    /// An unknown key; when its name or value suggests a secret, the error says so and its
+    /// line is never shown (see `docs/config.md`, "Secrets").
+    fn unknown_entry(&mut self, key: &Key<'_>, value: &Value<'_>, table: &str, known: &[&str]) {
+        let value_text = self.text.get(value.span()).unwrap_or_default();
+        if crate::secrets::secret_key_name(key.get_ref())
+            || crate::secrets::contains_token(value_text)
+        {
+            self.error(
+                "config-token-in-file",
+                key.span(),
+                format!(
+                    "unknown key `{}` in {table} looks like it holds a secret: tokens are never read from files",
+                    key.get_ref()
+                ),
+                Some(format!(
+                    "remove it, set `token_env = \"{DEFAULT_TOKEN_ENV}\"` on the target and export the token in that variable; if this file was committed, revoke the token"
+                )),
+            );
+        } else {
+            self.unknown_key(key, table, known);
+        }
     }
 
     fn wrong_type(&mut self, name: &str, value: &Value<'_>, expected: &str) {
@@ -396,7 +427,7 @@ impl Parser<'_> {
                         }
                     }
                 }
-                _ => self.unknown_key(key, "`helpcenter.toml`", &TOP_KEYS),
+                _ => self.unknown_entry(key, value, "`helpcenter.toml`", &TOP_KEYS),
             }
         }
 
@@ -503,7 +534,7 @@ impl Parser<'_> {
                     }
                     defaults.author = author;
                 }
-                _ => self.unknown_key(key, "`[defaults]`", &DEFAULTS_KEYS),
+                _ => self.unknown_entry(key, value, "`[defaults]`", &DEFAULTS_KEYS),
             }
         }
         defaults
@@ -533,7 +564,7 @@ impl Parser<'_> {
                         ),
                     }
                 }
-                _ => self.unknown_key(key, "`[assets]`", &ASSETS_KEYS),
+                _ => self.unknown_entry(key, value, "`[assets]`", &ASSETS_KEYS),
             }
         }
         assets
@@ -612,7 +643,15 @@ impl Parser<'_> {
                 "token_env" => {
                     sandbox_only_warnings.push((field, key.span()));
                     if let Some(var) = self.string(&format!("{label}.token_env"), value) {
-                        if is_env_var_name(var) {
+                        if crate::secrets::looks_like_token(var) {
+                            // Never echo the value: it is most likely the token itself.
+                            self.error(
+                                "config-bad-token-env",
+                                value.span(),
+                                "`token_env` holds what looks like an access token, not the name of an environment variable".to_owned(),
+                                Some(format!("export the token in a variable (e.g. `export {DEFAULT_TOKEN_ENV}=…`), write `token_env = \"{DEFAULT_TOKEN_ENV}\"`; if this file was committed, revoke the token")),
+                            );
+                        } else if is_env_var_name(var) {
                             target.token_env = Some(var.to_owned());
                         } else {
                             // Never echo the value: it may be the token itself.
@@ -658,7 +697,7 @@ impl Parser<'_> {
                         }
                     }
                 }
-                _ => self.unknown_key(key, &format!("`[{label}]`"), &TARGET_KEYS),
+                _ => self.unknown_entry(key, value, &format!("`[{label}]`"), &TARGET_KEYS),
             }
         }
         if !kind_seen {
@@ -687,6 +726,13 @@ impl Parser<'_> {
             }
         }
         Some(target)
+    }
+}
+
+/// Replaces token-looking words of `text` with `[redacted]`.
+fn redact_in_place(text: &mut String) {
+    if let std::borrow::Cow::Owned(clean) = crate::secrets::redact(text) {
+        *text = clean;
     }
 }
 

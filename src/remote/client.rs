@@ -18,7 +18,7 @@ use serde::de::DeserializeOwned;
 use tokio::sync::Semaphore;
 
 use super::config::{ClientConfig, RequestEvent, RequestObserver, validate_base_url};
-use super::error::{ErrorKind, RemoteError, api_error, describe_transport};
+use super::error::{ErrorKind, Redactor, RemoteError, api_error, describe_transport};
 use super::models::{
     Admin, Article, Collection, CreateArticle, CreateCollection, Deleted, HelpCenter,
     UpdateArticle, UpdateCollection,
@@ -41,6 +41,8 @@ struct Inner {
     http: reqwest::Client,
     base: String,
     auth: HeaderValue,
+    /// Removes the token from everything the server sends back.
+    redactor: Redactor,
     max_retries: u32,
     backoff_base: Duration,
     backoff_max: Duration,
@@ -150,6 +152,7 @@ impl Client {
                 http,
                 base,
                 auth,
+                redactor: Redactor::new(config.token.secret()),
                 max_retries: config.max_retries,
                 backoff_base: config.backoff_base,
                 backoff_max: config.backoff_max,
@@ -263,7 +266,7 @@ impl Client {
 
     async fn get_json<T: DeserializeOwned>(&self, path: &str) -> Result<T, RemoteError> {
         let reply = self.call(Method::GET, path, None).await?;
-        decode(&Method::GET, path, &reply.body)
+        self.decode(&Method::GET, path, &reply.body)
     }
 
     async fn write_json<B: serde::Serialize, T: DeserializeOwned>(
@@ -280,7 +283,7 @@ impl Client {
             )
         })?;
         let reply = self.call(method.clone(), &path, Some(bytes)).await?;
-        decode(&method, &path, &reply.body).map_err(|err| {
+        self.decode(&method, &path, &reply.body).map_err(|err| {
             if method == Method::POST {
                 // The create went through (2xx) but we cannot tell what was created.
                 RemoteError::new(
@@ -303,7 +306,7 @@ impl Client {
             // 404 here means an earlier attempt of this call deleted it (see `retry`).
             return Ok(());
         }
-        let deleted: Deleted = decode(&Method::DELETE, &path, &reply.body)?;
+        let deleted: Deleted = self.decode(&Method::DELETE, &path, &reply.body)?;
         if deleted.deleted {
             Ok(())
         } else {
@@ -324,15 +327,12 @@ impl Client {
         loop {
             let path = page_path(endpoint, page);
             let reply = self.call(Method::GET, &path, None).await?;
-            let envelope: ListEnvelope = decode(&Method::GET, &path, &reply.body)?;
+            let envelope: ListEnvelope = self.decode(&Method::GET, &path, &reply.body)?;
             let count = envelope.data.len();
             for (index, item) in envelope.data.into_iter().enumerate() {
                 let item: T = serde_json::from_value(item).map_err(|e| {
-                    RemoteError::new(
-                        "GET",
-                        &path,
-                        ErrorKind::Decode(format!("item {index} of `data`: {e}")),
-                    )
+                    let message = format!("item {index} of `data`: {e}");
+                    RemoteError::new("GET", &path, ErrorKind::Decode(self.redacted(&message)))
                 })?;
                 if seen.insert(item.id().to_owned()) {
                     out.push(item);
@@ -399,8 +399,30 @@ impl Client {
                 (_, Outcome::Lost { timeout: true, .. }) => ErrorKind::Timeout,
                 (_, Outcome::Lost { message, .. }) => ErrorKind::Network(message),
             };
-            return Err(RemoteError::new(method_name(&method), path, kind));
+            return Err(RemoteError::new(
+                method_name(&method),
+                path,
+                inner.redactor.kind(kind),
+            ));
         }
+    }
+
+    /// Parses a (redacted) response body; the error text is redacted too, in case the body
+    /// held the token in an escaped form.
+    fn decode<T: DeserializeOwned>(
+        &self,
+        method: &Method,
+        path: &str,
+        body: &[u8],
+    ) -> Result<T, RemoteError> {
+        serde_json::from_slice(body).map_err(|e| {
+            let kind = ErrorKind::Decode(self.redacted(&e.to_string()));
+            RemoteError::new(method_name(method), path, kind)
+        })
+    }
+
+    fn redacted(&self, text: &str) -> String {
+        self.inner.redactor.text(text).into_owned()
     }
 
     /// One HTTP attempt: a concurrency permit, a pacing slot, the request and the whole body.
@@ -432,13 +454,13 @@ impl Client {
                     Ok(bytes) => Outcome::Response {
                         status,
                         rate,
-                        body: bytes.to_vec(),
+                        body: inner.redactor.bytes(bytes.to_vec()),
                     },
                     Err(e) => Outcome::Lost {
                         status: Some(status),
                         sent: true,
                         timeout: e.is_timeout(),
-                        message: describe_transport(&e),
+                        message: self.redacted(&describe_transport(&e)),
                     },
                 }
             }
@@ -449,7 +471,7 @@ impl Client {
                     // A connection that could not be opened carried nothing.
                     sent: !e.is_connect(),
                     timeout: e.is_timeout(),
-                    message: describe_transport(&e),
+                    message: self.redacted(&describe_transport(&e)),
                 }
             }
         }
@@ -513,11 +535,6 @@ impl Outcome {
             },
         }
     }
-}
-
-fn decode<T: DeserializeOwned>(method: &Method, path: &str, body: &[u8]) -> Result<T, RemoteError> {
-    serde_json::from_slice(body)
-        .map_err(|e| RemoteError::new(method_name(method), path, ErrorKind::Decode(e.to_string())))
 }
 
 /// The static name of the methods this client uses.

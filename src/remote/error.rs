@@ -2,8 +2,11 @@
 //!
 //! Every variant is plain data; `Display` renders one line such as
 //! `POST /articles: 400 parameter_not_found: author_id must be …`. No variant ever holds the
-//! access token: the token only lives in a sensitive header value inside the client.
+//! access token: the token only lives in a sensitive header value inside the client, and
+//! [`Redactor`] removes it from everything a server sends back (a server may echo the
+//! `Authorization` header in an error message, a body or a request id).
 
+use std::borrow::Cow;
 use std::fmt;
 
 use super::models::ErrorList;
@@ -139,6 +142,111 @@ impl fmt::Display for ErrorKind {
     }
 }
 
+/// What replaces the token in server-supplied text.
+pub(crate) const REDACTED: &str = "[redacted]";
+
+/// Tokens shorter than this are not redacted: replacing a short string everywhere would
+/// corrupt ordinary text and URLs (the embedded sandbox's fixed token is `sandbox`), and
+/// Intercom's access tokens are about 60 characters long.
+pub(crate) const MIN_REDACTED_LEN: usize = 12;
+
+/// Removes the known access token from server-supplied text: response bodies (before they
+/// are parsed, so error messages, pulled bodies and diffs never hold it) and the error texts
+/// built from them.
+#[derive(Clone, Default)]
+pub(crate) struct Redactor {
+    /// The token, and its JSON form with `/` escaped as `\/` when it holds a `/`.
+    needles: Vec<String>,
+}
+
+impl Redactor {
+    /// A redactor for `secret` (trimmed); one that does nothing for a short secret.
+    pub fn new(secret: &str) -> Self {
+        let secret = secret.trim();
+        if secret.len() < MIN_REDACTED_LEN {
+            return Self::default();
+        }
+        let mut needles = vec![secret.to_owned()];
+        if secret.contains('/') {
+            needles.push(secret.replace('/', "\\/"));
+        }
+        Self { needles }
+    }
+
+    /// `text` with every occurrence of the token replaced by `[redacted]`.
+    pub fn text<'t>(&self, text: &'t str) -> Cow<'t, str> {
+        let mut out = Cow::Borrowed(text);
+        for needle in &self.needles {
+            if out.contains(needle.as_str()) {
+                out = Cow::Owned(out.replace(needle.as_str(), REDACTED));
+            }
+        }
+        out
+    }
+
+    /// A response body with every occurrence of the token replaced by `[redacted]`.
+    pub fn bytes(&self, body: Vec<u8>) -> Vec<u8> {
+        if self.needles.is_empty() {
+            return body;
+        }
+        match String::from_utf8(body) {
+            Ok(text) => match self.text(&text) {
+                Cow::Borrowed(_) => text.into_bytes(),
+                Cow::Owned(clean) => clean.into_bytes(),
+            },
+            Err(err) => {
+                let mut body = err.into_bytes();
+                for needle in &self.needles {
+                    body = replace_bytes(&body, needle.as_bytes(), REDACTED.as_bytes());
+                }
+                body
+            }
+        }
+    }
+
+    /// `kind` with the token removed from every text it holds.
+    pub fn kind(&self, kind: ErrorKind) -> ErrorKind {
+        if self.needles.is_empty() {
+            return kind;
+        }
+        let clean = |s: String| self.text(&s).into_owned();
+        match kind {
+            ErrorKind::Api {
+                status,
+                code,
+                message,
+                request_id,
+            } => ErrorKind::Api {
+                status,
+                code: code.map(clean),
+                message: message.map(clean),
+                request_id: request_id.map(clean),
+            },
+            ErrorKind::Network(m) => ErrorKind::Network(clean(m)),
+            ErrorKind::OutcomeUnknown(m) => ErrorKind::OutcomeUnknown(clean(m)),
+            ErrorKind::Decode(m) => ErrorKind::Decode(clean(m)),
+            ErrorKind::Config(m) => ErrorKind::Config(clean(m)),
+            ErrorKind::Timeout => ErrorKind::Timeout,
+        }
+    }
+}
+
+/// `haystack` with every `needle` replaced by `with` (for bodies that are not UTF-8).
+fn replace_bytes(haystack: &[u8], needle: &[u8], with: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(haystack.len());
+    let mut at = 0;
+    while at < haystack.len() {
+        if haystack[at..].starts_with(needle) {
+            out.extend_from_slice(with);
+            at += needle.len();
+        } else {
+            out.push(haystack[at]);
+            at += 1;
+        }
+    }
+    out
+}
+
 /// Builds the [`ErrorKind::Api`] of an error response from its status and body.
 ///
 /// The body is Intercom's `error.list` envelope when the API itself answered; a proxy may send
@@ -200,6 +308,41 @@ pub(crate) fn describe_transport(err: &reqwest::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn redactor_removes_the_token_from_bodies_and_error_texts() {
+        let token = "dG9rOmFiY2Q/ZWZnaGlqa2xtbm9w";
+        let r = Redactor::new(&format!(" {token} "));
+        let body = format!(
+            r#"{{"errors":[{{"code":"x","message":"Bearer {token} and {}"}}]}}"#,
+            token.replace('/', "\\/")
+        );
+        let clean = String::from_utf8(r.bytes(body.into_bytes())).unwrap();
+        assert_eq!(
+            clean,
+            r#"{"errors":[{"code":"x","message":"Bearer [redacted] and [redacted]"}]}"#
+        );
+        let mut latin1 = b"\xff Bearer ".to_vec();
+        latin1.extend_from_slice(token.as_bytes());
+        assert_eq!(r.bytes(latin1), b"\xff Bearer [redacted]".to_vec());
+        // A JSON escape the raw pass cannot see is caught once the message is decoded.
+        let escaped = format!(
+            r#"{{"errors":[{{"code":"x","message":"\u0064{}"}}]}}"#,
+            &token[1..]
+        );
+        let kind = r.kind(api_error(400, &r.bytes(escaped.into_bytes())));
+        assert_eq!(kind.to_string(), "400 x: [redacted]");
+        assert_eq!(
+            r.kind(ErrorKind::Decode(format!(
+                "invalid type: string \"{token}\""
+            )))
+            .to_string(),
+            "unexpected response: invalid type: string \"[redacted]\""
+        );
+        // A short token is left alone: it would corrupt ordinary text.
+        let short = Redactor::new("sandbox");
+        assert_eq!(short.text("https://h/sandbox/en"), "https://h/sandbox/en");
+    }
 
     #[test]
     fn api_error_display_has_status_code_and_message() {

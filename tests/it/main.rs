@@ -15,3 +15,4 @@ mod render;
 mod sandbox;
 mod ship;
 mod support;
+mod trust_api;
