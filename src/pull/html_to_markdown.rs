@@ -403,12 +403,12 @@ impl Converter<'_> {
         if wrapper.is_some() {
             text.push_str("\n<div class=\"collapsible-section-content\">");
         }
-        if !content.is_empty() {
+        if content.is_empty() {
+            text.push('\n');
+        } else {
             text.push_str("\n\n");
             text.push_str(&content);
             text.push_str("\n\n");
-        } else {
-            text.push('\n');
         }
         if wrapper.is_some() {
             text.push_str("</div>\n");
