@@ -16,6 +16,7 @@ use crate::plan::compute::{
 use crate::plan::desired::{Desired, DesiredArticle, DesiredCollection};
 use crate::plan::model::{Action, Change, ObjectKind, Plan};
 use crate::plan::remote_view::{RemoteView, article_locale, collection_locale};
+use crate::plan::signed_images::SignedImages;
 use crate::remote::models::{
     Article, ArticleContentRequest, Collection, CreateArticle, CreateCollection,
     GroupContentRequest, UpdateArticle, UpdateCollection,
@@ -66,6 +67,8 @@ struct Shared {
     report: Report,
     /// Keys whose URL is new or changed in this run (second pass).
     url_changed: bool,
+    /// Signed CDN image URLs of the remote bodies, put back into every body sent.
+    signed_images: SignedImages,
 }
 
 impl Executor<'_> {
@@ -96,6 +99,7 @@ impl Executor<'_> {
             article_ids,
             report: Report::default(),
             url_changed: false,
+            signed_images: SignedImages::from_remote(self.remote),
         });
         if let Some(hc) = &self.plan.help_center_id {
             journal(&shared, JournalEntry::HelpCenter { id: hc.clone() });
@@ -957,20 +961,26 @@ fn parent_of(shared: &Mutex<Shared>, da: &DesiredArticle) -> Result<Option<Strin
     }
 }
 
-/// One locale of an article as request content, with its body's links resolved now.
+/// One locale of an article as request content, with its body's links resolved now and its
+/// CDN images signed (the second value, the body that is hashed, keeps them as written).
 fn article_content(
     shared: &Mutex<Shared>,
     da: &DesiredArticle,
     locale: &str,
 ) -> Option<(ArticleContentRequest, String)> {
     let f = da.locales.get(locale)?;
-    let body = shared.lock().expect("lock").urls.resolve(&f.body, locale);
+    let (body, wire) = {
+        let s = shared.lock().expect("lock");
+        let body = s.urls.resolve(&f.body, locale);
+        let wire = s.signed_images.restore(&body);
+        (body, wire)
+    };
     Some((
         ArticleContentRequest {
             kind: "article_content",
             title: Some(f.title.clone()),
             description: Some(f.description.clone()),
-            body: Some(body.clone()),
+            body: Some(wire),
             author_id: Some(f.author_id),
             state: Some(f.state.as_str().to_owned()),
         },

@@ -199,6 +199,8 @@ pub fn compute(
         warnings: planner.warnings,
         errors: planner.errors,
     };
+    let image_warnings = crate::plan::signed_images::plan_warnings(&plan, desired, remote);
+    plan.warnings.extend(image_warnings);
     plan.summarize(planner.unchanged);
     (plan, planner.resolution)
 }

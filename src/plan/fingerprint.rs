@@ -219,7 +219,9 @@ fn convert(handle: &Handle, out: &mut Vec<Node>) {
                 "li" | "td" if children.iter().any(|n| !n.is_inline()) => {
                     unwrap_single_p(wrap_inline_runs(children))
                 }
+                // Intercom wraps bare text in callouts and collapsible sections in `<p>` too.
                 "div" if callout => wrap_inline_runs(children),
+                "details" => wrap_inline_runs(children),
                 _ => children,
             };
             if canon == "p" && children.iter().all(Node::is_blank) {

@@ -187,9 +187,14 @@ impl Converter<'_> {
 
     /// The children of `node` as blocks; runs of inline content become paragraphs.
     fn blocks(&mut self, node: &Handle) -> Vec<Block> {
+        self.blocks_of(children(node))
+    }
+
+    /// `nodes` as blocks; runs of inline content become paragraphs.
+    fn blocks_of(&mut self, nodes: Vec<Handle>) -> Vec<Block> {
         let mut out: Vec<Block> = Vec::new();
         let mut run: Vec<Handle> = Vec::new();
-        for child in children(node) {
+        for child in nodes {
             let block = element_name(&child).is_some_and(|n| is_block(&n));
             if block {
                 self.flush(&mut run, &mut out);
@@ -341,8 +346,12 @@ impl Converter<'_> {
                 }
                 out.push(Block { text, list: None });
             }
-            "details" | "summary" => {
-                self.note("a collapsible section became plain headings and paragraphs: Markdown has no collapsible block");
+            "details" => out.push(Block {
+                text: self.details(node),
+                list: None,
+            }),
+            "summary" => {
+                // A summary outside a collapsible section: keep its content.
                 out.extend(self.blocks(node));
             }
             "blockquote" => {
@@ -351,6 +360,61 @@ impl Converter<'_> {
             }
             _ => out.extend(self.blocks(node)),
         }
+    }
+
+    /// A collapsible section as the HTML the renderer keeps around Markdown content:
+    /// `<details>`, its `<summary>` line, the editor's `div.collapsible-section-content`
+    /// wrapper when there is one, and the content as Markdown between blank lines.
+    fn details(&mut self, node: &Handle) -> String {
+        let kids = children(node);
+        let is_summary = |c: &Handle| element_name(c).as_deref() == Some("summary");
+        let mut text = String::from("<details>");
+        if let Some(summary) = kids.iter().find(|c| is_summary(c)) {
+            text.push_str("\n<summary>");
+            let mut inner = String::new();
+            for child in children(summary) {
+                self.html(&child, &mut inner);
+            }
+            text.push_str(inner.trim());
+            text.push_str("</summary>");
+        }
+        let rest: Vec<Handle> = kids
+            .into_iter()
+            .filter(|c| !is_summary(c))
+            .filter(|c| match &c.data {
+                NodeData::Text { contents } => !contents.borrow().trim().is_empty(),
+                NodeData::Element { .. } => true,
+                _ => false,
+            })
+            .collect();
+        let wrapper = match rest.as_slice() {
+            [only]
+                if element_name(only).as_deref() == Some("div")
+                    && has_class(only, "collapsible-section-content") =>
+            {
+                Some(only.clone())
+            }
+            _ => None,
+        };
+        let content = match &wrapper {
+            Some(div) => join_blocks(&self.blocks(div)),
+            None => join_blocks(&self.blocks_of(rest)),
+        };
+        if wrapper.is_some() {
+            text.push_str("\n<div class=\"collapsible-section-content\">");
+        }
+        if content.is_empty() {
+            text.push('\n');
+        } else {
+            text.push_str("\n\n");
+            text.push_str(&content);
+            text.push_str("\n\n");
+        }
+        if wrapper.is_some() {
+            text.push_str("</div>\n");
+        }
+        text.push_str("</details>");
+        text
     }
 
     fn video(&mut self, iframe: &Handle) -> Option<String> {

@@ -78,16 +78,36 @@ impl Callout {
         format!("<div class=\"{CLASS}\" style=\"{}\">", self.style())
     }
 
-    /// Recognises a callout `style` attribute (any spacing, case or order); `None` when the
-    /// colours are not one of the five pairs.
+    /// The same colours written as `rgba()`, the notation one publisher sends "for
+    /// compatibility with Intercom's API" (API-NOTES §11).
+    pub fn rgba_style(&self) -> String {
+        let rgba = |hex: &str| {
+            let [r, g, b, a] = parse_color(hex).unwrap_or_default();
+            let alpha = format!("{:.2}", f64::from(a) / 255.0);
+            let alpha = alpha.trim_end_matches('0').trim_end_matches('.');
+            format!("rgba({r}, {g}, {b}, {alpha})")
+        };
+        format!(
+            "background-color: {}; border-color: {};",
+            rgba(self.background),
+            rgba(self.border)
+        )
+    }
+
+    /// Recognises a callout `style` attribute (any spacing, case or order, colours as
+    /// `#rrggbbaa`, `#rgba`, `rgba(…)` or `rgb(… / a)`); `None` when the colours are not one of
+    /// the five pairs, or another property is set.
     pub fn from_style(style: &str) -> Option<Self> {
         let mut background = None;
         let mut border = None;
         for decl in style.split(';') {
             let Some((prop, value)) = decl.split_once(':') else {
-                continue;
+                if decl.trim().is_empty() {
+                    continue;
+                }
+                return None;
             };
-            let value = value.trim().to_ascii_lowercase();
+            let value = parse_color(value)?;
             match prop.trim().to_ascii_lowercase().as_str() {
                 "background-color" => background = Some(value),
                 "border-color" => border = Some(value),
@@ -95,10 +115,82 @@ impl Callout {
             }
         }
         let (background, border) = (background?, border?);
-        CALLOUTS
-            .into_iter()
-            .find(|c| c.background == background && c.border == border)
+        CALLOUTS.into_iter().find(|c| {
+            same_color(parse_color(c.background), background)
+                && same_color(parse_color(c.border), border)
+        })
     }
+}
+
+/// Two colours are the same when their channels match and their alphas differ by at most one
+/// step of 255 (`0.5` is 127.5: `#…80` and `rgba(…, 0.5)` are the same colour).
+fn same_color(a: Option<[u8; 4]>, b: [u8; 4]) -> bool {
+    a.is_some_and(|a| a[..3] == b[..3] && a[3].abs_diff(b[3]) <= 1)
+}
+
+/// Parses a CSS colour in hex (`#rgb`, `#rgba`, `#rrggbb`, `#rrggbbaa`) or functional
+/// (`rgb()`/`rgba()`, commas or spaces, `/` before alpha, alpha as a number or percentage)
+/// notation into RGBA bytes.
+fn parse_color(value: &str) -> Option<[u8; 4]> {
+    let value = value.trim().to_ascii_lowercase();
+    if let Some(hex) = value.strip_prefix('#') {
+        if !hex.chars().all(|c| c.is_ascii_hexdigit()) {
+            return None;
+        }
+        let digit = |i: usize, width: usize| u8::from_str_radix(&hex[i..i + width], 16).ok();
+        let mut out = [255; 4];
+        match hex.len() {
+            3 | 4 => {
+                for (i, slot) in out.iter_mut().enumerate().take(hex.len()) {
+                    *slot = digit(i, 1)? * 17;
+                }
+            }
+            6 | 8 => {
+                for (i, slot) in out.iter_mut().enumerate().take(hex.len() / 2) {
+                    *slot = digit(i * 2, 2)?;
+                }
+            }
+            _ => return None,
+        }
+        return Some(out);
+    }
+    let inner = value
+        .strip_prefix("rgba(")
+        .or_else(|| value.strip_prefix("rgb("))?
+        .strip_suffix(')')?;
+    let parts: Vec<&str> = inner
+        .split([',', ' ', '/'])
+        .filter(|p| !p.is_empty())
+        .collect();
+    let number = |p: &str, scale: f64| -> Option<f64> {
+        match p.strip_suffix('%') {
+            Some(pct) => Some(pct.parse::<f64>().ok()? * scale / 100.0),
+            None => p.parse().ok(),
+        }
+    };
+    let channel = |p: &str| {
+        number(p, 255.0)
+            .filter(|v| (0.0..=255.0).contains(v))
+            .map(to_byte)
+    };
+    let alpha = |p: &str| {
+        number(p, 1.0)
+            .filter(|v| (0.0..=1.0).contains(v))
+            .map(|v| to_byte(v * 255.0))
+    };
+    match parts.as_slice() {
+        [r, g, b] => Some([channel(r)?, channel(g)?, channel(b)?, 255]),
+        [r, g, b, a] => Some([channel(r)?, channel(g)?, channel(b)?, alpha(a)?]),
+        _ => None,
+    }
+}
+
+/// A value already checked to be within 0..=255, rounded to a byte.
+fn to_byte(v: f64) -> u8 {
+    // The callers check the range (NaN fails it), so the cast cannot truncate.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let byte = v.round() as u8;
+    byte
 }
 
 #[cfg(test)]
@@ -124,5 +216,54 @@ mod tests {
             ),
             None
         );
+    }
+
+    #[test]
+    fn other_colour_notations_map_to_the_same_callout() {
+        assert_eq!(
+            Callout::from_style(
+                "background-color: rgba(215, 239, 220, 0.5); border-color: rgba(27, 177, 87, 0.2);"
+            ),
+            Some(CALLOUTS[1])
+        );
+        assert_eq!(
+            Callout::from_style(
+                "background-color: rgb(215 239 220 / 50%); border-color: RGBA(27,177,87,.2)"
+            ),
+            Some(CALLOUTS[1])
+        );
+        for c in CALLOUTS {
+            assert_eq!(Callout::from_style(&c.rgba_style()), Some(c), "{}", c.color);
+            assert_eq!(
+                Callout::from_style(&c.style().to_ascii_uppercase()),
+                Some(c)
+            );
+        }
+        assert_eq!(
+            CALLOUTS[1].rgba_style(),
+            "background-color: rgba(215, 239, 220, 0.5); border-color: rgba(27, 177, 87, 0.2);"
+        );
+        // Opaque green is another colour; so is a wrong channel.
+        assert_eq!(
+            Callout::from_style("background-color: rgb(215, 239, 220); border-color: #1bb15733"),
+            None
+        );
+        assert_eq!(
+            Callout::from_style(
+                "background-color: rgba(216, 239, 220, 0.5); border-color: #1bb15733"
+            ),
+            None
+        );
+        for junk in [
+            "background-color: rgba(1,2,3,4,5)",
+            "background-color: #12",
+            "background-color: #ééé",
+            "background-color: rgba(300, 0, 0, 0.5); border-color: #1bb15733",
+            "background-color: rgba(1, 2, 3, 2); border-color: #1bb15733",
+            "background-color: rgba(nan, 2, 3, 0.5); border-color: #1bb15733",
+            "garbage",
+        ] {
+            assert_eq!(Callout::from_style(junk), None, "{junk}");
+        }
     }
 }

@@ -133,6 +133,8 @@ fn classify(name: &str) -> Action {
         "img" => Action::Keep("img"),
         "div" => Action::Keep("div"),
         "iframe" => Action::Keep("iframe"),
+        "details" => Action::Keep("details"),
+        "summary" => Action::Keep("summary"),
         "thead" | "tfoot" | "html" | "body" | "dt" | "dd" | "wbr" => Action::UnwrapQuiet,
         "script" | "style" | "template" | "textarea" | "title" | "noscript" | "object"
         | "applet" | "svg" | "math" | "select" | "canvas" | "video" | "audio" | "map"
@@ -759,12 +761,14 @@ impl Writer<'_> {
     }
 }
 
-/// The classes a `<div>` may carry.
-const DIV_CLASSES: [&str; 4] = [
+/// The classes a `<div>` may carry (`collapsible-section-content`: the content of a
+/// collapsible section, as Intercom's editor writes it).
+const DIV_CLASSES: [&str; 5] = [
     callouts::CLASS,
     "intercom-h2b-video",
     "intercom-container",
     "intercom-align-center",
+    "collapsible-section-content",
 ];
 
 fn attr<'v>(attrs: &'v [(String, String)], name: &str) -> Option<&'v str> {
@@ -795,7 +799,7 @@ fn builder() -> &'static ammonia::Builder<'static> {
     BUILDER.get_or_init(|| {
         let tags: HashSet<&str> = [
             "p", "br", "hr", "h1", "h2", "h3", "h4", "b", "i", "a", "ul", "ol", "li", "pre",
-            "code", "table", "tbody", "tr", "td", "img", "div", "iframe",
+            "code", "table", "tbody", "tr", "td", "img", "div", "iframe", "details", "summary",
         ]
         .into_iter()
         .collect();

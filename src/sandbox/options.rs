@@ -200,6 +200,37 @@ pub enum FourthLevelCollection {
     Accept,
 }
 
+/// What an Intercom CDN image URL (`downloads.intercomcdn.com/…`) sent in a body does when it
+/// lacks a valid `expires`/`signature`/`req` query (API-NOTES §11).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CdnImages {
+    /// Accepted: the image is kept by its path.
+    #[default]
+    AcceptUnsigned,
+    /// Intercom re-fetches the image, fails, and drops it from the body.
+    DropUnsigned,
+}
+
+/// What `<details>`/`<summary>` (Intercom's collapsible sections) do on save (§6.2, §11).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Details {
+    /// Kept, as the editor's own collapsible sections come back in API output.
+    #[default]
+    Keep,
+    /// Unwrapped into plain headings and paragraphs.
+    Flatten,
+}
+
+/// How a callout's colours come back (§6.2, §11).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CalloutColors {
+    /// As sent.
+    #[default]
+    AsSent,
+    /// Rewritten as `rgba(r, g, b, a)`, as one publisher writes them.
+    Rgba,
+}
+
 /// One choice per `[UNVERIFIED]` behaviour of `API-NOTES.md`; `Default` is the most likely one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Switches {
@@ -231,6 +262,12 @@ pub struct Switches {
     pub nested_help_center_id_null: bool,
     /// A missing `Accept` header, or one that excludes JSON, gets 406 (2.17 HTTP docs).
     pub accept_406: bool,
+    /// Unsigned Intercom CDN image URLs in a body (§11).
+    pub cdn_images: CdnImages,
+    /// `<details>` collapsible sections in a body (§11).
+    pub details: Details,
+    /// The notation of callout colours in bodies sent back (§11).
+    pub callout_colors: CalloutColors,
 }
 
 impl Default for Switches {
@@ -250,6 +287,9 @@ impl Default for Switches {
             link_rel: false,
             nested_help_center_id_null: true,
             accept_406: true,
+            cdn_images: CdnImages::AcceptUnsigned,
+            details: Details::Keep,
+            callout_colors: CalloutColors::AsSent,
         }
     }
 }
@@ -273,7 +313,7 @@ const BOOL: [&str; 2] = ["true", "false"];
 
 impl Switches {
     /// Names accepted by [`Switches::set`].
-    pub const NAMES: [&'static str; 14] = [
+    pub const NAMES: [&'static str; 17] = [
         "mirror_default_locale_in_translated_content",
         "empty_stubs_for_enabled_locales",
         "unknown_locale",
@@ -288,6 +328,9 @@ impl Switches {
         "link_rel",
         "nested_help_center_id_null",
         "accept_406",
+        "cdn_images",
+        "details",
+        "callout_colors",
     ];
 
     /// The values one switch accepts.
@@ -299,6 +342,9 @@ impl Switches {
             "headings" => &["preserve", "flatten_to_h2", "promote_relative"],
             "last_page_next" => &["absent", "null"],
             "nested_lists" | "fourth_level_collection" => &["reject", "accept"],
+            "cdn_images" => &["accept_unsigned", "drop_unsigned"],
+            "details" => &["keep", "flatten"],
+            "callout_colors" => &["as_sent", "rgba"],
             n if Self::NAMES.contains(&n) => &BOOL,
             _ => return None,
         })
@@ -375,6 +421,27 @@ impl Switches {
                     FourthLevelCollection::Reject
                 };
             }
+            ("cdn_images", v) => {
+                self.cdn_images = if v == "drop_unsigned" {
+                    CdnImages::DropUnsigned
+                } else {
+                    CdnImages::AcceptUnsigned
+                };
+            }
+            ("details", v) => {
+                self.details = if v == "flatten" {
+                    Details::Flatten
+                } else {
+                    Details::Keep
+                };
+            }
+            ("callout_colors", v) => {
+                self.callout_colors = if v == "rgba" {
+                    CalloutColors::Rgba
+                } else {
+                    CalloutColors::AsSent
+                };
+            }
             _ => return Err(SwitchError::UnknownName(name.to_owned())),
         }
         Ok(())
@@ -411,8 +478,8 @@ mod tests {
     #[test]
     fn every_variant_sets_its_switch() {
         let variants = Switches::all_variants();
-        // 1 default + 7 booleans × 2 + 2+3+3+3+2+2+2.
-        assert_eq!(variants.len(), 1 + 7 * 2 + 17);
+        // 1 default + 7 booleans × 2 + 2+3+3+3+2+2+2 + 2+2+2.
+        assert_eq!(variants.len(), 1 + 7 * 2 + 17 + 6);
         let mut s = Switches::default();
         s.apply("headings=flatten_to_h2").unwrap();
         assert_eq!(s.headings, Headings::FlattenToH2);

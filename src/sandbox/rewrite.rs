@@ -1,13 +1,17 @@
 //! How the emulator rewrites article `body` HTML on save (`API-NOTES.md` §6): HTML in, the
 //! normalised Intercom HTML out (or the reason for a 400). Images are stored without their
-//! signed query string; [`sign_images`] adds a fresh one to every response.
+//! signed query string; [`sign_images`] adds a fresh one to every response. The signature is a
+//! digest of the path, `expires` and `req`, so a URL sent back can be checked: with
+//! `cdn_images = drop_unsigned` a CDN image without a valid signature is dropped, as Intercom
+//! would if it re-fetched the URL and failed.
 
 use std::fmt::Write as _;
 
 use crate::html_dom::{Handle, NodeData, attr, element_name, has_class};
 use sha2::{Digest, Sha256};
 
-use super::options::{Headings, NestedLists, Switches};
+use super::options::{CalloutColors, CdnImages, Details, Headings, NestedLists, Switches};
+use crate::render::callouts::Callout;
 
 /// Host and path prefix of re-hosted images.
 pub const IMAGE_PREFIX: &str = "https://downloads.intercomcdn.com/i/o/";
@@ -74,20 +78,46 @@ pub fn sign_images(body: &str, now: i64, rng: &mut fastrand::Rng) -> String {
         rest = &rest[start..];
         let end = rest.find('"').unwrap_or(rest.len());
         out.push_str(&rest[..end]);
-        let signature: String = (0..4).fold(String::new(), |mut s, _| {
-            let _ = write!(s, "{:016x}", rng.u64(..));
-            s
-        });
+        let expires = (now + 600).to_string();
+        let req = format!("{:08x}", rng.u32(..));
+        let signature = cdn_signature(&rest[..end], &expires, &req);
         let _ = write!(
             out,
-            "?expires={}&amp;signature={signature}&amp;req={:08x}",
-            now + 600,
-            rng.u32(..)
+            "?expires={expires}&amp;signature={signature}&amp;req={req}"
         );
         rest = &rest[end..];
     }
     out.push_str(rest);
     out
+}
+
+/// The emulator's signature of a re-hosted image: a digest of its path (after
+/// [`IMAGE_PREFIX`]), `expires` and `req`.
+fn cdn_signature(path: &str, expires: &str, req: &str) -> String {
+    let digest = Sha256::digest(format!("sandbox-cdn\0{path}\0{expires}\0{req}").as_bytes());
+    hex::encode(digest)
+}
+
+/// Whether a CDN `src` carries a signature [`sign_images`] issued for its path.
+fn signed_validly(src: &str) -> bool {
+    let Ok(url) = url::Url::parse(src) else {
+        return false;
+    };
+    let param = |name: &str| {
+        url.query_pairs()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+    };
+    let (Some(expires), Some(signature), Some(req)) =
+        (param("expires"), param("signature"), param("req"))
+    else {
+        return false;
+    };
+    let path = src
+        .strip_prefix(IMAGE_PREFIX)
+        .and_then(|p| p.split(['?', '#']).next())
+        .unwrap_or_default();
+    cdn_signature(path, &expires, &req) == signature
 }
 
 /// Elements removed together with their content.
@@ -334,6 +364,22 @@ impl Writer<'_> {
                     "Description lists (<dl>) are not supported in article bodies".to_owned(),
                 ));
             }
+            "details" | "summary" if self.switches.details == Details::Keep => {
+                let inner = self.block_children(node, ctx)?;
+                let only_inline = inner.iter().all(|s| matches!(s, Seg::Inline(_)));
+                let content = if name == "summary" && only_inline {
+                    let text: String = inner
+                        .into_iter()
+                        .map(|s| match s {
+                            Seg::Inline(s) | Seg::Block(s) => s,
+                        })
+                        .collect();
+                    collapse_inline(&text)
+                } else {
+                    wrap_paragraphs(inner, "")
+                };
+                segs.push(Seg::Block(format!("<{name}>{content}</{name}>")));
+            }
             "p" | "div" | "section" | "article" | "header" | "footer" | "main" | "nav"
             | "aside" | "blockquote" | "details" | "summary" | "figure" | "figcaption"
             | "center" => self.container(node, &name, ctx, segs)?,
@@ -378,7 +424,7 @@ impl Writer<'_> {
             }
             "hr" => segs.push(Seg::Block("<hr>".to_owned())),
             "br" => segs.push(Seg::Inline("<br>".to_owned())),
-            "img" => segs.push(Seg::Block(Self::image(node, None)?)),
+            "img" => segs.push(Seg::Block(self.image(node, None)?)),
             "iframe" => {
                 let src = attr(node, "src").unwrap_or_default();
                 if !is_video_host(&src) {
@@ -431,11 +477,28 @@ impl Writer<'_> {
     ) -> Result<(), RewriteError> {
         if name == "div" && has_class(node, "intercom-interblocks-callout") {
             let inner = self.block_children(node, ctx)?;
-            let style = attr(node, "style")
-                .map(|s| format!(" style=\"{}\"", escape_attr(&s)))
-                .unwrap_or_default();
+            let style = attr(node, "style").map(|s| {
+                let known = Callout::from_style(&s);
+                let s = match (self.switches.callout_colors, known) {
+                    (CalloutColors::Rgba, Some(c)) => c.rgba_style(),
+                    _ => s,
+                };
+                format!(" style=\"{}\"", escape_attr(&s))
+            });
+            let style = style.unwrap_or_default();
             segs.push(Seg::Block(format!(
                 "<div class=\"intercom-interblocks-callout\"{style}>{}</div>",
+                wrap_paragraphs(inner, "")
+            )));
+            return Ok(());
+        }
+        if name == "div"
+            && has_class(node, "collapsible-section-content")
+            && self.switches.details == Details::Keep
+        {
+            let inner = self.block_children(node, ctx)?;
+            segs.push(Seg::Block(format!(
+                "<div class=\"collapsible-section-content\">{}</div>",
                 wrap_paragraphs(inner, "")
             )));
             return Ok(());
@@ -547,7 +610,7 @@ impl Writer<'_> {
         if let [only] = element_children.as_slice()
             && element_name(only).as_deref() == Some("img")
         {
-            segs.push(Seg::Block(Self::image(only, Some(&href))?));
+            segs.push(Seg::Block(self.image(only, Some(&href))?));
             return Ok(());
         }
         if has_class(node, "intercom-h2b-button") {
@@ -568,7 +631,7 @@ impl Writer<'_> {
         self.wrap_inline(node, &open, "</a>", ctx, segs)
     }
 
-    fn image(node: &Handle, link: Option<&str>) -> Result<String, RewriteError> {
+    fn image(&self, node: &Handle, link: Option<&str>) -> Result<String, RewriteError> {
         let src = attr(node, "src").unwrap_or_default();
         let url = url::Url::parse(&src)
             .ok()
@@ -578,6 +641,13 @@ impl Writer<'_> {
                     "Image src must be an absolute http(s) URL that Intercom can upload, not `{src}`"
                 ))
             })?;
+        if src.starts_with(IMAGE_PREFIX)
+            && self.switches.cdn_images == CdnImages::DropUnsigned
+            && !signed_validly(&src)
+        {
+            // Intercom fetches the URL again to re-host it; unsigned, the fetch fails.
+            return Ok(String::new());
+        }
         let hosted = if src.starts_with(IMAGE_PREFIX) {
             // Already re-hosted (a body read back and sent again): keep the stable part.
             src.split(['?', '#']).next().unwrap_or(&src).to_owned()
@@ -839,6 +909,85 @@ mod tests {
         let src = &a[start..start + a[start..].find('"').unwrap()].replace("&amp;", "&");
         let again = rewrite(&format!("<img src=\"{src}\">")).unwrap();
         assert!(out.contains(&again), "{again}");
+    }
+
+    #[test]
+    fn cdn_images_keep_a_valid_signature_or_are_dropped_per_switch() {
+        let drop = Switches {
+            cdn_images: CdnImages::DropUnsigned,
+            ..Switches::default()
+        };
+        let stored = rewrite("<img src=\"https://example.com/a/pic.png\">").unwrap();
+        let mut rng = fastrand::Rng::with_seed(3);
+        let signed = sign_images(&stored, 100, &mut rng);
+        let start = signed.find("https://downloads").unwrap();
+        let src = signed[start..start + signed[start..].find('"').unwrap()].replace("&amp;", "&");
+        let unsigned = src.split('?').next().unwrap().to_owned();
+        let forged = src.replace("signature=", "signature=0");
+        for (switches, name) in [(Switches::default(), "accept"), (drop, "drop")] {
+            let with = |s: &str| rewrite_with(&format!("<p>t</p><img src=\"{s}\">"), &switches);
+            assert_eq!(
+                with(&src).unwrap(),
+                format!("<p class=\"no-margin\">t</p>{stored}"),
+                "{name}"
+            );
+            let expect_kept = name == "accept";
+            for other in [&unsigned, &forged] {
+                assert_eq!(
+                    with(other).unwrap().contains("<img"),
+                    expect_kept,
+                    "{name} {other}"
+                );
+            }
+        }
+        // Images from anywhere else are re-hosted under both settings.
+        assert!(
+            rewrite_with("<img src=\"https://example.com/b.png\">", &drop)
+                .unwrap()
+                .contains("<img")
+        );
+    }
+
+    #[test]
+    fn details_are_kept_or_flattened_per_switch() {
+        let html = "<details><summary><h2>Title</h2></summary><div class=\"collapsible-section-content\"><p>Body <b>bold</b></p></div></details>";
+        let kept = strip_ids(&rewrite(html).unwrap());
+        assert_eq!(
+            kept,
+            "<details><summary><h2>Title</h2></summary><div class=\"collapsible-section-content\"><p class=\"no-margin\">Body <b>bold</b></p></div></details>"
+        );
+        assert_idempotent(html, &Switches::default());
+        let flat = Switches {
+            details: Details::Flatten,
+            ..Switches::default()
+        };
+        assert_eq!(
+            strip_ids(&rewrite_with(html, &flat).unwrap()),
+            "<h2>Title</h2><p class=\"no-margin\">Body <b>bold</b></p>"
+        );
+        assert_eq!(
+            rewrite("<details><summary>plain</summary>text</details>").unwrap(),
+            "<details><summary>plain</summary><p class=\"no-margin\">text</p></details>"
+        );
+    }
+
+    #[test]
+    fn callout_colours_come_back_as_sent_or_as_rgba() {
+        let html = "<div class=\"intercom-interblocks-callout\" style=\"background-color: #d7efdc80; border-color: #1bb15733;\"><p>tip</p></div>";
+        assert!(
+            rewrite(html)
+                .unwrap()
+                .contains("style=\"background-color: #d7efdc80; border-color: #1bb15733;\"")
+        );
+        let rgba = Switches {
+            callout_colors: CalloutColors::Rgba,
+            ..Switches::default()
+        };
+        assert_eq!(
+            rewrite_with(html, &rgba).unwrap(),
+            "<div class=\"intercom-interblocks-callout\" style=\"background-color: rgba(215, 239, 220, 0.5); border-color: rgba(27, 177, 87, 0.2);\"><p class=\"no-margin\">tip</p></div>"
+        );
+        assert_idempotent(html, &rgba);
     }
 
     #[test]

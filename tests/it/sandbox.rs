@@ -989,6 +989,19 @@ async fn observe(switches: Switches) -> Vec<String> {
         body.matches("<h3").count()
     ));
     out.push(format!("rel={}", body.contains("rel=")));
+    let fidelity = api
+        .put(
+            &format!("/articles/{id}"),
+            json!({"body": "<img src=\"https://downloads.intercomcdn.com/i/o/1/ab/x.png\"><details><summary>s</summary>d</details><div class=\"intercom-interblocks-callout\" style=\"background-color: #d7efdc80; border-color: #1bb15733;\"><p>t</p></div>"}),
+        )
+        .await;
+    let kept = fidelity.body["body"].as_str().unwrap_or_default();
+    out.push(format!(
+        "cdn_image={} details={} rgba={}",
+        kept.contains("<img"),
+        kept.contains("<details>"),
+        kept.contains("rgba(")
+    ));
     let tc = article["translated_content"].as_object().unwrap();
     out.push(format!("locales={:?}", tc.keys().collect::<Vec<_>>()));
     let nested = api
