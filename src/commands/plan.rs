@@ -23,6 +23,7 @@ pub fn run(global: &GlobalArgs, args: &PlanArgs, printer: &Printer) -> CommandRe
         for c in &mut plan.changes {
             c.needs_prune = false;
         }
+        plan.summarize(plan.summary.unchanged);
     }
     session.close();
     emit(&plan, args.format, printer);

@@ -207,7 +207,7 @@ pub async fn plan_target(
         }
     };
     let view = RemoteView::new(&snapshot, help_center.as_ref());
-    let directory = AuthorDirectory::new(admins);
+    let directory = AuthorDirectory::new(admins.clone());
     let (desired, diagnostics) = Desired::build(project, fallback_author, |author| {
         directory.resolve(author).map_err(|e| e.to_string())
     });
@@ -219,7 +219,8 @@ pub async fn plan_target(
             diagnostics,
         });
     }
-    let (plan, resolution) = compute::compute(&target.name, &desired, &view, state, options);
+    let (mut plan, resolution) = compute::compute(&target.name, &desired, &view, state, options);
+    crate::plan::drift_fields::name_authors(&mut plan, &admins);
     Ok(Planned {
         connection,
         view,

@@ -1,4 +1,4 @@
-//! The plan as stable JSON (`--format json`), documented in docs/plan-json.md.
+//! The plan as stable JSON (`--format json`), documented in docs/plan.md.
 
 use serde::Serialize;
 

@@ -4,13 +4,10 @@
 use std::fmt::Write;
 
 use anstyle::{AnsiColor, Style};
-use similar::{ChangeTag, TextDiff};
 
 use crate::output::printer::paint;
+use crate::plan::body_diff::{self, CONTEXT, Sign};
 use crate::plan::model::{Action, Change, FieldChange, Plan};
-
-/// Lines of context around a changed body line.
-const CONTEXT: usize = 2;
 
 fn style(color: AnsiColor) -> Style {
     Style::new().fg_color(Some(color.into()))
@@ -44,8 +41,34 @@ pub fn render(plan: &Plan, color: bool) -> String {
         "{}\n",
         paint(color, bold, &format!("Plan for target `{}`", plan.target))
     );
-    for change in &plan.changes {
+    for change in plan.changes.iter().filter(|c| !c.needs_prune) {
         render_change(&mut out, change, color);
+    }
+    let pending: Vec<&Change> = plan.changes.iter().filter(|c| c.needs_prune).collect();
+    if !pending.is_empty() {
+        let _ = writeln!(
+            out,
+            "{}",
+            paint(
+                color,
+                bold,
+                &format!(
+                    "Pending deletes ({}): not made by this run; apply with --prune to delete them",
+                    pending.len()
+                )
+            )
+        );
+        for change in pending {
+            let mut line = format!("  - {} `{}`", change.kind.as_str(), change.key);
+            if !change.title.is_empty() && change.title != change.key {
+                let _ = write!(line, " ({})", change.title);
+            }
+            if let Some(id) = &change.id {
+                let _ = write!(line, " id {id}");
+            }
+            let _ = writeln!(out, "{}", paint(color, style(AnsiColor::Red), &line));
+        }
+        out.push('\n');
     }
     out.push_str(&summary_line(plan));
     out.push('\n');
@@ -65,6 +88,7 @@ pub fn summary_line(plan: &Plan) -> String {
         (s.delete, "to delete"),
         (s.drift, "with drift"),
         (s.unchanged, "unchanged"),
+        (s.needs_prune, "pending delete(s) need --prune"),
     ]
     .iter()
     .filter(|(n, _)| *n > 0)
@@ -102,17 +126,6 @@ fn render_change(out: &mut String, change: &Change, color: bool) {
             paint(color, style(AnsiColor::Red).bold(), "drift:")
         );
     }
-    if change.needs_prune {
-        let _ = writeln!(
-            out,
-            "    {}",
-            paint(
-                color,
-                style(AnsiColor::Red),
-                "needs --prune (not deleted without it)"
-            )
-        );
-    }
     for field in &change.fields {
         render_field(out, field, color);
     }
@@ -129,6 +142,12 @@ fn render_field(out: &mut String, field: &FieldChange, color: bool) {
     } else {
         ""
     };
+    for note in &field.notes {
+        let _ = writeln!(out, "    {name}: {note}{drift}");
+    }
+    if field.before.is_none() && field.after.is_none() {
+        return;
+    }
     let before = field.before.as_deref();
     let after = field.after.as_deref().unwrap_or("");
     let multiline =
@@ -154,25 +173,31 @@ fn render_field(out: &mut String, field: &FieldChange, color: bool) {
         return;
     }
     let _ = writeln!(out, "    {name}:{drift}");
-    let before = before.unwrap_or("");
-    let diff = TextDiff::from_lines(before, after);
-    for group in diff.grouped_ops(CONTEXT) {
-        for op in group {
-            for line in diff.iter_changes(&op) {
-                let text = line.value().trim_end_matches('\n');
-                let (sign, c) = match line.tag() {
-                    ChangeTag::Delete => ("-", Some(AnsiColor::Red)),
-                    ChangeTag::Insert => ("+", Some(AnsiColor::Green)),
-                    ChangeTag::Equal => (" ", None),
-                };
-                let line = format!("      {sign} {text}");
-                match c {
-                    Some(c) => {
-                        let _ = writeln!(out, "{}", paint(color, style(c), &line));
-                    }
-                    None => {
-                        let _ = writeln!(out, "{line}");
-                    }
+    for (i, hunk) in body_diff::hunks(before.unwrap_or(""), after, CONTEXT)
+        .iter()
+        .enumerate()
+    {
+        // Like git's hunk headers: the section the hunk is in (or a separator between hunks).
+        let header = match &hunk.heading {
+            Some(h) => Some(format!("      @@ {h}")),
+            None => (i > 0).then(|| "      @@".to_owned()),
+        };
+        if let Some(header) = header {
+            let _ = writeln!(out, "{}", paint(color, style(AnsiColor::Cyan), &header));
+        }
+        for (sign, text) in &hunk.lines {
+            let line = format!("      {} {text}", sign.as_char());
+            let c = match sign {
+                Sign::Removed => Some(AnsiColor::Red),
+                Sign::Added => Some(AnsiColor::Green),
+                Sign::Same => None,
+            };
+            match c {
+                Some(c) => {
+                    let _ = writeln!(out, "{}", paint(color, style(c), &line));
+                }
+                None => {
+                    let _ = writeln!(out, "{line}");
                 }
             }
         }

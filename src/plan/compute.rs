@@ -16,6 +16,7 @@ use crate::plan::model::{Action, Change, FieldChange, ObjectKind, Plan, PlanProb
 use crate::plan::remote_view::{
     RemoteArticleLocale, RemoteView, article_locale, collection_locale,
 };
+use crate::plan::{body_diff, drift_fields};
 use crate::remote::models::{Article, Collection};
 use crate::render::resolve_links;
 
@@ -91,6 +92,8 @@ pub fn collection_hash(name: &str, description: &str) -> String {
 #[derive(Debug, Clone, Default)]
 pub struct UrlMap {
     urls: BTreeMap<(String, String), String>,
+    /// URL → key, to name links in plans.
+    keys: BTreeMap<String, String>,
     default_locale: String,
 }
 
@@ -98,6 +101,7 @@ impl UrlMap {
     pub fn new(default_locale: &str) -> Self {
         Self {
             urls: BTreeMap::new(),
+            keys: BTreeMap::new(),
             default_locale: default_locale.to_owned(),
         }
     }
@@ -107,11 +111,13 @@ impl UrlMap {
         if let Some(url) = article.url.as_ref().filter(|u| !u.is_empty()) {
             self.urls
                 .insert((key.to_owned(), self.default_locale.clone()), url.clone());
+            self.keys.insert(url.clone(), key.to_owned());
         }
         for (locale, content) in &article.translated_content {
             if let Some(url) = content.url.as_ref().filter(|u| !u.is_empty()) {
                 self.urls
                     .insert((key.to_owned(), locale.clone()), url.clone());
+                self.keys.insert(url.clone(), key.to_owned());
             }
         }
     }
@@ -125,6 +131,11 @@ impl UrlMap {
                     .get(&(key.to_owned(), self.default_locale.clone()))
             })
             .map(String::as_str)
+    }
+
+    /// The key of the article whose URL (in any locale) is `url`.
+    pub fn key_of(&self, url: &str) -> Option<&str> {
+        self.keys.get(url).map(String::as_str)
     }
 
     /// Whether `key` has its own URL in `locale` (no fallback).
@@ -182,6 +193,11 @@ pub fn compute(
         claimed: BTreeSet::new(),
         resolution: Resolution::default(),
         urls: UrlMap::new(&desired.default_locale),
+        by_key: desired
+            .articles
+            .iter()
+            .map(|a| (a.key.as_str(), a))
+            .collect(),
     };
     planner.check_help_center();
     planner.resolve_collections();
@@ -202,6 +218,7 @@ pub fn compute(
     let image_warnings = crate::plan::signed_images::plan_warnings(&plan, desired, remote);
     plan.warnings.extend(image_warnings);
     plan.summarize(planner.unchanged);
+    drift_fields::default_locale_first(&mut plan, &desired.default_locale);
     (plan, planner.resolution)
 }
 
@@ -219,9 +236,28 @@ struct Planner<'a> {
     claimed: BTreeSet<String>,
     resolution: Resolution,
     urls: UrlMap,
+    /// Desired articles by key (link titles in plans).
+    by_key: BTreeMap<&'a str, &'a DesiredArticle>,
 }
 
 impl Planner<'_> {
+    /// Readable text of a body for the plan, links to articles named by their titles.
+    fn readable(&self, html: &str, locale: &str) -> String {
+        let named = body_diff::name_links(html, |href| {
+            let key = match href.strip_prefix(crate::render::LINK_PLACEHOLDER) {
+                Some(key) => key.to_owned(),
+                None => self.urls.key_of(href)?.to_owned(),
+            };
+            let article = self.by_key.get(key.as_str())?;
+            let fields = article
+                .locales
+                .get(locale)
+                .or_else(|| article.locales.get(self.dl))?;
+            Some(fields.title.clone())
+        });
+        readable_text(&named)
+    }
+
     fn error(&mut self, message: String, hint: Option<&str>) {
         self.errors.push(PlanProblem {
             message,
@@ -550,6 +586,7 @@ impl Planner<'_> {
                     before: Some(self.parent_label(remote.parent_id.as_deref())),
                     after: Some(dc.parent.clone().unwrap_or_else(|| "(top level)".into())),
                     drift: parent_drift,
+                    notes: Vec::new(),
                 });
                 drift |= parent_drift;
             }
@@ -621,7 +658,7 @@ impl Planner<'_> {
                             locale,
                             "body",
                             None,
-                            Some(&readable_text(&body)),
+                            Some(&self.readable(&body, locale)),
                             false,
                         ));
                         fields.push(field(locale, "state", None, Some(f.state.as_str()), false));
@@ -690,10 +727,25 @@ impl Planner<'_> {
                     da.path
                 ));
             }
+            // Which fields Intercom changed, when the recorded fingerprint tells (else all).
+            let drifted = match (&have, rec) {
+                (Some(h), Some(r)) if remote_changed => {
+                    drift_fields::article(want, &body, h, &r.seen)
+                }
+                _ => None,
+            };
+            let remote_drift =
+                |name: &str| remote_changed && drifted.as_ref().is_none_or(|d| d.contains(&name));
             let mut changed_any = false;
             let mut push = |name: &str, b: Option<String>, a: &str| {
                 if b.as_deref() != Some(a) {
-                    fields.push(field(locale, name, b.as_deref(), Some(a), remote_changed));
+                    fields.push(field(
+                        locale,
+                        name,
+                        b.as_deref(),
+                        Some(a),
+                        remote_drift(name),
+                    ));
                     changed_any = true;
                 }
             };
@@ -704,26 +756,29 @@ impl Planner<'_> {
                 present.then(|| before.description.clone()),
                 &want.description,
             );
-            let before_text = present.then(|| readable_text(&before.body));
-            let after_text = readable_text(&body);
+            let before_text = present.then(|| self.readable(&before.body, locale));
+            let after_text = self.readable(&body, locale);
             if before_text.as_deref() != Some(after_text.as_str()) {
                 fields.push(field(
                     locale,
                     "body",
                     before_text.as_deref(),
                     Some(&after_text),
-                    remote_changed,
+                    remote_drift("body"),
                 ));
                 changed_any = true;
-            } else if local_changed && !remote_changed && rec.is_some() {
-                // Same readable text, different HTML (e.g. a link target or an image changed).
-                fields.push(field(
-                    locale,
-                    "body",
-                    Some("(markup changed)"),
-                    Some("(markup changed)"),
-                    false,
-                ));
+            } else if local_changed
+                && !remote_changed
+                && rec.is_some_and(|r| body_sent_changed(&before, want, &body, &r.sent))
+            {
+                // Same readable text, different HTML: say what changed (an image, a link).
+                let mut f = field(locale, "body", None, None, false);
+                f.notes = body_diff::markup_notes(
+                    &before.body,
+                    &body,
+                    self.desired.asset_base.as_deref(),
+                );
+                fields.push(f);
                 changed_any = true;
             }
             let before_state = before.state.map(|s| s.as_str().to_owned());
@@ -733,7 +788,7 @@ impl Planner<'_> {
                     "state",
                     before_state.as_deref(),
                     Some(want.state.as_str()),
-                    remote_changed,
+                    remote_drift("state"),
                 ));
                 changed_any = true;
             } else if !present {
@@ -753,7 +808,7 @@ impl Planner<'_> {
                     "author",
                     b.as_deref(),
                     Some(&want.author_id.to_string()),
-                    remote_changed,
+                    remote_drift("author"),
                 ));
                 changed_any = true;
             }
@@ -803,6 +858,7 @@ impl Planner<'_> {
                 before: Some(self.parent_label(remote.parent_id.as_deref())),
                 after: Some(da.collection.clone().unwrap_or_else(|| "(none)".into())),
                 drift: parent_drift,
+                notes: Vec::new(),
             });
             drift |= parent_drift;
         }
@@ -970,6 +1026,26 @@ fn identify(
     adoptable().map_or(Identity::Create, Identity::Adopted)
 }
 
+/// Whether the body we send differs from the last one sent, though the readable text is the
+/// same: the recorded hash is recomputed with Intercom's current title, description, state
+/// and author (unchanged since that write when there is no drift) and the new body.
+fn body_sent_changed(
+    have: &RemoteArticleLocale,
+    want: &ArticleFields,
+    body: &str,
+    sent: &str,
+) -> bool {
+    let with_new_body = ArticleFields {
+        title: have.title.clone(),
+        description: have.description.clone(),
+        body: String::new(),
+        state: have.state.unwrap_or(want.state),
+        author_id: have.author_id.unwrap_or(want.author_id),
+        links: Vec::new(),
+    };
+    article_sent_hash(&with_new_body, body) != sent
+}
+
 /// For an object without a record: whether the remote already holds what we would send.
 fn same_article_content(want: &ArticleFields, body: &str, have: &RemoteArticleLocale) -> bool {
     want.title == have.title
@@ -992,5 +1068,6 @@ fn field(
         before: before.map(str::to_owned),
         after: after.map(str::to_owned),
         drift,
+        notes: Vec::new(),
     }
 }

@@ -57,6 +57,8 @@ pub struct Desired {
     pub default_locale: String,
     pub collections: Vec<DesiredCollection>,
     pub articles: Vec<DesiredArticle>,
+    /// `assets.base_url`, to name images by their path in plans.
+    pub asset_base: Option<String>,
 }
 
 impl Desired {
@@ -148,6 +150,7 @@ impl Desired {
                 default_locale,
                 collections,
                 articles,
+                asset_base: project.config.assets.base_url.clone(),
             },
             diagnostics,
         )

@@ -56,6 +56,9 @@ pub struct FieldChange {
     pub after: Option<String>,
     /// The remote value changed since the last apply (an edit made in Intercom).
     pub drift: bool,
+    /// What changed when the readable text did not (e.g. "image `a/x.png` changed").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 /// One object with an action.
@@ -98,10 +101,14 @@ pub struct Summary {
     pub unpublish: usize,
     pub unchanged: usize,
     pub drift: usize,
+    /// Deletes listed but not made without `--prune` (not counted in `delete`).
+    #[serde(default)]
+    pub needs_prune: usize,
 }
 
 impl Summary {
-    /// Whether anything would change (deletes that need `--prune` included).
+    /// Whether `apply` with the same flags would change anything (deletes that need
+    /// `--prune` are not changes of this run).
     pub fn has_changes(&self) -> bool {
         self.create
             + self.update
@@ -148,6 +155,10 @@ impl Plan {
             ..Summary::default()
         };
         for c in &self.changes {
+            if c.needs_prune {
+                s.needs_prune += 1;
+                continue;
+            }
             match c.action {
                 Action::Create => s.create += 1,
                 Action::Update => s.update += 1,

@@ -210,7 +210,14 @@ fn change_html(html: &mut String, project: &Project, change: &Change) {
             None => groups.push((locale, vec![field])),
         }
     }
-    groups.sort_by_key(|(l, _)| l.map(str::to_owned));
+    let default_locale = project.config.default_locale.as_str();
+    groups.sort_by_key(|(l, _)| {
+        (
+            l.is_some(),
+            *l != Some(default_locale),
+            l.map(str::to_owned),
+        )
+    });
     for (locale, fields) in groups {
         let _ = write!(
             html,
@@ -241,7 +248,19 @@ fn field_html(html: &mut String, field: &FieldChange) {
             " <span class=\"badge drift\">changed in Intercom since the last apply</span>",
         );
     }
-    html.push_str("</div><table class=\"diff\"><thead><tr><th>Intercom now</th><th>After apply</th></tr></thead><tbody>");
+    html.push_str("</div>");
+    if !field.notes.is_empty() {
+        html.push_str("<ul class=\"notes\">");
+        for note in &field.notes {
+            let _ = write!(html, "<li>{}</li>", escape(note));
+        }
+        html.push_str("</ul>");
+    }
+    if field.before.is_none() && field.after.is_none() {
+        html.push_str("</div>");
+        return;
+    }
+    html.push_str("<table class=\"diff\"><thead><tr><th>Intercom now</th><th>After apply</th></tr></thead><tbody>");
     match (&field.before, &field.after) {
         (Some(before), Some(after)) => diff_rows(html, &readable(before), &readable(after)),
         (None, Some(after)) => {
@@ -487,6 +506,7 @@ mod tests {
                 before: Some("<b>old</b>".into()),
                 after: None,
                 drift: true,
+                notes: Vec::new(),
             },
         );
         assert!(html.contains("&lt;b&gt;old&lt;/b&gt;"));
