@@ -65,3 +65,38 @@ sha256() {
     shasum -a 256 | cut -d' ' -f1
   fi
 }
+
+# The ref the action is used at (`uses: OWNER/REPO@REF`). github.action_ref is not always set
+# for composite actions (actions/runner#2473), so fall back to the folder the runner unpacked
+# the action into: RUNNER_WORK/_actions/OWNER/REPO/REF.
+action_ref() {
+  if [ -n "${ACTION_REF:-}" ]; then
+    printf '%s\n' "$ACTION_REF"
+  else
+    case "${GITHUB_ACTION_PATH:-}" in
+      */_actions/*/*/*) basename "$GITHUB_ACTION_PATH" ;;
+      *) printf '\n' ;;
+    esac
+  fi
+}
+
+# OWNER/REPO of the action, the same way.
+action_repository() {
+  if [ -n "${ACTION_REPOSITORY:-}" ]; then
+    printf '%s\n' "$ACTION_REPOSITORY"
+  else
+    case "${GITHUB_ACTION_PATH:-}" in
+      */_actions/*/*/*)
+        local repo_dir
+        repo_dir=$(dirname "$GITHUB_ACTION_PATH")
+        printf '%s/%s\n' "$(basename "$(dirname "$repo_dir")")" "$(basename "$repo_dir")"
+        ;;
+      *) printf '\n' ;;
+    esac
+  fi
+}
+
+# True for a release tag: v1.2.3, v1.2.3-rc.1 (a branch or a commit SHA is not one).
+is_release_tag() {
+  [[ "$1" =~ ^v[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$ ]]
+}

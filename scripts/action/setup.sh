@@ -1,8 +1,14 @@
 #!/usr/bin/env bash
 # Step 1 of action.yml: mask the token and decide how to install the tool.
 # In: INPUT_INTERCOM_TOKEN, INPUT_VERSION, HELPCENTER_ACTION_SKIP_INSTALL, GITHUB_ACTION_PATH,
-#     RUNNER_OS, RUNNER_ARCH.
-# Out (step outputs): install (skip | release | cargo), cache-key, cache-restore-key.
+#     ACTION_REF, ACTION_REPOSITORY (github.action_ref / action_repository), RUNNER_OS,
+#     RUNNER_ARCH.
+# Out (step outputs): install (skip | release | cargo), release-tag and release-repository
+#     (release), cache-key and cache-restore-key (cargo).
+#
+# Which binary: `version` when given; else, when the action is used at a release tag
+# (`uses: OWNER/helpcenter@v0.2.0`), that tag's release; else (a branch, a SHA, `uses: ./`)
+# a build of the action's own source.
 set -euo pipefail
 # shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -18,8 +24,20 @@ if [ "${HELPCENTER_ACTION_SKIP_INSTALL:-}" = "true" ]; then
     die "HELPCENTER_ACTION_SKIP_INSTALL is true but \`helpcenter\` is not on PATH"
   say "using \`$(command -v helpcenter)\` (install skipped)"
   output install skip
-elif [ -n "${INPUT_VERSION:-}" ]; then
+elif [ -n "${INPUT_VERSION:-}" ] || is_release_tag "$(action_ref)"; then
+  if [ -n "${INPUT_VERSION:-}" ]; then
+    tag="v${INPUT_VERSION#v}"
+  else
+    tag=$(action_ref)
+  fi
+  repo=$(action_repository)
+  [ -n "$repo" ] || repo="${HELPCENTER_RELEASE_REPOSITORY:-}"
+  [ -n "$repo" ] ||
+    die "cannot tell which repository publishes the release of \`$tag\`; set HELPCENTER_RELEASE_REPOSITORY=owner/name"
+  say "installing the release \`$tag\` of $repo"
   output install release
+  output release-tag "$tag"
+  output release-repository "$repo"
 else
   root="${GITHUB_ACTION_PATH:?GITHUB_ACTION_PATH is not set}"
   lock=$(sha256 <"$root/Cargo.lock" | cut -c1-16)

@@ -162,13 +162,13 @@ impl Ctx<'_> {
 // A stand-in for the GitHub REST API (issue comments only)
 
 #[derive(Debug, Clone)]
-struct Comment {
+pub(crate) struct Comment {
     id: u64,
     body: String,
 }
 
 #[derive(Debug, Clone)]
-struct Call {
+pub(crate) struct Call {
     method: String,
     path: String,
     authorization: String,
@@ -182,14 +182,14 @@ struct ApiState {
     next_id: u64,
 }
 
-struct FakeGitHub {
-    url: String,
+pub(crate) struct FakeGitHub {
+    pub(crate) url: String,
     state: Arc<Mutex<ApiState>>,
 }
 
 impl FakeGitHub {
     /// Starts on 127.0.0.1:0 with `OTHER_COMMENTS` unrelated comments on the pull request.
-    fn start() -> Self {
+    pub(crate) fn start() -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let mut state = ApiState {
@@ -219,7 +219,7 @@ impl FakeGitHub {
     }
 
     /// Comments that carry a plan marker.
-    fn plan_comments(&self) -> Vec<Comment> {
+    pub(crate) fn plan_comments(&self) -> Vec<Comment> {
         let state = self.state.lock().unwrap();
         state
             .comments
@@ -229,7 +229,7 @@ impl FakeGitHub {
             .collect()
     }
 
-    fn writes(&self) -> Vec<Call> {
+    pub(crate) fn writes(&self) -> Vec<Call> {
         self.calls()
             .into_iter()
             .filter(|c| c.method != "GET")
@@ -348,29 +348,29 @@ fn serve(stream: TcpStream, state: &Mutex<ApiState>) {
 
 /// One job's environment: a workspace (a git repository with the content in `help/`), the
 /// event, and the files the runner provides.
-struct Job {
-    root: tempfile::TempDir,
+pub(crate) struct Job {
+    pub(crate) root: tempfile::TempDir,
     event_name: &'static str,
     api_url: String,
 }
 
 /// What one run of the action left behind.
 #[derive(Debug)]
-struct ActionRun {
+pub(crate) struct ActionRun {
     /// The step that failed, if any (later steps did not run).
-    failed: Option<String>,
+    pub(crate) failed: Option<String>,
     /// Names of the steps that were skipped by their `if:`.
-    skipped: Vec<String>,
+    pub(crate) skipped: Vec<String>,
     /// Each step's stdout and stderr.
-    logs: String,
+    pub(crate) logs: String,
     /// Values registered with `::add-mask::`.
-    masks: Vec<String>,
-    outputs: BTreeMap<String, String>,
-    summary: String,
+    pub(crate) masks: Vec<String>,
+    pub(crate) outputs: BTreeMap<String, String>,
+    pub(crate) summary: String,
 }
 
 impl Job {
-    fn new(event_name: &'static str, api_url: &str) -> Self {
+    pub(crate) fn new(event_name: &'static str, api_url: &str) -> Self {
         let root = tempfile::tempdir().unwrap();
         for dir in ["workspace", "home", "temp"] {
             std::fs::create_dir_all(root.path().join(dir)).unwrap();
@@ -391,16 +391,16 @@ impl Job {
         }
     }
 
-    fn workspace(&self) -> PathBuf {
+    pub(crate) fn workspace(&self) -> PathBuf {
         self.root.path().join("workspace")
     }
 
-    fn content(&self) -> PathBuf {
+    pub(crate) fn content(&self) -> PathBuf {
         self.workspace().join("help")
     }
 
     /// The fixture content in `workspace/help`, its target pointed at the emulator.
-    fn with_content(self, base_url: &str) -> Self {
+    pub(crate) fn with_content(self, base_url: &str) -> Self {
         copy_tree(
             &repo().join("tests/fixtures/action/content"),
             &self.content(),
@@ -409,7 +409,7 @@ impl Job {
         self
     }
 
-    fn git(&self, dir: &Path, args: &[&str]) -> String {
+    pub(crate) fn git(&self, dir: &Path, args: &[&str]) -> String {
         let out = Command::new("git")
             .args(["-c", "init.defaultBranch=main"])
             .args(args)
@@ -432,7 +432,7 @@ impl Job {
 
     /// Makes the workspace a clone of a bare `remote.git` on branch main, as actions/checkout
     /// leaves it.
-    fn with_git_remote(self) -> Self {
+    pub(crate) fn with_git_remote(self) -> Self {
         let remote = self.root.path().join("remote.git");
         self.git(
             self.root.path(),
@@ -448,7 +448,7 @@ impl Job {
     }
 
     /// Pushes an unrelated commit to the remote from another clone (the branch moves on).
-    fn move_remote_branch(&self) {
+    pub(crate) fn move_remote_branch(&self) {
         let other = self.root.path().join("other");
         let remote = self.root.path().join("remote.git");
         self.git(
@@ -470,12 +470,13 @@ impl Job {
     }
 
     /// Runs every step of action.yml with `with` as the inputs.
-    fn run(&self, with: &[(&str, &str)]) -> ActionRun {
+    pub(crate) fn run(&self, with: &[(&str, &str)]) -> ActionRun {
         let action = action();
         let root = self.root.path();
         let github: BTreeMap<String, String> = [
             ("token", GITHUB_TOKEN),
             ("action_path", repo().to_str().unwrap()),
+            ("action_ref", ""),
             ("action_repository", ""),
             ("event_name", self.event_name),
             ("repository", REPOSITORY),
@@ -642,7 +643,7 @@ fn parse_outputs(text: &str) -> BTreeMap<String, String> {
 
 /// Neither token appears in anything a user or a log reader can see.
 #[track_caller]
-fn assert_no_secrets(run: &ActionRun, api: Option<&FakeGitHub>) {
+pub(crate) fn assert_no_secrets(run: &ActionRun, api: Option<&FakeGitHub>) {
     let mut seen = vec![run.logs.clone(), run.summary.clone()];
     seen.extend(run.outputs.values().cloned());
     if let Some(api) = api {
@@ -666,7 +667,7 @@ fn assert_no_secrets(run: &ActionRun, api: Option<&FakeGitHub>) {
 }
 
 #[track_caller]
-fn assert_ok(run: &ActionRun) {
+pub(crate) fn assert_ok(run: &ActionRun) {
     assert!(
         run.failed.is_none(),
         "step `{:?}` failed:\n{}",
@@ -695,6 +696,7 @@ fn action_yml_declares_the_documented_interface() {
             "intercom-token",
             "on-drift",
             "prune",
+            "state-branch",
             "target",
             "version"
         ]

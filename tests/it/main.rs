@@ -1,6 +1,7 @@
 //! The one integration-test binary: a module per feature.
 
 mod action;
+mod action_state_branch;
 mod check;
 mod content;
 mod contract;
