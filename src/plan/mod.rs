@@ -6,3 +6,4 @@ pub mod desired;
 pub mod fingerprint;
 pub mod model;
 pub mod remote_view;
+pub mod settle;
