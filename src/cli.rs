@@ -50,6 +50,9 @@ pub struct GlobalArgs {
     /// When to use colour (`NO_COLOR` is honoured in `auto`)
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
+    /// Seconds to wait for another command that holds the target's lock
+    #[arg(long, global = true, default_value_t = 60, value_name = "SECS")]
+    pub lock_timeout: u64,
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,6 +1,8 @@
 //! Executes a plan: collections parent-first, then articles, a second pass for links to
-//! articles created (or renamed) in the same run, then deletes children-first. Every
-//! successful write is journaled at once; lost creates are reconciled before any re-send.
+//! articles created (or renamed) in the same run, then deletes children-first. Every write's
+//! intent is journaled before it is sent and its outcome after; nothing more is sent once
+//! the journal cannot be written. Creates whose response was lost or answered 5xx are
+//! reconciled in the same run (look, then re-send only what is absent).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
@@ -9,9 +11,11 @@ use futures::StreamExt;
 use futures::stream;
 
 use crate::apply::progress::Progress;
-use crate::apply::state_file::{JournalEntry, LocaleRecord, Recorder};
+use crate::apply::state_file::{JournalEntry, LocaleRecord, PendingLocale, PendingWrite, Recorder};
+use crate::apply::test_hooks;
 use crate::plan::compute::{
-    Resolution, UrlMap, article_seen_fingerprint, article_sent_hash, collection_hash,
+    Resolution, UrlMap, article_expected_fingerprint, article_seen_fingerprint, article_sent_hash,
+    collection_hash,
 };
 use crate::plan::desired::{Desired, DesiredArticle, DesiredCollection};
 use crate::plan::model::{Action, Change, ObjectKind, Plan};
@@ -24,7 +28,13 @@ use crate::remote::models::{
 use crate::remote::{Client, ErrorKind, RemoteError};
 
 /// How many times a lost create is reconciled (look, then re-send) before giving up.
-const RECONCILE_ROUNDS: usize = 3;
+const RECONCILE_ROUNDS: usize = 6;
+
+/// Whether a create's outcome is unknown: its response was lost, or a 5xx answered it (the
+/// server may have stored it before failing). Either way: look before re-sending.
+fn create_outcome_unknown(e: &RemoteError) -> bool {
+    e.is_outcome_unknown() || e.status().is_some_and(|s| s >= 500)
+}
 
 /// One change that failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,6 +79,8 @@ struct Shared {
     url_changed: bool,
     /// Signed CDN image URLs of the remote bodies, put back into every body sent.
     signed_images: SignedImages,
+    /// The journal could not be written: nothing more is sent.
+    journal_broken: bool,
 }
 
 impl Executor<'_> {
@@ -100,6 +112,7 @@ impl Executor<'_> {
             report: Report::default(),
             url_changed: false,
             signed_images: SignedImages::from_remote(self.remote),
+            journal_broken: false,
         });
         if let Some(hc) = &self.plan.help_center_id {
             journal(&shared, JournalEntry::HelpCenter { id: hc.clone() });
@@ -125,6 +138,108 @@ impl Executor<'_> {
     fn done(&self, shared: &Mutex<Shared>, change: &Change, id: &str) {
         self.progress.done(change, id);
         shared.lock().expect("lock").report.done += 1;
+    }
+
+    /// A write answered with a definite error: its intent is void, and it is a failure.
+    fn refused(&self, shared: &Mutex<Shared>, kind: ObjectKind, key: &str, e: &RemoteError) {
+        // A 4xx was not applied; after a 5xx or a lost response the intent stays pending and
+        // the next plan settles it against what Intercom holds.
+        if e.status().is_some_and(|s| (400..500).contains(&s)) {
+            let key = key.to_owned();
+            journal(
+                shared,
+                match kind {
+                    ObjectKind::Collection => JournalEntry::CollectionRefused { key: key.clone() },
+                    ObjectKind::Article => JournalEntry::ArticleRefused { key: key.clone() },
+                },
+            );
+            self.fail(shared, kind, &key, e.to_string());
+        } else {
+            self.fail(shared, kind, key, e.to_string());
+        }
+    }
+
+    /// True (and a failure) when the journal is broken: the write must not be sent.
+    fn halted(&self, shared: &Mutex<Shared>, kind: ObjectKind, key: &str) -> bool {
+        if !shared.lock().expect("lock").journal_broken {
+            return false;
+        }
+        self.fail(
+            shared,
+            kind,
+            key,
+            "not sent: the state journal cannot be written".into(),
+        );
+        true
+    }
+
+    /// Journals the intent of a write of collection `dc` (its `locales`); false: do not send.
+    fn intend_collection<'l>(
+        &self,
+        shared: &Mutex<Shared>,
+        dc: &DesiredCollection,
+        id: Option<&str>,
+        locales: impl Iterator<Item = &'l String>,
+    ) -> bool {
+        if self.halted(shared, ObjectKind::Collection, &dc.key) {
+            return false;
+        }
+        let locales = locales
+            .filter_map(|l| dc.locales.get(l).map(|f| (l, f)))
+            .map(|(l, f)| {
+                let hash = collection_hash(&f.name, &f.description);
+                (
+                    l.clone(),
+                    PendingLocale {
+                        sent: hash.clone(),
+                        expect: hash,
+                    },
+                )
+            })
+            .collect();
+        let entry = JournalEntry::CollectionIntent {
+            key: dc.key.clone(),
+            write: PendingWrite {
+                id: id.map(str::to_owned),
+                locales,
+            },
+        };
+        journal(shared, entry) || !self.halted(shared, ObjectKind::Collection, &dc.key)
+    }
+
+    /// Journals the intent of a write of article `da` (the locales of `bodies`, as sent);
+    /// false: do not send.
+    fn intend_article(
+        &self,
+        shared: &Mutex<Shared>,
+        da: &DesiredArticle,
+        id: Option<&str>,
+        bodies: &BTreeMap<String, String>,
+    ) -> bool {
+        if self.halted(shared, ObjectKind::Article, &da.key) {
+            return false;
+        }
+        let locales = bodies
+            .iter()
+            .filter_map(|(l, body)| da.locales.get(l).map(|f| (l, f, body)))
+            .map(|(l, f, body)| {
+                (
+                    l.clone(),
+                    PendingLocale {
+                        sent: article_sent_hash(f, body),
+                        expect: article_expected_fingerprint(f, body),
+                    },
+                )
+            })
+            .collect();
+        let entry = JournalEntry::ArticleIntent {
+            key: da.key.clone(),
+            write: PendingWrite {
+                id: id.map(str::to_owned),
+                locales,
+            },
+        };
+        journal(shared, entry) || !self.halted(shared, ObjectKind::Article, &da.key)
     }
 
     fn changes(&self, kind: ObjectKind, deletes: bool) -> impl Iterator<Item = &Change> {
@@ -200,6 +315,9 @@ impl Executor<'_> {
         let result = match change.action {
             Action::Create | Action::Recreate => {
                 let req = self.create_collection_request(dc, parent_id);
+                if !self.intend_collection(shared, dc, None, dc.locales.keys()) {
+                    return None;
+                }
                 self.client.create_collection(&req).await
             }
             _ => {
@@ -231,6 +349,9 @@ impl Executor<'_> {
                     let remote = self.remote.collections.get(&id).cloned();
                     remote.ok_or_else(|| gone(format!("/help_center/collections/{id}")))
                 } else {
+                    if !self.intend_collection(shared, dc, Some(&id), change.locales.iter()) {
+                        return None;
+                    }
                     self.client.update_collection(&id, &req).await
                 }
             }
@@ -247,9 +368,14 @@ impl Executor<'_> {
                 self.done(shared, change, &collection.id);
                 None
             }
-            Err(e) if e.is_outcome_unknown() => Some(dc),
+            Err(e)
+                if matches!(change.action, Action::Create | Action::Recreate)
+                    && create_outcome_unknown(&e) =>
+            {
+                Some(dc)
+            }
             Err(e) => {
-                self.fail(shared, ObjectKind::Collection, &dc.key, e.to_string());
+                self.refused(shared, ObjectKind::Collection, &dc.key, &e);
                 None
             }
         }
@@ -301,6 +427,7 @@ impl Executor<'_> {
         sent_locales: &[String],
     ) {
         let dl = &self.desired.default_locale;
+        test_hooks::write_answered();
         let previous_key = change.previous_key.as_deref().unwrap_or(&dc.key);
         let mut record = {
             let s = shared.lock().expect("lock");
@@ -312,6 +439,9 @@ impl Executor<'_> {
                 .unwrap_or_default()
         };
         record.id.clone_from(&collection.id);
+        if change.action == Action::Adopt && change.drift {
+            record.adopted = true;
+        }
         record.dir.clone_from(&dc.dir);
         record.parent.clone_from(&dc.parent);
         record.updated_at = collection.updated_at;
@@ -417,6 +547,9 @@ impl Executor<'_> {
                     shared.lock().expect("lock").report.reconciled += 1;
                 } else if round + 1 < RECONCILE_ROUNDS {
                     let req = self.create_collection_request(dc, parent_id);
+                    if !self.intend_collection(shared, dc, None, dc.locales.keys()) {
+                        continue;
+                    }
                     match self.client.create_collection(&req).await {
                         Ok(c) => {
                             self.record_collection(
@@ -428,8 +561,8 @@ impl Executor<'_> {
                             );
                             self.done(shared, change, &c.id);
                         }
-                        Err(e) if e.is_outcome_unknown() => still_lost.push(dc),
-                        Err(e) => self.fail(shared, ObjectKind::Collection, &dc.key, e.to_string()),
+                        Err(e) if create_outcome_unknown(&e) => still_lost.push(dc),
+                        Err(e) => self.refused(shared, ObjectKind::Collection, &dc.key, &e),
                     }
                 } else {
                     self.fail(shared, ObjectKind::Collection, &dc.key, "the create response was lost several times; run `helpcenter plan` to see what Intercom holds".into());
@@ -517,6 +650,9 @@ impl Executor<'_> {
         let (result, bodies) = match change.action {
             Action::Create | Action::Recreate => {
                 let (req, bodies) = self.create_article_request(shared, da, parent.as_deref());
+                if !self.intend_article(shared, da, None, &bodies) {
+                    return false;
+                }
                 (self.client.create_article(&req).await, bodies)
             }
             _ => {
@@ -560,8 +696,10 @@ impl Executor<'_> {
                         .get(&id)
                         .cloned()
                         .ok_or_else(|| gone(format!("/articles/{id}")))
-                } else {
+                } else if self.intend_article(shared, da, Some(&id), &bodies) {
                     self.client.update_article(&id, &req).await
+                } else {
+                    return false;
                 };
                 (result, bodies)
             }
@@ -572,9 +710,14 @@ impl Executor<'_> {
                 self.done(shared, change, &article.id);
                 false
             }
-            Err(e) if e.is_outcome_unknown() => true,
+            Err(e)
+                if matches!(change.action, Action::Create | Action::Recreate)
+                    && create_outcome_unknown(&e) =>
+            {
+                true
+            }
             Err(e) => {
-                self.fail(shared, ObjectKind::Article, &da.key, e.to_string());
+                self.refused(shared, ObjectKind::Article, &da.key, &e);
                 false
             }
         }
@@ -589,6 +732,7 @@ impl Executor<'_> {
         bodies: &BTreeMap<String, String>,
     ) {
         let dl = &self.desired.default_locale;
+        test_hooks::write_answered();
         if let Some(remote_default) = article.default_locale.as_deref().filter(|l| l != dl) {
             self.fail(
                 shared,
@@ -608,6 +752,9 @@ impl Executor<'_> {
                 .unwrap_or_default()
         };
         record.id.clone_from(&article.id);
+        if change.action == Action::Adopt && change.drift {
+            record.adopted = true;
+        }
         record.path.clone_from(&da.path);
         record.collection.clone_from(&da.collection);
         record.title.clone_from(&da.locales[dl].title);
@@ -730,13 +877,16 @@ impl Executor<'_> {
                     shared.lock().expect("lock").report.reconciled += 1;
                 } else if round + 1 < RECONCILE_ROUNDS {
                     let (req, bodies) = self.create_article_request(shared, da, parent.as_deref());
+                    if !self.intend_article(shared, da, None, &bodies) {
+                        continue;
+                    }
                     match self.client.create_article(&req).await {
                         Ok(article) => {
                             self.record_article(shared, change, da, &article, &bodies);
                             self.done(shared, change, &article.id);
                         }
-                        Err(e) if e.is_outcome_unknown() => still_lost.push((change, da)),
-                        Err(e) => self.fail(shared, ObjectKind::Article, &da.key, e.to_string()),
+                        Err(e) if create_outcome_unknown(&e) => still_lost.push((change, da)),
+                        Err(e) => self.refused(shared, ObjectKind::Article, &da.key, &e),
                     }
                 } else {
                     self.fail(shared, ObjectKind::Article, &da.key, "the create response was lost several times; run `helpcenter plan` to see what Intercom holds".into());
@@ -815,6 +965,9 @@ impl Executor<'_> {
                     fields: Vec::new(),
                     remote_updated_at: None,
                 };
+                if !self.intend_article(shared, da, Some(&id), &bodies) {
+                    return;
+                }
                 match self.client.update_article(&id, &req).await {
                     Ok(article) => {
                         self.record_article(shared, &change, da, &article, &bodies);
@@ -842,8 +995,12 @@ impl Executor<'_> {
         stream::iter(articles)
             .for_each_concurrent(self.concurrency.max(1), |change| async move {
                 let id = change.id.as_deref().expect("delete has an id");
+                if self.halted(shared, ObjectKind::Article, &change.key) {
+                    return;
+                }
                 match self.client.delete_article(id).await {
                     Ok(()) => {
+                        test_hooks::write_answered();
                         journal(
                             shared,
                             JournalEntry::ForgetArticle {
@@ -871,8 +1028,12 @@ impl Executor<'_> {
             .filter(|c| !c.needs_prune)
         {
             let id = change.id.as_deref().expect("delete has an id");
+            if self.halted(shared, ObjectKind::Collection, &change.key) {
+                continue;
+            }
             match self.client.delete_collection(id).await {
                 Ok(()) => {
+                    test_hooks::write_answered();
                     journal(
                         shared,
                         JournalEntry::ForgetCollection {
@@ -934,15 +1095,28 @@ impl Executor<'_> {
     }
 }
 
-/// Journals one state change; a journal write error becomes a failure.
-fn journal(shared: &Mutex<Shared>, entry: JournalEntry) {
+/// Journals one entry; returns false when the journal cannot be written (the first such
+/// error is a failure and stops every further write of the run).
+fn journal(shared: &Mutex<Shared>, entry: JournalEntry) -> bool {
     let mut s = shared.lock().expect("lock");
-    if let Err(e) = s.recorder.record(entry) {
-        s.report.failures.push(Failure {
-            kind: ObjectKind::Article,
-            key: String::new(),
-            message: format!("could not write the state journal: {e}"),
-        });
+    match s.recorder.record(entry) {
+        Ok(()) => {
+            test_hooks::journaled();
+            true
+        }
+        Err(e) => {
+            if !s.journal_broken {
+                s.journal_broken = true;
+                s.report.failures.push(Failure {
+                    kind: ObjectKind::Article,
+                    key: String::new(),
+                    message: format!(
+                        "could not write the state journal: {e}; stopped sending (nothing more was written to Intercom)"
+                    ),
+                });
+            }
+            false
+        }
     }
 }
 

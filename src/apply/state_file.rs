@@ -1,6 +1,7 @@
 //! `.helpcenter/<target>.state.json`: identity (key → Intercom id) and the last-applied record
 //! (per locale: hash of what was sent, fingerprint of what Intercom held right after).
-//! Deterministic (sorted maps, stable formatting) and written atomically.
+//! Deterministic (sorted maps, stable formatting), written atomically and fsynced. Beside it,
+//! the journal of a running apply: each write's intent before it is sent, its outcome after.
 
 use std::collections::BTreeMap;
 use std::io;
@@ -23,6 +24,35 @@ pub struct StateFile {
     pub collections: BTreeMap<String, CollectionRecord>,
     #[serde(default)]
     pub articles: BTreeMap<String, ArticleRecord>,
+    /// Writes sent (intent journaled) whose outcome was never recorded: an apply died or lost
+    /// the response. The next plan settles them against what Intercom holds.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub pending_collections: BTreeMap<String, PendingWrite>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub pending_articles: BTreeMap<String, PendingWrite>,
+}
+
+/// One write whose intent was journaled but whose outcome was not.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct PendingWrite {
+    /// The object written; `None` for a create.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Per locale sent: the hash of what was sent, and the fingerprint Intercom holds if it
+    /// took the write.
+    #[serde(default)]
+    pub locales: BTreeMap<String, PendingLocale>,
+}
+
+/// One locale of a [`PendingWrite`].
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct PendingLocale {
+    pub sent: String,
+    pub expect: String,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// What we know of one managed collection.
@@ -38,6 +68,9 @@ pub struct CollectionRecord {
     pub updated_at: Option<u64>,
     #[serde(default)]
     pub locales: BTreeMap<String, LocaleRecord>,
+    /// Adopted from Intercom while its content differed (a person's work): never pruned.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub adopted: bool,
 }
 
 /// What we know of one managed article.
@@ -55,6 +88,9 @@ pub struct ArticleRecord {
     pub updated_at: Option<u64>,
     #[serde(default)]
     pub locales: BTreeMap<String, LocaleRecord>,
+    /// Adopted from Intercom while its content differed (a person's work): never pruned.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub adopted: bool,
 }
 
 /// Per-locale record: hash of what was sent and fingerprint of what Intercom held after.
@@ -85,31 +121,52 @@ impl StateFile {
         }
     }
 
-    /// Loads the state of `target`; a missing file is an empty state.
+    /// Loads the state of `target`; a missing file is an empty state. A file of another
+    /// format version or of another target is an error (it would map keys to foreign ids).
     pub fn load(root: &Path, target: &str) -> io::Result<Self> {
         let path = path_for(root, target);
-        match std::fs::read_to_string(&path) {
-            Ok(text) => serde_json::from_str(&text).map_err(|e| {
-                io::Error::new(
-                    io::ErrorKind::InvalidData,
-                    format!("{}: {e}", path.display()),
-                )
-            }),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Self::new(target)),
-            Err(e) => Err(e),
+        let invalid = |why: String| {
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("`{}`: {why}", path.display()),
+            )
+        };
+        let state: Self = match std::fs::read_to_string(&path) {
+            Ok(text) => serde_json::from_str(&text).map_err(|e| invalid(e.to_string()))?,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Self::new(target)),
+            Err(e) => return Err(e),
+        };
+        if state.version != VERSION {
+            return Err(invalid(format!(
+                "state format version {} is not supported (this helpcenter writes version {VERSION})",
+                state.version
+            )));
         }
+        if state.target != target {
+            return Err(invalid(format!(
+                "it records target `{}`, not `{target}` (was it copied from another target?)",
+                state.target
+            )));
+        }
+        Ok(state)
     }
 
-    /// Writes the state atomically (temp file + rename), pretty and deterministic.
+    /// Writes the state atomically (temp file, fsync, rename, fsync of the directory),
+    /// pretty and deterministic.
     pub fn save(&self, root: &Path) -> io::Result<()> {
+        use std::io::Write;
         let path = path_for(root, &self.target);
         let dir = path.parent().expect("state path has a parent");
         std::fs::create_dir_all(dir)?;
         let mut text = serde_json::to_string_pretty(self).map_err(io::Error::other)?;
         text.push('\n');
         let tmp = dir.join(format!(".{}.state.json.tmp", self.target));
-        std::fs::write(&tmp, text)?;
-        std::fs::rename(&tmp, &path)
+        let mut file = std::fs::File::create(&tmp)?;
+        file.write_all(text.as_bytes())?;
+        file.sync_all()?;
+        drop(file);
+        std::fs::rename(&tmp, &path)?;
+        sync_dir(dir)
     }
 
     /// The recorded URL of article `key` in `locale`, falling back to `None`.
@@ -118,7 +175,17 @@ impl StateFile {
     }
 }
 
-/// One journal line: a change to the state made right after a successful write.
+/// Makes a rename in `dir` durable (a no-op where directories cannot be opened).
+fn sync_dir(dir: &Path) -> io::Result<()> {
+    #[cfg(unix)]
+    std::fs::File::open(dir)?.sync_all()?;
+    #[cfg(not(unix))]
+    let _ = dir;
+    Ok(())
+}
+
+/// One journal line: a write's intent (before it is sent) or a change to the state made
+/// right after a successful write (its outcome).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum JournalEntry {
@@ -139,6 +206,24 @@ pub enum JournalEntry {
     HelpCenter {
         id: String,
     },
+    /// About to send a write of collection `key`.
+    CollectionIntent {
+        key: String,
+        write: PendingWrite,
+    },
+    /// About to send a write of article `key`.
+    ArticleIntent {
+        key: String,
+        write: PendingWrite,
+    },
+    /// The write of collection `key` was refused (its intent is void).
+    CollectionRefused {
+        key: String,
+    },
+    /// The write of article `key` was refused (its intent is void).
+    ArticleRefused {
+        key: String,
+    },
 }
 
 /// Path of the journal of `target`: appended after every write, folded into the state file
@@ -153,10 +238,24 @@ impl StateFile {
     pub fn apply_entry(&mut self, entry: JournalEntry) {
         match entry {
             JournalEntry::Collection { key, record } => {
+                self.pending_collections.remove(&key);
                 self.collections.insert(key, record);
             }
             JournalEntry::Article { key, record } => {
+                self.pending_articles.remove(&key);
                 self.articles.insert(key, record);
+            }
+            JournalEntry::CollectionIntent { key, write } => {
+                self.pending_collections.insert(key, write);
+            }
+            JournalEntry::ArticleIntent { key, write } => {
+                self.pending_articles.insert(key, write);
+            }
+            JournalEntry::CollectionRefused { key } => {
+                self.pending_collections.remove(&key);
+            }
+            JournalEntry::ArticleRefused { key } => {
+                self.pending_articles.remove(&key);
             }
             JournalEntry::ForgetCollection { key } => {
                 self.collections.remove(&key);
@@ -216,15 +315,19 @@ impl Recorder {
         })
     }
 
-    /// Records one entry: appended to the journal first, then applied in memory.
+    /// Records one entry: appended to the journal and fsynced, then applied in memory (in
+    /// memory even when the journal fails, so the state file saved at the end keeps it).
     pub fn record(&mut self, entry: JournalEntry) -> io::Result<()> {
         use std::io::Write;
         let mut line = serde_json::to_string(&entry).map_err(io::Error::other)?;
         line.push('\n');
-        self.journal.write_all(line.as_bytes())?;
-        self.journal.flush()?;
+        let written = self
+            .journal
+            .write_all(line.as_bytes())
+            .and_then(|()| self.journal.flush())
+            .and_then(|()| self.journal.sync_data());
         self.state.apply_entry(entry);
-        Ok(())
+        written
     }
 
     /// Writes the state file atomically and removes the journal.

@@ -51,6 +51,7 @@ pub fn run(global: &GlobalArgs, args: &PullArgs, printer: &Printer) -> CommandRe
         )));
     };
     let target = target::choose(&project, global)?.clone();
+    let _lock = target::lock(&project, &target, global, printer)?;
     let (state, _) = StateFile::load_and_recover(&project.root, &target.name)
         .map_err(|e| CommandError::new(format!("cannot read the state file: {e}")))?;
     let exclude = walk::exclude_set(&project.config.exclude);

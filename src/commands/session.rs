@@ -32,6 +32,8 @@ pub struct Session {
     pub desired: Desired,
     pub plan: Plan,
     pub resolution: Resolution,
+    /// `.helpcenter/<target>.lock`, held until the session is dropped.
+    pub lock: crate::apply::lock::TargetLock,
 }
 
 /// Loads the project and prints its diagnostics; content errors are an error (exit 1).
@@ -88,7 +90,8 @@ impl Session {
     ) -> Result<Self, CommandError> {
         let project = load_project(global, printer)?;
         let target = target::choose(&project, global)?.clone();
-        let (state, replayed) = StateFile::load_and_recover(&project.root, &target.name)
+        let lock = target::lock(&project, &target, global, printer)?;
+        let (mut state, replayed) = StateFile::load_and_recover(&project.root, &target.name)
             .map_err(|e| CommandError::new(format!("cannot read the state file: {e}")))?;
         if replayed > 0 {
             printer.warn(&format!(
@@ -118,6 +121,7 @@ impl Session {
             plan,
             resolution,
             diagnostics,
+            settled_state,
         } = match planned {
             Ok(planned) => planned,
             Err(failure) => {
@@ -126,6 +130,14 @@ impl Session {
             }
         };
         print_diagnostics(printer, &project.root, &diagnostics);
+        if let Some(settled) = settled_state
+            && settled != state
+        {
+            settled
+                .save(&project.root)
+                .map_err(|e| CommandError::new(format!("cannot write the state file: {e}")))?;
+            state = settled;
+        }
         printer.debug(&format!(
             "{} requests to plan",
             connection.client.request_count()
@@ -140,6 +152,7 @@ impl Session {
             desired,
             plan,
             resolution,
+            lock,
         })
     }
 
@@ -163,6 +176,9 @@ pub struct Planned {
     pub resolution: Resolution,
     /// Warnings from building the desired state (render, authors).
     pub diagnostics: Vec<Diagnostic>,
+    /// The state with the writes of an interrupted apply settled, when there were any
+    /// (the plan was computed from it; the caller that holds the lock saves it).
+    pub settled_state: Option<StateFile>,
 }
 
 /// Why [`plan_target`] failed, with the diagnostics found on the way (content errors).
@@ -219,7 +235,19 @@ pub async fn plan_target(
             diagnostics,
         });
     }
-    let (mut plan, resolution) = compute::compute(&target.name, &desired, &view, state, options);
+    let settled_state =
+        (!state.pending_articles.is_empty() || !state.pending_collections.is_empty()).then(|| {
+            let mut settled = state.clone();
+            crate::plan::settle::settle_pending(&mut settled, &view, &desired.default_locale);
+            settled
+        });
+    let (mut plan, resolution) = compute::compute(
+        &target.name,
+        &desired,
+        &view,
+        settled_state.as_ref().unwrap_or(state),
+        options,
+    );
     crate::plan::drift_fields::name_authors(&mut plan, &admins);
     Ok(Planned {
         connection,
@@ -228,6 +256,7 @@ pub async fn plan_target(
         plan,
         resolution,
         diagnostics,
+        settled_state,
     })
 }
 

@@ -198,3 +198,35 @@ pub fn request_logger(printer: &Printer) -> Option<RequestObserver> {
         },
     ))
 }
+
+/// Takes `.helpcenter/<target>.lock` for the rest of the command, waiting (and saying so) up to
+/// `--lock-timeout` while another command holds it.
+pub fn lock(
+    project: &Project,
+    target: &Target,
+    global: &GlobalArgs,
+    printer: &Printer,
+) -> Result<crate::apply::lock::TargetLock, CommandError> {
+    use crate::apply::lock::{self, LockError};
+    let timeout = Duration::from_secs(global.lock_timeout);
+    let shown = format!(".helpcenter/{}.lock", target.name);
+    let who = |holder: Option<&str>| holder.map(|h| format!(" ({h})")).unwrap_or_default();
+    lock::acquire(&project.root, &target.name, timeout, |holder| {
+        printer.info(&format!(
+            "waiting for `{shown}`: another helpcenter command{} is using target `{}` (up to {} s)",
+            who(holder),
+            target.name,
+            global.lock_timeout
+        ));
+    })
+    .map_err(|e| match e {
+        LockError::Busy { holder, .. } => CommandError::new(format!(
+            "another helpcenter command{} is still using target `{}`: gave up waiting for `{shown}` after {} s; nothing was sent",
+            who(holder.as_deref()),
+            target.name,
+            global.lock_timeout
+        ))
+        .with_hint("let it finish, or pass `--lock-timeout SECS` to wait longer"),
+        LockError::Io { .. } => CommandError::new(e.to_string()),
+    })
+}

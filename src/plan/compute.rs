@@ -83,6 +83,18 @@ pub fn article_seen_fingerprint(remote: &RemoteArticleLocale) -> String {
     ])
 }
 
+/// The fingerprint Intercom holds for one article locale once it took a write of these
+/// fields: [`article_seen_fingerprint`] of what was sent (the body normalised alike).
+pub fn article_expected_fingerprint(fields: &ArticleFields, body: &str) -> String {
+    hash_fields(&[
+        &fields.title,
+        &fields.description,
+        &normalize(body),
+        fields.state.as_str(),
+        &fields.author_id.to_string(),
+    ])
+}
+
 /// Hash (and fingerprint: collections are stored verbatim) of a collection locale.
 pub fn collection_hash(name: &str, description: &str) -> String {
     hash_fields(&[name, description])
@@ -205,6 +217,8 @@ pub fn compute(
     planner.diff_collections();
     planner.diff_articles();
     planner.plan_deletes();
+    planner.warn_twins();
+    planner.warn_unresolved_links();
     let mut plan = Plan {
         version: 1,
         target: target.to_owned(),
@@ -523,7 +537,21 @@ impl Planner<'_> {
                     (Some((n, d)), Some(rec)) => {
                         (sent != rec.sent, collection_hash(n, d) != rec.seen)
                     }
-                    (Some((n, d)), None) => (n != &want.name || d != &want.description, false),
+                    (Some((n, d)), None) => {
+                        let differs = n != &want.name || d != &want.description;
+                        let ours = self
+                            .state
+                            .pending_collections
+                            .get(&dc.key)
+                            .is_some_and(|p| {
+                                p.id.is_none()
+                                    && p.locales
+                                        .get(locale)
+                                        .is_some_and(|l| l.expect == collection_hash(n, d))
+                            });
+                        // Adopting an object a person made, whose content differs: drift.
+                        (differs, differs && action == Action::Adopt && !ours)
+                    }
                     (None, Some(_)) => (true, true),
                     (None, None) => (true, false),
                 };
@@ -713,7 +741,23 @@ impl Planner<'_> {
             let rec = record.and_then(|r| r.locales.get(locale));
             let (local_changed, remote_changed) = match (&have, rec) {
                 (Some(h), Some(rec)) => (sent != rec.sent, article_seen_fingerprint(h) != rec.seen),
-                (Some(h), None) => (!same_article_content(want, &body, h), false),
+                (Some(h), None) => {
+                    let pending = self
+                        .state
+                        .pending_articles
+                        .get(&da.key)
+                        .filter(|p| p.id.is_none())
+                        .and_then(|p| p.locales.get(locale))
+                        .filter(|p| p.expect == article_seen_fingerprint(h));
+                    if let Some(p) = pending {
+                        // Our own create whose outcome was never recorded.
+                        (p.sent != sent, false)
+                    } else {
+                        let differs = !same_article_content(want, &body, h);
+                        // Adopting an object a person made, whose content differs: drift.
+                        (differs, differs && matches!(identity, Identity::Adopted(_)))
+                    }
+                }
                 (None, Some(_)) => (true, true),
                 (None, None) => (true, false),
             };
@@ -902,6 +946,13 @@ impl Planner<'_> {
         for key in &self.resolution.orphan_articles {
             let record = &self.state.articles[key];
             if let Some(remote) = self.remote.articles.get(&record.id) {
+                if record.adopted {
+                    self.warnings.push(format!(
+                        "article `{key}` (id {}) is kept: its file is gone, but helpcenter adopted it from Intercom with different content (a person's work), so it never deletes it; delete it in Intercom if it should go",
+                        record.id
+                    ));
+                    continue;
+                }
                 deletes.push(Change {
                     action: Action::Delete,
                     kind: ObjectKind::Article,
@@ -922,9 +973,43 @@ impl Planner<'_> {
         let mut orphan_collections = self.resolution.orphan_collections.clone();
         orphan_collections
             .sort_by_key(|k| std::cmp::Reverse(self.state.collections[k].dir.matches('/').count()));
+        let managed_ids: BTreeSet<&str> = self
+            .state
+            .articles
+            .values()
+            .map(|r| r.id.as_str())
+            .chain(self.state.collections.values().map(|r| r.id.as_str()))
+            .collect();
+        let mut kept: BTreeSet<String> = BTreeSet::new();
         for key in &orphan_collections {
             let record = &self.state.collections[key];
             if let Some(remote) = self.remote.collections.get(&record.id) {
+                if record.adopted {
+                    self.warnings.push(format!(
+                        "collection `{key}` (id {}) is kept: its directory is gone, but helpcenter adopted it from Intercom with different content (a person's work), so it never deletes it; delete it in Intercom if it should go",
+                        record.id
+                    ));
+                    kept.insert(record.id.clone());
+                    continue;
+                }
+                let foreign = self.unmanaged_inside(&record.id, &managed_ids, &kept);
+                if !foreign.is_empty() {
+                    let shown = foreign
+                        .iter()
+                        .take(5)
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    let more = foreign.len().saturating_sub(5);
+                    self.warnings.push(format!(
+                        "collection `{key}` (id {}) is kept: it holds {} object(s) helpcenter does not manage ({shown}{}), and deleting it would delete or move them; move or delete them in Intercom, then prune again",
+                        record.id,
+                        foreign.len(),
+                        if more > 0 { format!(", and {more} more") } else { String::new() },
+                    ));
+                    kept.insert(record.id.clone());
+                    continue;
+                }
                 deletes.push(Change {
                     action: Action::Delete,
                     kind: ObjectKind::Collection,
@@ -952,6 +1037,124 @@ impl Planner<'_> {
             );
         }
         self.changes.extend(deletes);
+    }
+}
+
+impl Planner<'_> {
+    /// What collection `id` holds (at any depth) that helpcenter does not manage, or that
+    /// is kept: articles and collections, as readable labels.
+    fn unmanaged_inside(
+        &self,
+        id: &str,
+        managed: &BTreeSet<&str>,
+        kept: &BTreeSet<String>,
+    ) -> Vec<String> {
+        let mut inside: BTreeSet<&str> = BTreeSet::from([id]);
+        loop {
+            let before = inside.len();
+            for c in self.remote.collections.values() {
+                if c.parent_id.as_deref().is_some_and(|p| inside.contains(p)) {
+                    inside.insert(c.id.as_str());
+                }
+            }
+            if inside.len() == before {
+                break;
+            }
+        }
+        let mut foreign = Vec::new();
+        for c in self.remote.collections.values() {
+            if c.id != id
+                && inside.contains(c.id.as_str())
+                && (!managed.contains(c.id.as_str()) || kept.contains(&c.id))
+            {
+                foreign.push(format!("collection \"{}\" id {}", c.name, c.id));
+            }
+        }
+        for a in self.remote.articles.values() {
+            if a.parent_id.as_deref().is_some_and(|p| inside.contains(p))
+                && !managed.contains(a.id.as_str())
+            {
+                foreign.push(format!("article \"{}\" id {}", a.title, a.id));
+            }
+        }
+        foreign
+    }
+
+    /// Same-title twins of managed objects in the same parent that helpcenter does not
+    /// manage (e.g. made by two runs that overlapped on different machines): a warning.
+    fn warn_twins(&mut self) {
+        let recorded: BTreeSet<&str> = self
+            .state
+            .articles
+            .values()
+            .map(|r| r.id.as_str())
+            .chain(self.state.collections.values().map(|r| r.id.as_str()))
+            .collect();
+        let free = |id: &str| !recorded.contains(id) && !self.claimed.contains(id);
+        let mut warnings = Vec::new();
+        for (key, identity) in &self.resolution.collections {
+            let Some(c) = identity.id().and_then(|id| self.remote.collections.get(id)) else {
+                continue;
+            };
+            for twin in self.remote.collections.values().filter(|t| {
+                t.id != c.id && t.name == c.name && t.parent_id == c.parent_id && free(&t.id)
+            }) {
+                warnings.push(format!(
+                    "collection `{key}` (id {}) has a twin helpcenter does not manage: \"{}\" (id {}) in the same parent; if it is a duplicate (two applies that overlapped), delete it in Intercom",
+                    c.id, twin.name, twin.id
+                ));
+            }
+        }
+        for (key, identity) in &self.resolution.articles {
+            let Some(a) = identity.id().and_then(|id| self.remote.articles.get(id)) else {
+                continue;
+            };
+            for twin in self.remote.articles.values().filter(|t| {
+                t.id != a.id && t.title == a.title && t.parent_id == a.parent_id && free(&t.id)
+            }) {
+                warnings.push(format!(
+                    "article `{key}` (id {}) has a twin helpcenter does not manage: \"{}\" (id {}) in the same collection; if it is a duplicate (two applies that overlapped), delete it in Intercom",
+                    a.id, twin.title, twin.id
+                ));
+            }
+        }
+        self.warnings.extend(warnings);
+    }
+
+    /// Published bodies in Intercom that still hold `#helpcenter-key:` placeholders (a run
+    /// failed or was interrupted before its link pass): readers see dead links until the
+    /// next apply.
+    fn warn_unresolved_links(&mut self) {
+        let mut warnings = Vec::new();
+        for da in &self.desired.articles {
+            let Some(article) = self.resolution.articles[&da.key]
+                .id()
+                .and_then(|id| self.remote.articles.get(id))
+            else {
+                continue;
+            };
+            let locales: Vec<&str> = da
+                .locales
+                .keys()
+                .map(String::as_str)
+                .filter(|l| {
+                    article_locale(article, l, self.dl).is_some_and(|h| {
+                        h.state == Some(crate::content::model::ArticleState::Published)
+                            && h.body.contains(crate::render::LINK_PLACEHOLDER)
+                    })
+                })
+                .collect();
+            if !locales.is_empty() {
+                warnings.push(format!(
+                    "`{}` [{}] (id {}) is published with unresolved `{}` links (an earlier apply failed or was interrupted before its link pass); `helpcenter apply` resolves them",
+                    da.path,
+                    locales.join(", "),
+                    article.id,
+                    crate::render::LINK_PLACEHOLDER
+                ));
+            }
+        }
+        self.warnings.extend(warnings);
     }
 }
 

@@ -8,4 +8,5 @@ pub mod drift_fields;
 pub mod fingerprint;
 pub mod model;
 pub mod remote_view;
+pub mod settle;
 pub mod signed_images;
