@@ -470,3 +470,57 @@ fn pull_key_refuses_a_state_path_outside_the_root() {
         );
     }
 }
+
+#[test]
+fn the_preview_serves_files_only_from_inside_the_root_and_only_to_loopback_hosts() {
+    let dir = offline_tree();
+    write(
+        dir.path(),
+        "g/a.md",
+        "---\ntitle: A\n---\n![shot](images/in.png)\n",
+    );
+    write(dir.path(), "g/images/in.png", "inside");
+    let outside = tempfile::tempdir().unwrap();
+    write(outside.path(), "secret.png", "outside");
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(
+            outside.path().join("secret.png"),
+            dir.path().join("g/images/link.png"),
+        )
+        .unwrap();
+        std::os::unix::fs::symlink(outside.path(), dir.path().join("g/linked")).unwrap();
+    }
+    let preview = Preview::start(dir.path());
+    assert_eq!(
+        preview.get("/files/g/images/in.png", None),
+        (200, "inside".to_owned())
+    );
+    #[cfg(unix)]
+    {
+        assert_eq!(preview.get("/files/g/images/link.png", None).0, 404);
+        assert_eq!(preview.get("/files/g/linked/secret.png", None).0, 404);
+    }
+    let port = preview.url.rsplit(':').next().unwrap().to_owned();
+    for host in [
+        format!("localhost:{port}"),
+        format!("[::1]:{port}"),
+        "127.0.0.1".to_owned(),
+    ] {
+        assert_eq!(
+            preview.get("/files/g/images/in.png", Some(&host)).0,
+            200,
+            "{host}"
+        );
+    }
+    for host in [
+        format!("evil.example:{port}"),
+        "127.0.0.1.evil.example".to_owned(),
+    ] {
+        for path in ["/", "/files/g/images/in.png", "/articles/g/a", "/changes"] {
+            let (status, body) = preview.get(path, Some(&host));
+            assert_eq!(status, 403, "{host}{path}");
+            assert!(!body.contains("inside"), "{host}{path}");
+        }
+    }
+}
