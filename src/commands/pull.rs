@@ -156,6 +156,9 @@ fn pull_with(
             pull.remove.remove(&path);
         }
     }
+    // Every path is checked before the first write (links, `..` from the state file).
+    pull::paths::check(&project.root, &pull)
+        .map_err(|e| CommandError::new(e.to_string()).with_hint(e.hint()))?;
     write_files(&project.root, &pull)?;
 
     // Record the state exactly as plan/apply compute it, from the files just written.

@@ -58,6 +58,7 @@ pub fn router(options: PreviewOptions) -> Router {
         .route("/static/app.js", get(script))
         .route("/files/{*path}", get(file))
         .fallback(not_found)
+        .layer(axum::middleware::from_fn(loopback_host_only))
         .layer(axum::middleware::map_response(security_headers))
         .with_state(state)
 }
@@ -72,6 +73,53 @@ pub async fn serve(
             let _ = tokio::signal::ctrl_c().await;
         })
         .await
+}
+
+/// Answers only requests addressed to a loopback name: a page on another site that points its
+/// own host name at 127.0.0.1 (DNS rebinding) gets 403, never the content tree.
+async fn loopback_host_only(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok());
+    if host.is_some_and(is_loopback_host) {
+        next.run(request).await
+    } else {
+        (
+            StatusCode::FORBIDDEN,
+            "the preview answers only to 127.0.0.1, localhost and [::1]\n",
+        )
+            .into_response()
+    }
+}
+
+/// `127.0.0.1`, `localhost` or `[::1]`, with an optional port.
+fn is_loopback_host(host: &str) -> bool {
+    let name = if let Some(rest) = host.strip_prefix('[') {
+        match rest.split_once(']') {
+            Some((inside, port))
+                if port.is_empty() || port.strip_prefix(':').is_some_and(is_port) =>
+            {
+                return inside == "::1";
+            }
+            _ => return false,
+        }
+    } else {
+        match host.split_once(':') {
+            Some((name, port)) if is_port(port) => name,
+            Some(_) => return false,
+            None => host,
+        }
+    };
+    name == "127.0.0.1" || name.eq_ignore_ascii_case("localhost")
+}
+
+/// 1 to 5 digits.
+fn is_port(s: &str) -> bool {
+    (1..=5).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
 }
 
 async fn security_headers(mut response: Response) -> Response {
@@ -253,10 +301,28 @@ async fn file(State(state): State<Shared>, Path(path): Path<String>) -> Response
     {
         return StatusCode::NOT_FOUND.into_response();
     }
-    match tokio::fs::read(state.options.root.join(relative)).await {
+    // Links resolved: the file must really be inside the root, and a regular file.
+    let root = state.options.root.clone();
+    let inside = tokio::task::spawn_blocking(move || {
+        let root = std::fs::canonicalize(&root).ok()?;
+        let real = std::fs::canonicalize(root.join(relative_owned(&path))).ok()?;
+        let regular = std::fs::metadata(&real).ok()?.is_file();
+        (regular && real.starts_with(&root)).then_some(real)
+    })
+    .await
+    .ok()
+    .flatten();
+    let Some(real) = inside else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    match tokio::fs::read(real).await {
         Ok(bytes) => ([(header::CONTENT_TYPE, content_type)], bytes).into_response(),
         Err(_) => StatusCode::NOT_FOUND.into_response(),
     }
+}
+
+fn relative_owned(path: &str) -> std::path::PathBuf {
+    FsPath::new(path).to_path_buf()
 }
 
 /// The default key of a Markdown file: its path without locale suffix and extension.
@@ -307,6 +373,35 @@ mod tests {
         assert_eq!(image_type("a/b.PNG"), Some("image/png"));
         assert_eq!(image_type("helpcenter.toml"), None);
         assert_eq!(image_type("a.md"), None);
+    }
+
+    #[test]
+    fn only_loopback_host_names_are_answered() {
+        for ok in [
+            "127.0.0.1",
+            "127.0.0.1:8080",
+            "localhost",
+            "LOCALHOST:1",
+            "[::1]",
+            "[::1]:65535",
+        ] {
+            assert!(is_loopback_host(ok), "{ok}");
+        }
+        for bad in [
+            "evil.example",
+            "evil.example:8080",
+            "127.0.0.1.evil.example",
+            "localhost.evil.example",
+            "127.0.0.2",
+            "[::2]:80",
+            "127.0.0.1:",
+            "127.0.0.1:80a",
+            "[::1]x",
+            "[::1]80",
+            "",
+        ] {
+            assert!(!is_loopback_host(bad), "{bad}");
+        }
     }
 
     #[test]

@@ -8,6 +8,7 @@
 
 pub mod html_to_markdown;
 pub mod names;
+pub mod paths;
 pub mod records;
 pub mod writer;
 

@@ -336,3 +336,191 @@ fn links_to_files_named_with_ampersand_or_quote_resolve() {
         .json();
     assert_eq!(plan["changes"], json!([]), "{plan}");
 }
+
+/// Applies one collection `guides` (named "Guides") with article `alpha` to the emulator.
+fn applied_guides(emu: &Emulator) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    tree(dir.path(), &emu.base_url);
+    std::fs::remove_dir_all(dir.path().join("g")).unwrap();
+    write(dir.path(), "guides/_collection.yml", "name: Guides\n");
+    write(
+        dir.path(),
+        "guides/alpha.md",
+        "---\ntitle: Alpha\n---\nHello\n",
+    );
+    run_in(dir.path(), &["apply", "--yes"]).expect(0);
+    dir
+}
+
+/// Every file below `root` (relative, sorted), links listed but not followed.
+fn files(root: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let entry = entry.unwrap();
+            let path = entry.path();
+            if entry.file_type().unwrap().is_dir() {
+                stack.push(path);
+            } else {
+                out.push(path.strip_prefix(root).unwrap().display().to_string());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Builds a hostile layout in (root, outside).
+type Setup = fn(&Path, &Path);
+
+#[cfg(unix)]
+#[test]
+fn pull_never_writes_through_symlinks_with_or_without_force() {
+    use std::os::unix::fs::symlink;
+    let emu = Emulator::start(&[]);
+    let _source = applied_guides(&emu);
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("alpha.md"), "precious\n").unwrap();
+    let cases: [(&str, Setup, &str); 3] = [
+        (
+            "linked directory",
+            |root, outside| symlink(outside, root.join("guides")).unwrap(),
+            "error: `guides` is a symbolic link: pull never writes through links (needed for `guides/_collection.yml`)",
+        ),
+        (
+            "file link",
+            |root, outside| {
+                std::fs::create_dir(root.join("guides")).unwrap();
+                symlink(outside.join("alpha.md"), root.join("guides/alpha.md")).unwrap();
+            },
+            "error: `guides/alpha.md` is a symbolic link: pull never writes through links (needed for `guides/alpha.md`)",
+        ),
+        (
+            "dangling link",
+            |root, outside| {
+                std::fs::create_dir(root.join("guides")).unwrap();
+                symlink(outside.join("new.md"), root.join("guides/alpha.md")).unwrap();
+            },
+            "error: `guides/alpha.md` is a symbolic link: pull never writes through links (needed for `guides/alpha.md`)",
+        ),
+    ];
+    for (what, setup, message) in cases {
+        for force in [false, true] {
+            let dir = tempfile::tempdir().unwrap();
+            tree(dir.path(), &emu.base_url);
+            std::fs::remove_dir_all(dir.path().join("g")).unwrap();
+            setup(dir.path(), outside.path());
+            let before = files(dir.path());
+            let args: &[&str] = if force {
+                &["pull", "--force"]
+            } else {
+                &["pull"]
+            };
+            let run = run_in(dir.path(), args).expect(1);
+            assert_eq!(errors(&run), vec![message], "{what}, force {force}");
+            assert_eq!(
+                files(dir.path()),
+                before,
+                "{what}: nothing written in the root"
+            );
+            assert_eq!(
+                files(outside.path()),
+                vec!["alpha.md"],
+                "{what}: nothing written outside"
+            );
+            assert_eq!(
+                std::fs::read_to_string(outside.path().join("alpha.md")).unwrap(),
+                "precious\n"
+            );
+        }
+    }
+}
+
+#[test]
+fn pull_key_refuses_a_state_path_outside_the_root() {
+    let emu = Emulator::start(&[]);
+    let parent = tempfile::tempdir().unwrap();
+    let root = parent.path().join("help");
+    let source = applied_guides(&emu);
+    crate::support::copy_tree(source.path(), &root);
+    let state_path = root.join(".helpcenter/test.state.json");
+    let state = std::fs::read_to_string(&state_path).unwrap();
+    let tampered = state
+        .replace(
+            "\"path\": \"guides/alpha.md\"",
+            "\"path\": \"../victim/alpha.md\"",
+        )
+        .replace("\"dir\": \"guides\"", "\"dir\": \"../victim\"");
+    assert_ne!(state, tampered);
+    std::fs::write(&state_path, tampered).unwrap();
+    // With no local files, the paths come from the state file alone.
+    std::fs::remove_dir_all(root.join("guides")).unwrap();
+    for key in ["guides/alpha", "guides"] {
+        let run = run_in(&root, &["pull", key]).expect(1);
+        assert_eq!(errors(&run).len(), 1, "{key}: {}", run.stderr);
+        assert!(
+            errors(&run)[0].contains("is not a path inside the content root"),
+            "{key}: {}",
+            run.stderr
+        );
+        assert!(
+            !parent.path().join("victim").exists(),
+            "{key}: wrote outside the root"
+        );
+    }
+}
+
+#[test]
+fn the_preview_serves_files_only_from_inside_the_root_and_only_to_loopback_hosts() {
+    let dir = offline_tree();
+    write(
+        dir.path(),
+        "g/a.md",
+        "---\ntitle: A\n---\n![shot](images/in.png)\n",
+    );
+    write(dir.path(), "g/images/in.png", "inside");
+    let outside = tempfile::tempdir().unwrap();
+    write(outside.path(), "secret.png", "outside");
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(
+            outside.path().join("secret.png"),
+            dir.path().join("g/images/link.png"),
+        )
+        .unwrap();
+        std::os::unix::fs::symlink(outside.path(), dir.path().join("g/linked")).unwrap();
+    }
+    let preview = Preview::start(dir.path());
+    assert_eq!(
+        preview.get("/files/g/images/in.png", None),
+        (200, "inside".to_owned())
+    );
+    #[cfg(unix)]
+    {
+        assert_eq!(preview.get("/files/g/images/link.png", None).0, 404);
+        assert_eq!(preview.get("/files/g/linked/secret.png", None).0, 404);
+    }
+    let port = preview.url.rsplit(':').next().unwrap().to_owned();
+    for host in [
+        format!("localhost:{port}"),
+        format!("[::1]:{port}"),
+        "127.0.0.1".to_owned(),
+    ] {
+        assert_eq!(
+            preview.get("/files/g/images/in.png", Some(&host)).0,
+            200,
+            "{host}"
+        );
+    }
+    for host in [
+        format!("evil.example:{port}"),
+        "127.0.0.1.evil.example".to_owned(),
+    ] {
+        for path in ["/", "/files/g/images/in.png", "/articles/g/a", "/changes"] {
+            let (status, body) = preview.get(path, Some(&host));
+            assert_eq!(status, 403, "{host}{path}");
+            assert!(!body.contains("inside"), "{host}{path}");
+        }
+    }
+}
