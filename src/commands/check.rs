@@ -5,6 +5,7 @@ use std::path::{Component, Path, PathBuf};
 
 use crate::cli::{CheckArgs, CheckFormat, GlobalArgs};
 use crate::commands::{CommandResult, Outcome};
+use crate::content::config::{Config, NestedLists, Target};
 use crate::content::loader::sort_diagnostics;
 use crate::content::model::{ArticleFile, LocalArticle, Project};
 use crate::diagnostics::{self, Diagnostic, Severity};
@@ -19,12 +20,20 @@ pub struct CheckReport {
     pub files: usize,
 }
 
-/// Loads and renders everything under `root`, offline, and returns every diagnostic.
+/// Loads and renders everything under `root`, offline, and returns every diagnostic, with
+/// the severities of the default target (or of the strictest target when none is chosen).
 pub fn check_project(root: &Path) -> CheckReport {
+    check_project_for(root, None)
+}
+
+/// [`check_project`] for the target named `target` (`--target`).
+pub fn check_project_for(root: &Path, target: Option<&str>) -> CheckReport {
     let loaded = crate::content::load(root);
     let mut diagnostics = loaded.diagnostics;
     if let Some(project) = &loaded.project {
-        diagnostics.extend(render_all(project));
+        let mut rendered = render_all(project);
+        apply_target_rules(&mut rendered, &rule_targets(&project.config, target));
+        diagnostics.extend(rendered);
     }
     sort_diagnostics(&mut diagnostics);
     diagnostics.dedup();
@@ -65,10 +74,55 @@ pub fn render_all(project: &Project) -> Vec<Diagnostic> {
     })
 }
 
+/// The targets whose rules `check` applies: the one named (`--target`), else the default
+/// target, else every target (a problem is an error when any of them would refuse it).
+fn rule_targets<'c>(config: &'c Config, name: Option<&str>) -> Vec<&'c Target> {
+    let chosen = name
+        .or(config.default_target.as_deref())
+        .and_then(|n| config.targets.get(n));
+    match chosen {
+        Some(target) => vec![target],
+        None => config.targets.values().collect(),
+    }
+}
+
+/// Gives render diagnostics that depend on the target their severity for `targets` (the
+/// target of a `plan`, or those `check` considers): nested lists are an error when a target
+/// rejects them (`nested_lists = "reject"`) and a warning when every target accepts them.
+/// Then `check` and `apply` agree: never "check passes, apply fails" for the same target.
+pub fn apply_target_rules<T: std::borrow::Borrow<Target>>(
+    diagnostics: &mut [Diagnostic],
+    targets: &[T],
+) {
+    let rejecting = targets
+        .iter()
+        .map(std::borrow::Borrow::borrow)
+        .find(|t| t.nested_lists == NestedLists::Reject);
+    for diag in diagnostics.iter_mut().filter(|d| d.code == "nested-list") {
+        if let Some(target) = rejecting {
+            diag.severity = Severity::Error;
+            diag.message = format!(
+                "nested list: target `{}` rejects nested lists (400 \"Nested lists are not supported\")",
+                target.name
+            );
+            diag.hint = Some(format!(
+                "flatten the list; or, if this target accepts them, set `nested_lists = \"accept\"` in `[targets.{}]`",
+                target.name
+            ));
+        } else {
+            diag.severity = Severity::Warning;
+            diag.hint = Some(
+                "the target is set to accept them (`nested_lists`, unverified on Intercom): check the article after `apply`, or flatten the list"
+                    .to_owned(),
+            );
+        }
+    }
+}
+
 /// Runs `check` and maps the report to an exit code: 1 on errors (or warnings with `--strict`).
 pub fn run(global: &GlobalArgs, args: &CheckArgs, printer: &Printer) -> CommandResult {
     let root = global.dir.as_path();
-    let report = check_project(root);
+    let report = check_project_for(root, global.target.as_deref());
     let display = |path: &Path| display_path(root, path);
     match args.format {
         CheckFormat::Text => {

@@ -146,7 +146,7 @@ fn report(printer: &Printer, diagnostics: &[Diagnostic]) {
 mod tests {
     use super::*;
     use crate::apply::state_file::{ArticleRecord, LocaleRecord};
-    use crate::content::config::{OnDrift, Region, Target, TargetKind};
+    use crate::content::config::{NestedLists, OnDrift, Region, Target, TargetKind};
     use crate::render::tests::project;
 
     fn record(urls: &[(&str, &str)]) -> ArticleRecord {
@@ -194,6 +194,7 @@ mod tests {
                 prune: false,
                 on_drift: OnDrift::Fail,
                 base_url: None,
+                nested_lists: NestedLists::Accept,
             },
         );
         let mut state = StateFile::new("local");

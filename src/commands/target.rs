@@ -127,6 +127,10 @@ fn sandbox_options(project: &Project, target: &Target) -> SandboxOptions {
         ),
         ..SandboxOptions::default()
     };
+    options.switches.nested_lists = match target.nested_lists {
+        crate::content::config::NestedLists::Accept => crate::sandbox::NestedLists::Accept,
+        crate::content::config::NestedLists::Reject => crate::sandbox::NestedLists::Reject,
+    };
     let mut emails: Vec<String> = Vec::new();
     if let Some(AuthorRef::Email(e)) = &project.config.defaults.author {
         emails.push(e.clone());

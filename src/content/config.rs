@@ -80,6 +80,18 @@ pub enum OnDrift {
     Overwrite,
 }
 
+/// Whether a target takes lists inside lists (`nested_lists`; unverified on Intercom, see
+/// `docs/config.md`). `check` and `plan` report nested lists as errors for a target that
+/// rejects them and as warnings for one that accepts them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum NestedLists {
+    /// Accepted (the default for both kinds of target).
+    #[default]
+    Accept,
+    /// Refused with a 400.
+    Reject,
+}
+
 /// One `[targets.NAME]` table.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target {
@@ -94,6 +106,9 @@ pub struct Target {
     pub on_drift: OnDrift,
     /// API base URL override (http only for loopback).
     pub base_url: Option<String>,
+    /// Lists inside lists: what the target does with them (for a sandbox target, what its
+    /// embedded emulator is set to do).
+    pub nested_lists: NestedLists,
 }
 
 /// The configuration file name, at the content root.
@@ -218,7 +233,7 @@ const TOP_KEYS: [&str; 7] = [
 ];
 const DEFAULTS_KEYS: [&str; 2] = ["state", "author"];
 const ASSETS_KEYS: [&str; 1] = ["base_url"];
-const TARGET_KEYS: [&str; 8] = [
+const TARGET_KEYS: [&str; 9] = [
     "kind",
     "region",
     "help_center",
@@ -227,6 +242,7 @@ const TARGET_KEYS: [&str; 8] = [
     "prune",
     "on_drift",
     "base_url",
+    "nested_lists",
 ];
 
 /// Walks the TOML tables by hand so every problem gets the span of its key or value.
@@ -598,6 +614,7 @@ impl Parser<'_> {
             prune: false,
             on_drift: OnDrift::Fail,
             base_url: None,
+            nested_lists: NestedLists::default(),
         };
         let mut kind_seen = false;
         let mut sandbox_only_warnings = Vec::new();
@@ -685,6 +702,17 @@ impl Parser<'_> {
                         Some("use \"fail\", \"skip\" or \"overwrite\"".to_owned()),
                     ),
                     None => self.wrong_type(&format!("{label}.on_drift"), value, "a string"),
+                },
+                "nested_lists" => match value.get_ref().as_str() {
+                    Some("accept") => target.nested_lists = NestedLists::Accept,
+                    Some("reject") => target.nested_lists = NestedLists::Reject,
+                    Some(other) => self.error(
+                        "config-bad-value",
+                        value.span(),
+                        format!("unknown `nested_lists` value `{other}`"),
+                        Some("use \"accept\" or \"reject\"".to_owned()),
+                    ),
+                    None => self.wrong_type(&format!("{label}.nested_lists"), value, "a string"),
                 },
                 "base_url" => {
                     sandbox_only_warnings.push((field, key.span()));

@@ -114,6 +114,11 @@ pub(super) struct Writer<'a> {
     pub item_depth: usize,
     /// Per open list: whether its task-list warning was given.
     lists: Vec<bool>,
+    /// Per open list: its source offset and [`Self::visible`] when it opened.
+    list_starts: Vec<(usize, u64)>,
+    /// Count of visible things written so far (text, an image, a video): a list whose items
+    /// add none is refused by Intercom ("Lists need at least one non-empty <li>").
+    visible: u64,
     pub in_table: bool,
     table_head: bool,
     head_cell_bold: bool,
@@ -148,6 +153,8 @@ impl<'a> Writer<'a> {
             image: None,
             item_depth: 0,
             lists: Vec::new(),
+            list_starts: Vec::new(),
+            visible: 0,
             in_table: false,
             table_head: false,
             head_cell_bold: false,
@@ -215,6 +222,17 @@ impl<'a> Writer<'a> {
                 _ => {}
             }
         }
+        match &event {
+            Event::Text(t) | Event::Code(t) | Event::InlineMath(t) | Event::DisplayMath(t)
+                if !t.trim().is_empty() =>
+            {
+                self.visible += 1;
+            }
+            Event::TaskListMarker(_)
+            | Event::FootnoteReference(_)
+            | Event::Start(Tag::Image { .. }) => self.visible += 1,
+            _ => {}
+        }
         match event {
             Event::Start(tag) => self.start(tag, range, events),
             Event::End(tag) => self.end(tag, range),
@@ -236,6 +254,7 @@ impl<'a> Writer<'a> {
             Event::InlineHtml(text) => {
                 let mut frag = String::new();
                 self.raw_html(&text, &[(0, range.start)], &mut frag);
+                self.count_visible_html(&frag);
                 if !frag.is_empty() {
                     self.ensure_p();
                     self.out.push_str(&frag);
@@ -281,6 +300,7 @@ impl<'a> Writer<'a> {
         match tag {
             Tag::Paragraph => {
                 if self.video_paragraph(&range) {
+                    self.visible += 1;
                     for (event, _) in events.by_ref() {
                         if matches!(event, Event::End(TagEnd::Paragraph)) {
                             break;
@@ -340,6 +360,7 @@ impl<'a> Writer<'a> {
                     None => self.out.push_str("<ul>\n"),
                 }
                 self.lists.push(false);
+                self.list_starts.push((range.start, self.visible));
             }
             Tag::Item => {
                 self.enter(false);
@@ -447,6 +468,7 @@ impl<'a> Writer<'a> {
                     let mut frag = String::new();
                     self.raw_html(&buf, &segs, &mut frag);
                     self.raw_end_of_block(range.end);
+                    self.count_visible_html(&frag);
                     let frag = frag.trim_matches(|c: char| c.is_ascii_whitespace());
                     if !frag.is_empty() {
                         self.out.push_str(frag);
@@ -457,6 +479,18 @@ impl<'a> Writer<'a> {
             TagEnd::List(ordered) => {
                 self.leave();
                 self.lists.pop();
+                if let Some((offset, visible)) = self.list_starts.pop() {
+                    if visible == self.visible {
+                        self.problem(
+                            offset,
+                            Problem::error(
+                                "empty-list",
+                                "list without a non-empty item: Intercom rejects the article (400 \"Lists need at least one non-empty <li>\")",
+                            )
+                            .hint("write text in an item; a code block belongs to an item only when indented under it (3 spaces after `1. `, 2 after `- `)"),
+                        );
+                    }
+                }
                 self.out
                     .push_str(if ordered { "</ol>\n" } else { "</ul>\n" });
             }
@@ -785,6 +819,24 @@ impl<'a> Writer<'a> {
         self.out
             .push_str("\" frameborder=\"0\" allowfullscreen=\"\"></iframe></div>\n");
         true
+    }
+
+    /// Counts sanitized raw HTML as visible when it holds text, an image or an iframe.
+    fn count_visible_html(&mut self, html: &str) {
+        let mut in_tag = false;
+        let mut text = false;
+        for c in html.chars() {
+            match c {
+                '<' => in_tag = true,
+                '>' => in_tag = false,
+                c if !in_tag && !c.is_whitespace() => text = true,
+                _ => {}
+            }
+        }
+        let lower = html.to_ascii_lowercase();
+        if text || lower.contains("<img") || lower.contains("<iframe") {
+            self.visible += 1;
+        }
     }
 
     /// The tag name for a Markdown heading; warns (once per file) below h2.

@@ -30,9 +30,12 @@ pub struct ServeArgs {
     /// Share of writes applied but left without a response (0.0–1.0)
     #[arg(long, value_name = "RATE", default_value_t = 0.0)]
     pub lost_rate: f64,
-    /// Allow N requests per window, then answer 429 (default: no limit)
+    /// Allow N requests per window, then answer 429 (default: Intercom's 1667 per 10 s)
     #[arg(long, value_name = "N")]
     pub rate_limit: Option<u32>,
+    /// No rate limit and no `X-RateLimit-*` headers
+    #[arg(long, conflicts_with = "rate_limit")]
+    pub no_rate_limit: bool,
     /// Length of the rate-limit window in seconds
     #[arg(long, value_name = "S", default_value_t = 10.0)]
     pub rate_window_secs: f64,
@@ -86,8 +89,8 @@ impl ServeArgs {
             multilingual: !self.single_language,
             default_locale: self.default_locale.clone(),
             switches,
-            rate_limit: self.rate_limit.map(|limit| RateLimit {
-                limit,
+            rate_limit: (!self.no_rate_limit).then(|| RateLimit {
+                limit: self.rate_limit.unwrap_or(RateLimit::INTERCOM.limit),
                 window: Duration::from_secs_f64(self.rate_window_secs),
             }),
             faults: Faults {
@@ -251,7 +254,8 @@ mod tests {
 
         let defaults = options(&[]).unwrap();
         assert_eq!(defaults.locales.len(), LOCALES.len());
-        assert!(defaults.rate_limit.is_none());
+        assert_eq!(defaults.rate_limit, Some(RateLimit::INTERCOM));
+        assert_eq!(options(&["--no-rate-limit"]).unwrap().rate_limit, None);
         assert_eq!(defaults.admins[0].email, "docs@example.com");
     }
 

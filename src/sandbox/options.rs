@@ -28,7 +28,8 @@ pub struct SandboxOptions {
     pub locales: Vec<String>,
     /// Choices for the unverified behaviours.
     pub switches: Switches,
-    /// Requests allowed per window; `None` disables rate limiting.
+    /// Requests allowed per window; `None` disables rate limiting. Default: Intercom's
+    /// per-app limit, [`RateLimit::INTERCOM`].
     pub rate_limit: Option<RateLimit>,
     /// Injected latency, server errors and lost responses.
     pub faults: Faults,
@@ -46,7 +47,7 @@ impl Default for SandboxOptions {
             default_locale: "en".to_owned(),
             locales: LOCALES.iter().map(|l| (*l).to_owned()).collect(),
             switches: Switches::default(),
-            rate_limit: None,
+            rate_limit: Some(RateLimit::INTERCOM),
             faults: Faults::default(),
             state_file: None,
         }
@@ -98,6 +99,15 @@ impl Default for AdminSeed {
 pub struct RateLimit {
     pub limit: u32,
     pub window: Duration,
+}
+
+impl RateLimit {
+    /// Intercom's per-app limit: 10,000 per minute, enforced as 1,667 per 10-second window
+    /// (`API-NOTES.md` §5.2), with `X-RateLimit-*` headers on every authenticated response.
+    pub const INTERCOM: RateLimit = RateLimit {
+        limit: 1667,
+        window: Duration::from_secs(10),
+    };
 }
 
 /// Injected faults; deterministic for a given `seed`.
@@ -181,12 +191,15 @@ pub enum LastPageNext {
 }
 
 /// Whether lists inside lists are accepted.
+///
+/// The default accepts (with `check` warning): a first run on real content must survive, and
+/// only the 2.4 docs say Intercom refuses them (see `docs/sandbox.md`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum NestedLists {
     /// 400, as the 2.4 "Unsupported HTML" table says.
-    #[default]
     Reject,
     /// Kept.
+    #[default]
     Accept,
 }
 
@@ -281,7 +294,7 @@ impl Default for Switches {
             headings: Headings::Preserve,
             last_page_next: LastPageNext::Absent,
             numbers_as_strings: false,
-            nested_lists: NestedLists::Reject,
+            nested_lists: NestedLists::Accept,
             fourth_level_collection: FourthLevelCollection::Reject,
             retry_after_header: false,
             link_rel: false,

@@ -693,13 +693,13 @@ impl Writer<'_> {
             match element_name(child).as_deref() {
                 Some("li") => {
                     let content = wrap_paragraphs(self.block_children(child, inner_ctx)?, "");
-                    non_empty |= !content.is_empty();
+                    non_empty |= has_visible_content(&content);
                     let _ = write!(items, "<li>{content}</li>");
                 }
                 Some(_) => {
                     let content = wrap_paragraphs(self.block_children(child, inner_ctx)?, "");
                     if !content.is_empty() {
-                        non_empty = true;
+                        non_empty |= has_visible_content(&content);
                         let _ = write!(items, "<li>{content}</li>");
                     }
                 }
@@ -708,7 +708,7 @@ impl Writer<'_> {
         }
         if !non_empty {
             return Err(RewriteError(
-                "Lists must contain at least one non-empty list item".to_owned(),
+                "Lists need at least one non-empty <li>".to_owned(),
             ));
         }
         Ok(format!("<{tag}>{items}</{tag}>"))
@@ -758,6 +758,27 @@ impl Writer<'_> {
             "<div class=\"intercom-interblocks-table-container\"><table role=\"presentation\"><tbody>{out}</tbody></table></div>"
         ))
     }
+}
+
+/// Whether rewritten item HTML shows something: text other than whitespace, an image or a
+/// video. An item holding only an empty `<pre><code></code></pre>`, an empty paragraph or a
+/// `<br>` is empty (a real article whose item was only an opening code fence got this 400).
+fn has_visible_content(html: &str) -> bool {
+    if html.contains("<img") || html.contains("<iframe") {
+        return true;
+    }
+    let mut in_tag = false;
+    html.chars().any(|c| match c {
+        '<' => {
+            in_tag = true;
+            false
+        }
+        '>' => {
+            in_tag = false;
+            false
+        }
+        c => !in_tag && !c.is_whitespace(),
+    })
 }
 
 fn collect_rows(node: &Handle, rows: &mut Vec<Handle>) {
@@ -1001,11 +1022,28 @@ mod tests {
             "<ul><li> </li></ul>",
             "<table><tr><td><table><tr><td>x</td></tr></table></td></tr></table>",
             "<ul><li><table><tr><td>x</td></tr></table></li></ul>",
-            "<ul><li>a<ul><li>b</li></ul></li></ul>",
             "<table></table>",
+            "<ol><li><pre><code></code></pre></li></ol>",
+            "<ul><li><p></p></li><li><br></li></ul>",
         ] {
             assert!(rewrite(bad).is_err(), "{bad} should be rejected");
         }
+        let reject = Switches {
+            nested_lists: NestedLists::Reject,
+            ..Switches::default()
+        };
+        assert_eq!(
+            rewrite_with("<ul><li>a<ul><li>b</li></ul></li></ul>", &reject),
+            Err(RewriteError(
+                "Nested lists are not supported: a list cannot contain another list".to_owned()
+            ))
+        );
+        assert_eq!(
+            rewrite("<ul><li></li></ul>"),
+            Err(RewriteError(
+                "Lists need at least one non-empty <li>".to_owned()
+            ))
+        );
         let accept = Switches {
             nested_lists: NestedLists::Accept,
             ..Switches::default()

@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use helpcenter::content::config::{Assets, Config, Defaults, OnDrift, Region, Target, TargetKind};
+use helpcenter::content::config::{
+    Assets, Config, Defaults, NestedLists, OnDrift, Region, Target, TargetKind,
+};
 use helpcenter::content::model::{ArticleFile, ArticleState, LocalArticle, Project};
 use helpcenter::diagnostics::Severity;
 use helpcenter::render::{Rendered, render_article};
@@ -85,6 +87,7 @@ fn load(root: &Path) -> Project {
             prune: false,
             on_drift: OnDrift::Fail,
             base_url: None,
+            nested_lists: NestedLists::Accept,
         },
     );
     Project {

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use serde_json::json;
 
-use crate::support::{Run, TOKEN, TOKEN_ENV, run_in, write};
+use crate::support::{Emulator, Run, TOKEN, TOKEN_ENV, run_in, write};
 
 // ---------------------------------------------------------------------------------------------
 // A small hostile Intercom: a plain TCP server that answers a few routes and echoes the
@@ -395,4 +395,314 @@ fn a_token_on_a_line_with_a_syntax_error_is_not_shown_in_the_snippet() {
         "{}",
         run.stderr
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// `check` predicts the target's 400s, and the emulator gives them.
+// ---------------------------------------------------------------------------------------------
+
+/// A project with one collection and `guides/a.md` holding `body`; `target` is the TOML of
+/// `[targets.t]` (the only, default target).
+fn project_with(body: &str, target: &str) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        "helpcenter.toml",
+        &format!(
+            "default_locale = \"en\"\ndefault_target = \"t\"\n\n[defaults]\nauthor = \"docs@example.com\"\n\n[targets.t]\n{target}"
+        ),
+    );
+    write(tmp.path(), "guides/_collection.yml", "name: Guides\n");
+    write(
+        tmp.path(),
+        "guides/a.md",
+        &format!("---\ntitle: A\n---\n{body}"),
+    );
+    tmp
+}
+
+/// POSTs `html` as an article body to the emulator; returns the status and the error message.
+fn post_body(emu: &Emulator, html: &str) -> (u16, String) {
+    let http = emu.http();
+    let (status, collection) = http.call(
+        "POST",
+        "/help_center/collections",
+        Some(&json!({"name": "Probe"})),
+    );
+    assert_eq!(status, 200, "{collection}");
+    let (status, reply) = http.call(
+        "POST",
+        "/articles",
+        Some(
+            &json!({"title": "Probe", "author_id": 991_266_200, "body": html,
+            "parent_id": collection["id"].as_str().unwrap().parse::<u64>().unwrap(),
+            "parent_type": "collection"}),
+        ),
+    );
+    let message = reply["errors"][0]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    (status, message)
+}
+
+/// The body `render` prints for `guides/a.md`.
+fn rendered(root: &Path) -> String {
+    // Exit 1 when the body has errors (the empty list); the body is printed all the same.
+    run_in(root, &["render", "guides/a.md"]).stdout
+}
+
+/// A list item holding only an empty fenced code block (an opening fence, then unindented code).
+const EMPTY_ITEM: &str = "1. ```\nnpm install\n```\n";
+
+#[test]
+fn a_list_whose_only_item_is_an_empty_code_block_is_an_error_in_check() {
+    let root = project_with(EMPTY_ITEM, "kind = \"sandbox\"\n");
+    let run = run_in(root.path(), &["check", "--format", "json"]).expect(1);
+    let errors: Vec<_> = run
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["severity"] == "error")
+        .cloned()
+        .collect();
+    assert_eq!(errors.len(), 1, "{}", run.stdout);
+    assert_eq!(errors[0]["code"], "empty-list");
+    assert_eq!(
+        (
+            errors[0]["file"].as_str(),
+            errors[0]["line"].as_u64(),
+            errors[0]["column"].as_u64()
+        ),
+        (Some("guides/a.md"), Some(4), Some(1))
+    );
+    assert!(
+        errors[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Lists need at least one non-empty <li>")
+    );
+    // `apply` refuses before sending anything: never "check passes, apply fails".
+    let run = run_in(root.path(), &["apply", "--yes"]).expect(1);
+    assert!(run.stderr.contains("nothing was sent"), "{}", run.stderr);
+    // One non-empty item is enough.
+    let root = project_with(
+        "1. ```\n   npm install\n   ```\n2. ```\n```\n",
+        "kind = \"sandbox\"\n",
+    );
+    run_in(root.path(), &["check"]).expect(0);
+    run_in(root.path(), &["apply", "--yes"]).expect(0);
+}
+
+#[test]
+fn the_emulator_answers_400_to_a_list_without_a_non_empty_item() {
+    let root = project_with(EMPTY_ITEM, "kind = \"sandbox\"\n");
+    let html = rendered(root.path());
+    assert!(
+        html.contains("<ol>\n<li><pre><code></code></pre>"),
+        "{html}"
+    );
+    let emu = Emulator::start(&[]);
+    assert_eq!(
+        post_body(&emu, &html),
+        (400, "Lists need at least one non-empty <li>".to_owned())
+    );
+    for html in [
+        "<ul><li></li></ul>",
+        "<ul><li><p> </p></li></ul>",
+        "<ol><li><br></li></ol>",
+    ] {
+        assert_eq!(post_body(&emu, html).0, 400, "{html}");
+    }
+    for html in [
+        "<ul><li></li><li>x</li></ul>",
+        "<ul><li><pre><code>x</code></pre></li></ul>",
+        "<ul><li><img src=\"https://example.com/a.png\"></li></ul>",
+    ] {
+        assert_eq!(post_body(&emu, html).0, 200, "{html}");
+    }
+}
+
+/// `- one\n  - two`: the minimal nested list of issue 17.
+const NESTED: &str = "- one\n  - two\n";
+
+/// `check` and `apply --yes` on the nested list for a target; returns (check, apply) runs.
+fn check_then_apply(target: &str) -> (Run, Run) {
+    let root = project_with(NESTED, target);
+    let check = run_in(root.path(), &["check", "--format", "json"]);
+    let apply = run_in(root.path(), &["apply", "--yes"]);
+    (check, apply)
+}
+
+#[track_caller]
+fn nested_list_diagnostic(check: &Run) -> serde_json::Value {
+    let diags = check.json();
+    let found: Vec<_> = diags
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "nested-list")
+        .cloned()
+        .collect();
+    assert_eq!(found.len(), 1, "{}", check.stdout);
+    assert_eq!(
+        (
+            found[0]["file"].as_str(),
+            found[0]["line"].as_u64(),
+            found[0]["column"].as_u64()
+        ),
+        (Some("guides/a.md"), Some(5), Some(3))
+    );
+    found[0].clone()
+}
+
+#[test]
+fn nested_lists_on_the_embedded_sandbox_follow_its_setting() {
+    // Default: accepted, with a warning; the first apply on real content survives.
+    let (check, apply) = check_then_apply("kind = \"sandbox\"\n");
+    assert_eq!(check.code, 0, "{}", check.stdout);
+    assert_eq!(nested_list_diagnostic(&check)["severity"], "warning");
+    assert_eq!(apply.code, 0, "{}", apply.stderr);
+    // Rejecting: `check` says so (error), and `apply` refuses before sending.
+    let (check, apply) = check_then_apply("kind = \"sandbox\"\nnested_lists = \"reject\"\n");
+    assert_eq!(check.code, 1, "{}", check.stdout);
+    let diag = nested_list_diagnostic(&check);
+    assert_eq!(diag["severity"], "error");
+    assert!(
+        diag["message"]
+            .as_str()
+            .unwrap()
+            .contains("target `t` rejects nested lists"),
+        "{diag}"
+    );
+    assert_eq!(apply.code, 1, "{}", apply.stderr);
+    assert!(
+        apply.stderr.contains("nothing was sent"),
+        "{}",
+        apply.stderr
+    );
+}
+
+#[test]
+fn nested_lists_on_an_intercom_target_follow_its_key_and_the_emulator_agrees() {
+    for (switch, key, accepted) in [
+        ("accept", "", true),
+        ("reject", "nested_lists = \"reject\"\n", false),
+    ] {
+        let emu = Emulator::start(&["--switch", &format!("nested_lists={switch}")]);
+        let target = format!(
+            "kind = \"intercom\"\nbase_url = \"{}\"\ntoken_env = \"{TOKEN_ENV}\"\n{key}",
+            emu.base_url
+        );
+        let root = project_with(NESTED, &target);
+        // What the emulator does with this very body.
+        let (status, message) = post_body(&emu, &rendered(root.path()));
+        assert_eq!(status == 200, accepted, "{switch}: {status} {message}");
+        let check = run_in(root.path(), &["check", "--format", "json"]);
+        let apply = run_in(root.path(), &["apply", "--yes"]);
+        assert_eq!(
+            check.code,
+            i32::from(!accepted),
+            "{switch}: {}",
+            check.stdout
+        );
+        assert_eq!(
+            apply.code, check.code,
+            "{switch}: check and apply disagree:\n{}",
+            apply.stderr
+        );
+        let diag = nested_list_diagnostic(&check);
+        assert_eq!(diag["severity"], if accepted { "warning" } else { "error" });
+        // `plan` reports the same severity.
+        let plan = run_in(root.path(), &["plan"]);
+        assert_eq!(plan.code, check.code, "{switch}: {}", plan.stderr);
+    }
+}
+
+#[test]
+fn check_without_a_chosen_target_uses_the_strictest_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        "helpcenter.toml",
+        "default_locale = \"en\"\n\n[targets.a]\nkind = \"sandbox\"\n\n[targets.b]\nkind = \"sandbox\"\nnested_lists = \"reject\"\n",
+    );
+    write(tmp.path(), "guides/_collection.yml", "name: Guides\n");
+    write(
+        tmp.path(),
+        "guides/a.md",
+        &format!("---\ntitle: A\n---\n{NESTED}"),
+    );
+    let run = run_in(tmp.path(), &["check"]).expect(1);
+    assert!(
+        run.stderr.contains("target `b` rejects nested lists"),
+        "{}",
+        run.stderr
+    );
+    run_in(tmp.path(), &["--target", "a", "check"]).expect(0);
+    run_in(tmp.path(), &["--target", "b", "check"]).expect(1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rate-limit headers by default, as Intercom sends them.
+// ---------------------------------------------------------------------------------------------
+
+/// The `X-RateLimit-*` headers of one `GET /help_center/help_centers`.
+fn rate_headers(emu: &Emulator) -> [Option<String>; 3] {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let reply = reqwest::Client::new()
+            .get(format!("{}/help_center/help_centers", emu.base_url))
+            .bearer_auth(TOKEN)
+            .header("Accept", "application/json")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(reply.status().as_u16(), 200);
+        [
+            "x-ratelimit-limit",
+            "x-ratelimit-remaining",
+            "x-ratelimit-reset",
+        ]
+        .map(|name| {
+            reply
+                .headers()
+                .get(name)
+                .map(|v| v.to_str().unwrap().to_owned())
+        })
+    })
+}
+
+#[test]
+fn the_emulator_sends_intercoms_rate_limit_headers_by_default() {
+    let emu = Emulator::start(&[]);
+    let [limit, remaining, reset] = rate_headers(&emu);
+    assert_eq!(
+        limit.as_deref(),
+        Some("1667"),
+        "10,000 per minute in 10-second windows"
+    );
+    assert_eq!(remaining.as_deref(), Some("1666"));
+    let reset: u64 = reset.unwrap().parse().unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    assert!(
+        (now..=now + 11).contains(&reset),
+        "reset {reset}, now {now}"
+    );
+    let [limit, remaining, reset] = rate_headers(&emu);
+    assert_eq!(
+        (limit.as_deref(), remaining.as_deref()),
+        (Some("1667"), Some("1665"))
+    );
+    assert!(reset.is_some());
+    // The switch keeps the old "no limit".
+    let emu = Emulator::start(&["--no-rate-limit"]);
+    assert_eq!(rate_headers(&emu), [None, None, None]);
 }
