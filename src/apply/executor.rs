@@ -10,6 +10,7 @@ use futures::stream;
 
 use crate::apply::progress::Progress;
 use crate::apply::state_file::{JournalEntry, LocaleRecord, Recorder};
+use crate::content::config::CalloutColors;
 use crate::plan::compute::{
     Resolution, UrlMap, article_seen_fingerprint, article_sent_hash, collection_hash,
 };
@@ -22,6 +23,7 @@ use crate::remote::models::{
     GroupContentRequest, UpdateArticle, UpdateCollection,
 };
 use crate::remote::{Client, ErrorKind, RemoteError};
+use crate::render::callouts::with_notation;
 
 /// How many times a lost create is reconciled (look, then re-send) before giving up.
 const RECONCILE_ROUNDS: usize = 3;
@@ -57,6 +59,8 @@ pub struct Executor<'a> {
     pub progress: &'a Progress,
     /// Keys left alone this run (`--on-drift skip`): not even the link pass touches them.
     pub skip: &'a BTreeSet<String>,
+    /// The notation of callout colours on the wire (the target's `callout_colors`).
+    pub callout_colors: CalloutColors,
 }
 
 struct Shared {
@@ -69,6 +73,7 @@ struct Shared {
     url_changed: bool,
     /// Signed CDN image URLs of the remote bodies, put back into every body sent.
     signed_images: SignedImages,
+    callout_colors: CalloutColors,
 }
 
 impl Executor<'_> {
@@ -100,6 +105,7 @@ impl Executor<'_> {
             report: Report::default(),
             url_changed: false,
             signed_images: SignedImages::from_remote(self.remote),
+            callout_colors: self.callout_colors,
         });
         if let Some(hc) = &self.plan.help_center_id {
             journal(&shared, JournalEntry::HelpCenter { id: hc.clone() });
@@ -962,7 +968,8 @@ fn parent_of(shared: &Mutex<Shared>, da: &DesiredArticle) -> Result<Option<Strin
 }
 
 /// One locale of an article as request content, with its body's links resolved now and its
-/// CDN images signed (the second value, the body that is hashed, keeps them as written).
+/// CDN images signed and its callout colours in the target's notation (the second value, the
+/// body that is hashed, keeps both as rendered).
 fn article_content(
     shared: &Mutex<Shared>,
     da: &DesiredArticle,
@@ -972,7 +979,7 @@ fn article_content(
     let (body, wire) = {
         let s = shared.lock().expect("lock");
         let body = s.urls.resolve(&f.body, locale);
-        let wire = s.signed_images.restore(&body);
+        let wire = with_notation(&s.signed_images.restore(&body), s.callout_colors);
         (body, wire)
     };
     Some((

@@ -194,6 +194,7 @@ mod tests {
                 prune: false,
                 on_drift: OnDrift::Fail,
                 base_url: None,
+                callout_colors: Default::default(),
             },
         );
         let mut state = StateFile::new("local");

@@ -300,3 +300,51 @@ fn preview_renders_an_accordion() {
         "{page}"
     );
 }
+
+/// Which notation the tool sends is the target's `callout_colors` (hex by default, as the
+/// notes document): every combination with the emulator's notation converges and pulls back
+/// to the same alert.
+#[test]
+fn callout_notation_is_a_target_setting() {
+    let hex = r#"style="background-color: #d7efdc80; border-color: #1bb15733;""#;
+    let rgba = r#"style="background-color: rgba(215, 239, 220, 0.5); border-color: rgba(27, 177, 87, 0.2);""#;
+    for target in ["hex", "rgba"] {
+        for setting in ["default", "callout_colors=rgba"] {
+            let emu = start(setting);
+            let dir = empty_root(&emu.base_url);
+            let root = dir.path();
+            let config = read(root, "helpcenter.toml");
+            write(
+                root,
+                "helpcenter.toml",
+                &format!("{config}callout_colors = \"{target}\"\n"),
+            );
+            write(root, "guides/_collection.yml", "name: Guides\n");
+            write(
+                root,
+                "guides/tip.md",
+                "---\ntitle: Tip\n---\n> [!TIP]\n> Green tip text.\n",
+            );
+            run_in(root, &["apply", "--yes"]).expect(0);
+            let body = remote_body(&emu.http(), "Tip");
+            let want = if target == "rgba" || setting != "default" {
+                rgba
+            } else {
+                hex
+            };
+            assert!(
+                body.contains(&format!(
+                    "<div class=\"intercom-interblocks-callout\" {want}><p class=\"no-margin\">Green tip text.</p></div>"
+                )),
+                "target {target}, {setting}: {body}"
+            );
+            assert_plan_empty(root, &format!("target {target}, {setting}"));
+            let again = empty_root(&emu.base_url);
+            run_in(again.path(), &["pull"]).expect(0);
+            assert!(
+                read(again.path(), "guides/tip.md").contains("> [!TIP]\n> Green tip text.\n"),
+                "target {target}, {setting}"
+            );
+        }
+    }
+}
