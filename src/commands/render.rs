@@ -194,7 +194,7 @@ mod tests {
                 prune: false,
                 on_drift: OnDrift::Fail,
                 base_url: None,
-                callout_colors: Default::default(),
+                callout_colors: crate::content::config::CalloutColors::Hex,
             },
         );
         let mut state = StateFile::new("local");

@@ -85,7 +85,7 @@ fn load(root: &Path) -> Project {
             prune: false,
             on_drift: OnDrift::Fail,
             base_url: None,
-            callout_colors: Default::default(),
+            callout_colors: helpcenter::content::config::CalloutColors::Hex,
         },
     );
     Project {
