@@ -13,6 +13,7 @@ use futures::stream;
 use crate::apply::progress::Progress;
 use crate::apply::state_file::{JournalEntry, LocaleRecord, PendingLocale, PendingWrite, Recorder};
 use crate::apply::test_hooks;
+use crate::content::config::CalloutColors;
 use crate::plan::compute::{
     Resolution, UrlMap, article_expected_fingerprint, article_seen_fingerprint, article_sent_hash,
     collection_hash,
@@ -26,6 +27,7 @@ use crate::remote::models::{
     GroupContentRequest, UpdateArticle, UpdateCollection,
 };
 use crate::remote::{Client, ErrorKind, RemoteError};
+use crate::render::callouts::with_notation;
 
 /// How many times a lost create is reconciled (look, then re-send) before giving up.
 const RECONCILE_ROUNDS: usize = 6;
@@ -67,6 +69,8 @@ pub struct Executor<'a> {
     pub progress: &'a Progress,
     /// Keys left alone this run (`--on-drift skip`): not even the link pass touches them.
     pub skip: &'a BTreeSet<String>,
+    /// The notation of callout colours on the wire (the target's `callout_colors`).
+    pub callout_colors: CalloutColors,
 }
 
 struct Shared {
@@ -81,6 +85,7 @@ struct Shared {
     signed_images: SignedImages,
     /// The journal could not be written: nothing more is sent.
     journal_broken: bool,
+    callout_colors: CalloutColors,
 }
 
 impl Executor<'_> {
@@ -113,6 +118,7 @@ impl Executor<'_> {
             url_changed: false,
             signed_images: SignedImages::from_remote(self.remote),
             journal_broken: false,
+            callout_colors: self.callout_colors,
         });
         if let Some(hc) = &self.plan.help_center_id {
             journal(&shared, JournalEntry::HelpCenter { id: hc.clone() });
@@ -1136,7 +1142,8 @@ fn parent_of(shared: &Mutex<Shared>, da: &DesiredArticle) -> Result<Option<Strin
 }
 
 /// One locale of an article as request content, with its body's links resolved now and its
-/// CDN images signed (the second value, the body that is hashed, keeps them as written).
+/// CDN images signed and its callout colours in the target's notation (the second value, the
+/// body that is hashed, keeps both as rendered).
 fn article_content(
     shared: &Mutex<Shared>,
     da: &DesiredArticle,
@@ -1146,7 +1153,7 @@ fn article_content(
     let (body, wire) = {
         let s = shared.lock().expect("lock");
         let body = s.urls.resolve(&f.body, locale);
-        let wire = s.signed_images.restore(&body);
+        let wire = with_notation(&s.signed_images.restore(&body), s.callout_colors);
         (body, wire)
     };
     Some((

@@ -131,6 +131,7 @@ fn execute(
         concurrency: args.concurrency.max(1),
         progress: &progress,
         skip: &skip,
+        callout_colors: session.target.callout_colors,
     };
     let started = std::time::Instant::now();
     let (report, recorder) = session.runtime.block_on(executor.run(recorder));

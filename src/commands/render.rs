@@ -195,6 +195,7 @@ mod tests {
                 on_drift: OnDrift::Fail,
                 base_url: None,
                 nested_lists: NestedLists::Accept,
+                callout_colors: crate::content::config::CalloutColors::Hex,
             },
         );
         let mut state = StateFile::new("local");

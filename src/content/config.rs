@@ -109,6 +109,18 @@ pub struct Target {
     /// Lists inside lists: what the target does with them (for a sandbox target, what its
     /// embedded emulator is set to do).
     pub nested_lists: NestedLists,
+    /// The notation of callout colours in the bodies sent to this target.
+    pub callout_colors: CalloutColors,
+}
+
+/// How callout colours are written in the bodies sent (`callout_colors`): the hex notation
+/// of the API notes, or `rgba()`, which one publisher sends "for compatibility with Intercom's
+/// API" (unverified, API-NOTES §11).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CalloutColors {
+    #[default]
+    Hex,
+    Rgba,
 }
 
 /// The configuration file name, at the content root.
@@ -233,7 +245,7 @@ const TOP_KEYS: [&str; 7] = [
 ];
 const DEFAULTS_KEYS: [&str; 2] = ["state", "author"];
 const ASSETS_KEYS: [&str; 1] = ["base_url"];
-const TARGET_KEYS: [&str; 9] = [
+const TARGET_KEYS: [&str; 10] = [
     "kind",
     "region",
     "help_center",
@@ -243,6 +255,7 @@ const TARGET_KEYS: [&str; 9] = [
     "on_drift",
     "base_url",
     "nested_lists",
+    "callout_colors",
 ];
 
 /// Walks the TOML tables by hand so every problem gets the span of its key or value.
@@ -615,6 +628,7 @@ impl Parser<'_> {
             on_drift: OnDrift::Fail,
             base_url: None,
             nested_lists: NestedLists::default(),
+            callout_colors: CalloutColors::Hex,
         };
         let mut kind_seen = false;
         let mut sandbox_only_warnings = Vec::new();
@@ -690,6 +704,19 @@ impl Parser<'_> {
                 "prune" => match value.get_ref().as_bool() {
                     Some(b) => target.prune = b,
                     None => self.wrong_type(&format!("{label}.prune"), value, "true or false"),
+                },
+                "callout_colors" => match value.get_ref().as_str() {
+                    Some("hex") => target.callout_colors = CalloutColors::Hex,
+                    Some("rgba") => target.callout_colors = CalloutColors::Rgba,
+                    Some(other) => self.error(
+                        "config-bad-value",
+                        value.span(),
+                        format!("unknown `callout_colors` value `{other}`"),
+                        Some("use \"hex\" (the default) or \"rgba\"".to_owned()),
+                    ),
+                    None => {
+                        self.wrong_type(&format!("{label}.callout_colors"), value, "a string");
+                    }
                 },
                 "on_drift" => match value.get_ref().as_str() {
                     Some("fail") => target.on_drift = OnDrift::Fail,

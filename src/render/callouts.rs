@@ -3,6 +3,8 @@
 
 use pulldown_cmark::BlockQuoteKind;
 
+use crate::content::config::CalloutColors;
+
 /// The class of an Intercom callout `<div>`.
 pub const CLASS: &str = "intercom-interblocks-callout";
 
@@ -122,6 +124,22 @@ impl Callout {
     }
 }
 
+/// A rendered body with its callout colours in `notation` (the renderer writes them in hex;
+/// a target with `callout_colors = "rgba"` gets them as `rgba()` on the wire).
+pub fn with_notation(body: &str, notation: CalloutColors) -> String {
+    if notation == CalloutColors::Hex || !body.contains(CLASS) {
+        return body.to_owned();
+    }
+    let mut out = body.to_owned();
+    for c in CALLOUTS {
+        out = out.replace(
+            &format!("style=\"{}\"", c.style()),
+            &format!("style=\"{}\"", c.rgba_style()),
+        );
+    }
+    out
+}
+
 /// Two colours are the same when their channels match and their alphas differ by at most one
 /// step of 255 (`0.5` is 127.5: `#…80` and `rgba(…, 0.5)` are the same colour).
 fn same_color(a: Option<[u8; 4]>, b: [u8; 4]) -> bool {
@@ -215,6 +233,24 @@ mod tests {
                 "background-color: #fed9db80; border-color: #fd3a5733; position: fixed"
             ),
             None
+        );
+    }
+
+    #[test]
+    fn bodies_take_the_target_notation() {
+        let body = format!("<p>x</p>{}<p>t</p></div>", CALLOUTS[3].open_tag());
+        assert_eq!(with_notation(&body, CalloutColors::Hex), body);
+        let rgba = with_notation(&body, CalloutColors::Rgba);
+        assert_eq!(
+            rgba,
+            format!(
+                "<p>x</p><div class=\"{CLASS}\" style=\"{}\"><p>t</p></div>",
+                CALLOUTS[3].rgba_style()
+            )
+        );
+        assert_eq!(
+            Callout::from_style(&CALLOUTS[3].rgba_style()),
+            Some(CALLOUTS[3])
         );
     }
 

@@ -11,6 +11,7 @@ mod plan_apply;
 mod plan_output;
 mod preview;
 mod pull;
+mod pull_fidelity;
 mod remote;
 mod render;
 mod sandbox;

@@ -88,6 +88,7 @@ fn load(root: &Path) -> Project {
             on_drift: OnDrift::Fail,
             base_url: None,
             nested_lists: NestedLists::Accept,
+            callout_colors: helpcenter::content::config::CalloutColors::Hex,
         },
     );
     Project {
