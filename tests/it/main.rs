@@ -11,5 +11,6 @@ mod preview;
 mod pull;
 mod remote;
 mod render;
+mod review;
 mod sandbox;
 mod support;
