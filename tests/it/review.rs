@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use crate::support::{Emulator, point_at, run_in, write};
+use crate::support::{Emulator, bin, point_at, run_in, write};
 
 /// GitHub's comment limit.
 const COMMENT_LIMIT: usize = 65_536;
@@ -346,4 +346,72 @@ fn a_500_article_rename_names_every_article_within_the_limit() {
         .expect(0)
         .json();
     assert_eq!(json["summary"]["update"], 500);
+}
+
+/// `helpcenter preview --port 0` over `dir`: the Changes page's HTML.
+fn preview_changes(dir: &Path) -> String {
+    let mut child = bin()
+        .arg("--color")
+        .arg("never")
+        .arg("--dir")
+        .arg(dir)
+        .args(["preview", "--port", "0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("binary starts");
+    let url = crate::support::first_line_url(&mut child, "preview ");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let page = rt.block_on(async {
+        let resp = reqwest::get(format!("{url}/changes"))
+            .await
+            .expect("request");
+        assert_eq!(resp.status().as_u16(), 200);
+        resp.text().await.unwrap()
+    });
+    let _ = child.kill();
+    let _ = child.wait();
+    page
+}
+
+#[test]
+fn the_changes_view_has_no_false_body_line_and_names_an_image_swap() {
+    let emu = Emulator::start(&[]);
+    let dir = tempfile::tempdir().unwrap();
+    config(dir.path(), &emu.base_url, "\"en\"");
+    guides(dir.path());
+    write(dir.path(), "guides/images/x.png", "first picture");
+    write(
+        dir.path(),
+        "guides/start.md",
+        "---\ntitle: Start here\n---\nWelcome.\n",
+    );
+    write(
+        dir.path(),
+        "guides/shot.md",
+        "---\ntitle: Screenshot\n---\n![The screen](images/x.png)\n",
+    );
+    apply(dir.path());
+    write(
+        dir.path(),
+        "guides/start.md",
+        "---\ntitle: Start here first\nstate: draft\n---\nWelcome.\n",
+    );
+    write(dir.path(), "guides/images/x.png", "second picture");
+    let page = preview_changes(dir.path());
+    assert!(!page.contains("markup changed"), "{page}");
+    let start = &page[page
+        .find(r#"class="change action-update" data-key="guides/start""#)
+        .expect("start listed")..];
+    let start = &start[..start.find("</section>").unwrap()];
+    assert!(start.contains(r#"data-field="title""#), "{start}");
+    assert!(start.contains(r#"data-field="state""#), "{start}");
+    assert!(!start.contains(r#"data-field="body""#), "{start}");
+    assert!(
+        page.contains("<li>image `guides/images/x.png` changed</li>"),
+        "{page}"
+    );
 }
