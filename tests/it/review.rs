@@ -415,3 +415,35 @@ fn the_changes_view_has_no_false_body_line_and_names_an_image_swap() {
         "{page}"
     );
 }
+
+#[test]
+fn near_miss_translation_names_get_a_did_you_mean_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "helpcenter.toml",
+        "default_locale = \"en\"\nlocales = [\"en\", \"fr\"]\n\n[defaults]\nauthor = \"docs@example.com\"\n",
+    );
+    write(
+        dir.path(),
+        "billing/_collection.yml",
+        "name: Billing\ntranslations:\n  fr:\n    name: Facturation\n",
+    );
+    for name in ["invoices", "invoices-fr", "invoices_fr", "invoices.french"] {
+        write(
+            dir.path(),
+            &format!("billing/{name}.md"),
+            "---\ntitle: Invoices\n---\nText.\n",
+        );
+    }
+    let run = run_in(dir.path(), &["check"]);
+    insta::assert_snapshot!(
+        "near_miss_translation_check",
+        format!(
+            "exit {}\n{}",
+            run.code,
+            run.stderr.replace(dir.path().to_str().unwrap(), "[dir]")
+        )
+    );
+    run_in(dir.path(), &["check", "--strict"]).expect(1);
+}
