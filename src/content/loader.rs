@@ -254,7 +254,14 @@ impl Loader<'_> {
                 continue;
             }
             match self.split_locale(rel) {
-                Ok((base, locale)) => named.push((rel.clone(), base, locale)),
+                Ok((base, locale)) => {
+                    if locale == self.config.default_locale
+                        && let Some(warning) = self.near_miss_translation(rel, &base)
+                    {
+                        self.diagnostics.push(warning);
+                    }
+                    named.push((rel.clone(), base, locale));
+                }
                 Err(diag) => self.diagnostics.push(diag),
             }
         }
@@ -386,6 +393,33 @@ impl Loader<'_> {
             markdown: file.markdown,
             body_line: file.body_line,
         }
+    }
+
+    /// A did-you-mean warning for a default-locale file whose name reads like a translation
+    /// (`invoices-fr.md`, `invoices.french.md`): it would be a second article, silently.
+    fn near_miss_translation(&self, rel: &Path, base: &str) -> Option<Diagnostic> {
+        let (locale, intended) = crate::content::near_miss::intended_translation(
+            base,
+            &self.config.locales,
+            &self.config.default_locale,
+            |path| self.root.join(format!("{path}.md")).is_file(),
+        )?;
+        Some(
+            Diagnostic::warning(
+                "near-miss-translation",
+                rel,
+                0,
+                0,
+                format!(
+                    "`{}` loads as a separate `{}` article, but its name reads like the `{locale}` translation",
+                    path_string(rel),
+                    self.config.default_locale
+                ),
+            )
+            .with_hint(format!(
+                "did you mean `{intended}.md`? Translations are named `NAME.LOCALE.md`"
+            )),
+        )
     }
 
     /// `guides/install.fr.md` → (`guides/install`, `fr`); checks the locale code.

@@ -68,13 +68,7 @@ pub fn render_within(plan: &Plan, marker: Option<&str>, budget: usize) -> String
         cut = true;
         tables = key_lists(&changes, &pending, room);
     }
-    let diffs: Vec<(&Change, Vec<String>)> = changes
-        .iter()
-        .filter_map(|c| {
-            let lines = diff_lines(c);
-            (!lines.is_empty() || !notes(c).is_empty()).then_some((*c, lines))
-        })
-        .collect();
+    let diffs = same_edits(&changes);
     let room = room.saturating_sub(tables.len());
     let (blocks, shortened) = fit_diffs(&diffs, room);
     cut |= shortened;
@@ -284,8 +278,75 @@ fn diff_lines(c: &Change) -> Vec<String> {
     out
 }
 
-/// One collapsible block per change, its diff cut to `cap` bytes of lines.
-fn block(c: &Change, lines: &[String], cap: usize) -> String {
+/// The diff of one change, and the other changes that make exactly the same edit.
+struct Diff<'p> {
+    change: &'p Change,
+    lines: Vec<String>,
+    same: Vec<&'p Change>,
+}
+
+/// What a change edits, word by word, without its context: two changes with one signature
+/// make the same edit (a product renamed across 500 articles), so one diff shows for all.
+fn edit_signature(c: &Change) -> String {
+    let mut sig = format!("{} {}", c.action.as_str(), c.kind.as_str());
+    for f in &c.fields {
+        let _ = write!(sig, "\n{}:", f.field);
+        for n in &f.notes {
+            let _ = write!(sig, " ={n}");
+        }
+        let before = f.before.as_deref().unwrap_or("");
+        let after = f.after.as_deref().unwrap_or("");
+        if f.before.is_none() {
+            // A new value is its own edit: creates are never grouped.
+            let _ = write!(sig, " +{after}");
+            continue;
+        }
+        for change in similar::TextDiff::from_words(before, after).iter_all_changes() {
+            match change.tag() {
+                similar::ChangeTag::Delete => {
+                    let _ = write!(sig, " -{}", change.value());
+                }
+                similar::ChangeTag::Insert => {
+                    let _ = write!(sig, " +{}", change.value());
+                }
+                similar::ChangeTag::Equal => {}
+            }
+        }
+    }
+    sig
+}
+
+/// The diffs to show: one per distinct edit, each with the changes that repeat it.
+fn same_edits<'p>(changes: &[&'p Change]) -> Vec<Diff<'p>> {
+    let mut out: Vec<Diff<'p>> = Vec::new();
+    let mut by_signature: std::collections::HashMap<String, usize> =
+        std::collections::HashMap::new();
+    for c in changes {
+        let lines = diff_lines(c);
+        if lines.is_empty() && notes(c).is_empty() {
+            continue;
+        }
+        let signature = edit_signature(c);
+        if let Some(&i) = by_signature.get(&signature) {
+            out[i].same.push(c);
+            continue;
+        }
+        by_signature.insert(signature, out.len());
+        out.push(Diff {
+            change: c,
+            lines,
+            same: Vec::new(),
+        });
+    }
+    out
+}
+
+/// How many keys a "same edit" line names before counting the rest.
+const SAME_KEYS: usize = 8;
+
+/// One collapsible block per distinct edit, its diff cut to `cap` bytes of lines.
+fn block(d: &Diff<'_>, cap: usize) -> String {
+    let (c, lines) = (d.change, &d.lines);
     let mut out = format!(
         "<details><summary><b>{}</b> {} <code>{}</code> {}</summary>\n\n",
         c.action.as_str(),
@@ -293,7 +354,32 @@ fn block(c: &Change, lines: &[String], cap: usize) -> String {
         html_escape(&c.key),
         html_escape(&c.title)
     );
-    out.push_str(&notes(c));
+    if !d.same.is_empty() {
+        let keys: Vec<String> = d
+            .same
+            .iter()
+            .take(SAME_KEYS)
+            .map(|o| format!("`{}`", cell(&o.key)))
+            .collect();
+        let rest = d.same.len().saturating_sub(SAME_KEYS);
+        let _ = writeln!(
+            out,
+            "The same edit is made in {} other {}(s): {}{}.\n",
+            d.same.len(),
+            c.kind.as_str(),
+            keys.join(", "),
+            if rest > 0 {
+                format!(" and {rest} more (all in the table)")
+            } else {
+                String::new()
+            }
+        );
+    }
+    let notes = notes(c);
+    out.push_str(&notes);
+    if !notes.is_empty() && !lines.is_empty() {
+        out.push('\n');
+    }
     if !lines.is_empty() {
         let mut body = String::new();
         let mut shown = 0;
@@ -306,7 +392,7 @@ fn block(c: &Change, lines: &[String], cap: usize) -> String {
             shown += 1;
         }
         if shown > 0 {
-            let _ = write!(out, "\n```diff\n{body}```\n");
+            let _ = writeln!(out, "```diff\n{body}```");
         }
         let rest = lines.len() - shown;
         if rest > 0 {
@@ -327,41 +413,50 @@ fn full_len(lines: &[String]) -> usize {
 /// The blocks of all diffs within `room` bytes, and whether any was shortened. Every diff gets
 /// the same cap (the largest that fits): small diffs stay whole, large ones shrink alike. A
 /// diff that would shrink below [`MIN_DIFF`] is left to its table row.
-fn fit_diffs(diffs: &[(&Change, Vec<String>)], room: usize) -> (String, bool) {
-    let render = |cap: usize| {
-        let mut out = String::new();
-        let mut shortened = false;
-        for (c, lines) in diffs {
-            let full = full_len(lines);
-            if full > cap && cap < MIN_DIFF && notes(c).is_empty() {
-                shortened = true;
-                continue;
-            }
-            shortened |= full > cap;
-            out.push_str(&block(c, lines, cap));
-        }
-        (out, shortened)
+fn fit_diffs(diffs: &[Diff<'_>], room: usize) -> (String, bool) {
+    const HEAD: usize = "#### Diffs\n\n".len();
+    let shown = |d: &Diff<'_>, cap: usize| {
+        let full = full_len(&d.lines);
+        !(full > cap && cap < MIN_DIFF && notes(d.change).is_empty())
     };
-    let max = diffs.iter().map(|(_, l)| full_len(l)).max().unwrap_or(0);
-    let (out, _) = render(max);
-    if out.len() + "#### Diffs\n\n".len() <= room {
-        return (out, false);
-    }
-    // The largest cap whose rendering fits (rendering size grows with the cap).
-    let (mut lo, mut hi) = (0, max);
-    while lo < hi {
-        let mid = (lo + hi).div_ceil(2);
-        if render(mid).0.len() + "#### Diffs\n\n".len() <= room {
-            lo = mid;
-        } else {
-            hi = mid - 1;
+    // Sizes are measured on the real blocks, built once per diff and cap, so the search is
+    // exact; the blocks of a cap are only joined at the end.
+    let total = |cap: usize| -> usize {
+        diffs
+            .iter()
+            .filter(|d| shown(d, cap))
+            .map(|d| block(d, cap).len())
+            .sum::<usize>()
+            + HEAD
+    };
+    let max = diffs.iter().map(|d| full_len(&d.lines)).max().unwrap_or(0);
+    let cap = if total(max) <= room {
+        max
+    } else {
+        // The largest cap that fits (the size grows with the cap above MIN_DIFF).
+        let (mut lo, mut hi) = (0, max);
+        while lo < hi {
+            let mid = (lo + hi).div_ceil(2);
+            if total(mid) <= room {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        if total(lo) > room {
+            return (String::new(), true);
+        }
+        lo
+    };
+    let mut out = String::new();
+    let mut shortened = false;
+    for d in diffs {
+        shortened |= full_len(&d.lines) > cap;
+        if shown(d, cap) {
+            out.push_str(&block(d, cap));
         }
     }
-    let (out, _) = render(lo);
-    if out.len() + "#### Diffs\n\n".len() <= room {
-        return (out, true);
-    }
-    (String::new(), true)
+    (out, shortened)
 }
 
 /// Text for a table cell: no line breaks, no pipes, no HTML.
@@ -376,4 +471,150 @@ fn html_escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fmt::Write as _;
+
+    use super::*;
+    use crate::plan::model::{Action, ObjectKind, Summary};
+
+    /// `line 0 {tail}\n`… for `count` lines.
+    fn numbered(count: usize, tail: &str) -> String {
+        (0..count).fold(String::new(), |mut s, i| {
+            let _ = writeln!(s, "line {i} {tail}");
+            s
+        })
+    }
+
+    fn change(n: usize, body_lines: usize) -> Change {
+        let before = numbered(body_lines, &format!("of {n}"));
+        let after = before.replacen("line 0 ", "first line ", 1);
+        Change {
+            action: Action::Update,
+            kind: ObjectKind::Article,
+            key: format!("area-{}/article-{n:05}", n % 7),
+            id: Some(format!("{}", 7_000_000 + n)),
+            title: format!("Article number {n}"),
+            locales: vec!["en".into(), "de".into()],
+            drift: false,
+            needs_prune: false,
+            previous_key: None,
+            parent_changed: false,
+            fields: vec![
+                FieldChange {
+                    locale: Some("en".into()),
+                    field: "title".into(),
+                    before: Some(format!("Old article number {n}")),
+                    after: Some(format!("Article number {n}")),
+                    drift: false,
+                    notes: Vec::new(),
+                },
+                FieldChange {
+                    locale: Some("en".into()),
+                    field: "body".into(),
+                    before: Some(before),
+                    after: Some(after),
+                    drift: false,
+                    notes: Vec::new(),
+                },
+            ],
+            remote_updated_at: None,
+        }
+    }
+
+    fn plan(changes: Vec<Change>) -> Plan {
+        let mut p = Plan {
+            version: 1,
+            target: "production".into(),
+            help_center_id: None,
+            content_hash: String::new(),
+            summary: Summary::default(),
+            changes,
+            warnings: Vec::new(),
+            errors: Vec::new(),
+        };
+        p.summarize(0);
+        p
+    }
+
+    const MARKER: &str = "<!-- helpcenter-plan:production -->";
+
+    #[test]
+    fn ten_thousand_changes_stay_within_the_limit_and_count_the_rest() {
+        let p = plan((0..10_000).map(|n| change(n, 3)).collect());
+        let md = render(&p, Some(MARKER));
+        assert!(md.len() <= MAX_LEN, "{} bytes", md.len());
+        assert!(
+            md.contains("- **update** (10000): `area-0/article-00000`"),
+            "{md}"
+        );
+        assert!(md.contains("more\n"), "the keys not listed are counted");
+        assert!(md.contains("run `helpcenter plan` locally"));
+    }
+
+    #[test]
+    fn one_huge_article_is_cut_and_says_so() {
+        let mut huge = change(1, 0);
+        huge.fields[1].before = Some(String::new());
+        huge.fields[1].after = Some("a long paragraph of the new article\n".repeat(20_000));
+        let p = plan(vec![huge, change(2, 5)]);
+        let md = render(&p, Some(MARKER));
+        assert!(md.len() <= MAX_LEN, "{} bytes", md.len());
+        assert!(
+            md.len() > MAX_LEN / 2,
+            "the room is used: {} bytes",
+            md.len()
+        );
+        assert!(md.contains("more diff line(s)"));
+        // The small diff is whole.
+        assert!(md.contains("-line 0 of 2\n+first line of 2\n"), "{md}");
+    }
+
+    #[test]
+    fn diffs_shrink_evenly_and_every_change_keeps_its_row() {
+        let rewritten = |n: usize| {
+            let mut c = change(n, 0);
+            c.fields[1].before = Some(numbered(200, &format!("old{n}")));
+            c.fields[1].after = Some(numbered(200, &format!("new{n}")));
+            c
+        };
+        let p = plan((0..60).map(rewritten).collect());
+        let full: usize = p.changes.iter().map(|c| full_len(&diff_lines(c))).sum();
+        assert!(full > MAX_LEN, "the case needs shrinking");
+        let md = render(&p, None);
+        assert!(md.len() <= MAX_LEN, "{} bytes", md.len());
+        for c in &p.changes {
+            assert!(
+                md.contains(&format!("| `{}` |", c.key)),
+                "{} has a row",
+                c.key
+            );
+        }
+        let shown = md.matches("<details>").count();
+        assert_eq!(shown, 60, "every diff is shown, shortened alike");
+        assert_eq!(md.matches("more diff line(s)").count(), 60);
+        assert!(md.contains("The plan is shortened"));
+    }
+
+    #[test]
+    fn the_same_edit_in_many_articles_shows_once() {
+        let p = plan((0..40).map(|n| change(n, 4)).collect());
+        let md = render(&p, None);
+        assert_eq!(md.matches("<details>").count(), 1, "{md}");
+        assert!(
+            md.contains("The same edit is made in 39 other article(s): `area-1/article-00001`"),
+            "{md}"
+        );
+        assert!(md.contains(" and 31 more (all in the table)."), "{md}");
+        assert!(!md.contains("shortened"));
+    }
+
+    #[test]
+    fn a_plan_that_fits_is_not_marked_shortened() {
+        let md = render(&plan(vec![change(1, 5)]), None);
+        assert!(!md.contains("shortened"), "{md}");
+        assert!(md.contains("@@ body[en] @@\n-line 0 of 1\n+first line of 1\n line 1 of 1\n"));
+    }
 }

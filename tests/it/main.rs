@@ -14,6 +14,7 @@ mod pull;
 mod pull_fidelity;
 mod remote;
 mod render;
+mod review;
 mod sandbox;
 mod ship;
 mod support;
