@@ -287,3 +287,74 @@ fn bash_completions_complete_commands_and_values() {
         ["zsh"]
     );
 }
+
+/// Runs the action's `setup.sh` as action.yml does, and returns its step outputs.
+fn action_setup(env: &[(&str, &str)]) -> (i32, String, String) {
+    let tmp = scratch();
+    let outputs = tmp.path().join("outputs");
+    std::fs::write(&outputs, "").unwrap();
+    let mut cmd = Command::new("bash");
+    cmd.arg(repo().join("scripts/action/setup.sh"))
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("GITHUB_OUTPUT", &outputs)
+        .env("GITHUB_ACTION_PATH", repo());
+    for (name, value) in env {
+        cmd.env(name, value);
+    }
+    let out = cmd.output().expect("bash runs");
+    (
+        code(&out),
+        std::fs::read_to_string(&outputs).unwrap(),
+        format!("{}{}", stdout(&out), stderr(&out)),
+    )
+}
+
+#[test]
+fn the_action_installs_the_release_of_its_own_tag() {
+    // Used at a release tag: that tag's release, from the action's repository.
+    let (rc, outputs, _) = action_setup(&[
+        ("ACTION_REF", "v0.2.0"),
+        ("ACTION_REPOSITORY", "acme/helpcenter"),
+    ]);
+    assert_eq!(rc, 0);
+    assert_eq!(
+        outputs,
+        "install=release\nrelease-tag=v0.2.0\nrelease-repository=acme/helpcenter\n"
+    );
+
+    // github.action_ref empty (composite actions): the folder the runner unpacked it into.
+    let runner = scratch();
+    let unpacked = runner.path().join("_actions/acme/helpcenter/v1.4.2-rc.1");
+    std::fs::create_dir_all(&unpacked).unwrap();
+    let (rc, outputs, _) = action_setup(&[("GITHUB_ACTION_PATH", unpacked.to_str().unwrap())]);
+    assert_eq!(rc, 0);
+    assert_eq!(
+        outputs,
+        "install=release\nrelease-tag=v1.4.2-rc.1\nrelease-repository=acme/helpcenter\n"
+    );
+
+    // `version` overrides the ref.
+    let (_, outputs, _) = action_setup(&[
+        ("ACTION_REF", "main"),
+        ("ACTION_REPOSITORY", "acme/helpcenter"),
+        ("INPUT_VERSION", "0.1.0"),
+    ]);
+    assert!(
+        outputs.starts_with("install=release\nrelease-tag=v0.1.0\n"),
+        "{outputs}"
+    );
+
+    // A branch, a SHA, a floating major tag, or `uses: ./`: a build of the source.
+    for reference in ["main", "0123456789abcdef0123456789abcdef01234567", "v1", ""] {
+        let (rc, outputs, _) = action_setup(&[
+            ("ACTION_REF", reference),
+            ("ACTION_REPOSITORY", "acme/helpcenter"),
+        ]);
+        assert_eq!(rc, 0);
+        assert!(
+            outputs.starts_with("install=cargo\ncache-key=helpcenter-"),
+            "{reference}: {outputs}"
+        );
+    }
+}
