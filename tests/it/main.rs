@@ -13,3 +13,4 @@ mod remote;
 mod render;
 mod sandbox;
 mod support;
+mod trust_state;
