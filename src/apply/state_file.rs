@@ -272,6 +272,15 @@ impl StateFile {
     pub fn load_and_recover(root: &Path, target: &str) -> io::Result<(Self, usize)> {
         let mut state = Self::load(root, target)?;
         let journal = journal_path(root, target);
+        match std::fs::metadata(&journal) {
+            Ok(m) if !m.is_file() => {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!("`{}` is not a regular file", journal.display()),
+                ));
+            }
+            _ => {}
+        }
         let text = match std::fs::read_to_string(&journal) {
             Ok(t) => t,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok((state, 0)),
@@ -321,9 +330,13 @@ impl Recorder {
         use std::io::Write;
         let mut line = serde_json::to_string(&entry).map_err(io::Error::other)?;
         line.push('\n');
-        let written = self
-            .journal
-            .write_all(line.as_bytes())
+        let written = if crate::apply::test_hooks::journal_full() {
+            Err(io::Error::from_raw_os_error(28)) // ENOSPC
+        } else {
+            Ok(())
+        };
+        let written = written
+            .and_then(|()| self.journal.write_all(line.as_bytes()))
             .and_then(|()| self.journal.flush())
             .and_then(|()| self.journal.sync_data());
         self.state.apply_entry(entry);

@@ -4,6 +4,8 @@
 //!
 //! - `HELPCENTER_TEST_ABORT_AFTER_WRITES=N`: abort the process when the N-th write has been
 //!   answered by Intercom, before its outcome is journaled (a kill with a write in flight).
+//! - `HELPCENTER_TEST_JOURNAL_FULL_AFTER=N`: every journal write after the N-th fails as on
+//!   a full disk (ENOSPC).
 //! - `HELPCENTER_TEST_HANG_AFTER_JOURNAL=N`: after the N-th journal entry, print
 //!   `test hook: paused` on stderr and stop (holding the lock) until killed.
 
@@ -13,6 +15,12 @@ mod imp {
 
     static WRITES: AtomicUsize = AtomicUsize::new(0);
     static JOURNALED: AtomicUsize = AtomicUsize::new(0);
+    static APPENDS: AtomicUsize = AtomicUsize::new(0);
+
+    pub fn journal_full() -> bool {
+        let n = APPENDS.fetch_add(1, Ordering::SeqCst) + 1;
+        limit("HELPCENTER_TEST_JOURNAL_FULL_AFTER").is_some_and(|limit| n > limit)
+    }
 
     fn limit(var: &str) -> Option<usize> {
         std::env::var(var).ok()?.parse().ok()
@@ -53,4 +61,12 @@ pub fn write_answered() {
 pub fn journaled() {
     #[cfg(debug_assertions)]
     imp::journaled();
+}
+
+/// Whether this journal append must fail as on a full disk.
+pub fn journal_full() -> bool {
+    #[cfg(debug_assertions)]
+    return imp::journal_full();
+    #[cfg(not(debug_assertions))]
+    false
 }

@@ -59,6 +59,7 @@ fn execute(
         }
     }
     if let Some(saved) = saved {
+        check_saved_prune(saved, prune)?;
         check_fresh(saved, &plan)?;
     }
     plan_cmd::emit(&plan, PlanFormat::Text, printer);
@@ -136,6 +137,10 @@ fn execute(
     let started = std::time::Instant::now();
     let (report, recorder) = session.runtime.block_on(executor.run(recorder));
     progress.finish();
+    // Failures of no one object (the journal) were not shown as they happened.
+    for failure in report.failures.iter().filter(|f| f.key.is_empty()) {
+        printer.error(&failure.message);
+    }
     recorder
         .finish()
         .map_err(|e| CommandError::new(format!("cannot write the state file: {e}")))?;
@@ -176,12 +181,39 @@ fn execute(
     }
 }
 
+/// A plan saved with `--prune` holds deletes; applied without prune they would be skipped
+/// silently, so it is refused: the deletes were reviewed, prune must be asked for again.
+fn check_saved_prune(saved: &Plan, prune: bool) -> Result<(), CommandError> {
+    let deletes = saved
+        .changes
+        .iter()
+        .filter(|c| c.action == Action::Delete && !c.needs_prune)
+        .count();
+    if deletes > 0 && !prune {
+        return Err(CommandError::new(format!(
+            "the saved plan was made with `--prune` and holds {deletes} delete(s), but this apply has no `--prune`; nothing was sent"
+        ))
+        .with_hint("pass `--prune` to make the deletes the plan shows, or save a plan without `--prune`"));
+    }
+    Ok(())
+}
+
 /// A saved plan is stale when the content or any remote object it touches changed.
 fn check_fresh(saved: &Plan, now: &Plan) -> Result<(), CommandError> {
     let stale = |why: String| {
         CommandError::new(format!("the saved plan is stale: {why}; nothing was sent"))
             .with_hint("run `helpcenter plan --out FILE` again and review the new plan")
     };
+    if saved.version != now.version {
+        return Err(CommandError::new(format!(
+            "the saved plan has format version {}, this helpcenter reads version {}; nothing was sent",
+            saved.version, now.version
+        ))
+        .with_hint("run `helpcenter plan --out FILE` again with this version"));
+    }
+    if saved.help_center_id != now.help_center_id {
+        return Err(stale("it was made for another help center".into()));
+    }
     if saved.target != now.target {
         return Err(stale(format!(
             "it was made for target `{}`, not `{}`",
@@ -202,6 +234,10 @@ fn check_fresh(saved: &Plan, now: &Plan) -> Result<(), CommandError> {
                 c.remote_updated_at != change.remote_updated_at
                     || c.action != change.action
                     || c.locales != change.locales
+                    || c.id != change.id
+                    || c.previous_key != change.previous_key
+                    || c.parent_changed != change.parent_changed
+                    || c.drift != change.drift
             }
         };
         if moved {

@@ -19,3 +19,4 @@ mod sandbox;
 mod ship;
 mod support;
 mod trust_api;
+mod trust_state;
