@@ -74,6 +74,9 @@ pub fn parse<'t>(text: &'t str, path: &Path) -> Result<FrontMatter<'t>, Vec<Diag
         has_title |= name == "title";
         let outcome = match name {
             "title" => source.string(name, value).and_then(|v| match v {
+                Some(title) if title.trim().contains(['\n', '\r']) => Err(source
+                    .error("title-line-break", value, "`title` holds a line break")
+                    .with_hint("write the title on one line (Intercom shows it as one)")),
                 Some(title) if !title.trim().is_empty() => {
                     title.trim().clone_into(&mut fm.title);
                     Ok(())

@@ -523,7 +523,7 @@ fn parse_one(
 
 /// Reads a content file as UTF-8 text; empty files and invalid UTF-8 are errors.
 pub fn read_text(root: &Path, rel: &Path) -> Result<String, Vec<Diagnostic>> {
-    let bytes = std::fs::read(root.join(rel)).map_err(|err| {
+    let bytes = super::read::bounded(&root.join(rel), super::read::TEXT_LIMIT).map_err(|err| {
         vec![Diagnostic::error(
             "io",
             rel,
@@ -547,6 +547,13 @@ pub fn read_text(root: &Path, rel: &Path) -> Result<String, Vec<Diagnostic>> {
             .with_hint("save the file as UTF-8 (the first invalid byte is here)"),
         ]
     })?;
+    // Old Mac files end lines with CR alone: read them as lines, not as one line without
+    // front matter. (CRLF is understood where it matters.)
+    let text = if text.contains('\r') && text.replace("\r\n", "").contains('\r') {
+        text.replace("\r\n", "\n").replace('\r', "\n")
+    } else {
+        text
+    };
     if text.trim().is_empty() {
         return Err(vec![
             Diagnostic::error(

@@ -7,6 +7,7 @@ pub mod front_matter;
 pub mod loader;
 pub mod locales;
 pub mod model;
+pub mod read;
 pub mod walk;
 pub mod yaml;
 
