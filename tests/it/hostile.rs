@@ -691,3 +691,32 @@ fn titles_with_line_breaks_are_errors_and_cr_only_files_read_as_lines() {
     let html = run_in(dir.path(), &["render", "g/mac.md"]).expect(0).stdout;
     assert_eq!(html, "<h1>Hello</h1>\n<p>World</p>\n");
 }
+
+#[test]
+fn titles_longer_than_255_characters_warn() {
+    let dir = offline_tree();
+    write(
+        dir.path(),
+        "g/long.md",
+        &format!("---\ntitle: {}\n---\nx\n", "é".repeat(10_000)),
+    );
+    write(
+        dir.path(),
+        "g/edge.md",
+        &format!("---\ntitle: {}\n---\nx\n", "a".repeat(255)),
+    );
+    let run = run_in(dir.path(), &["check"]).expect(0);
+    let warnings: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("warning"))
+        .collect();
+    assert_eq!(
+        warnings,
+        vec!["warning: `title` is 10000 characters long (more than 255)"],
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("g/long.md:2:8"), "{}", run.stderr);
+    run_in(dir.path(), &["check", "--strict"]).expect(1);
+}
