@@ -146,7 +146,7 @@ pub fn load(root: &Path) -> Result<Config, Vec<Diagnostic>> {
 /// entries replaced by defaults) next to the errors.
 pub fn load_with_warnings(root: &Path) -> (Option<Config>, Vec<Diagnostic>) {
     let path = root.join(FILE_NAME);
-    match std::fs::read(&path) {
+    match super::read::bounded(&path, super::read::CONFIG_LIMIT) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => parse(&text),
             Err(err) => {

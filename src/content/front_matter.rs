@@ -18,6 +18,8 @@ pub const FIELDS: [&str; 5] = ["title", "description", "state", "author", "key"]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FrontMatter<'t> {
     pub title: String,
+    /// Where the title's value starts (for warnings about it).
+    pub title_pos: Pos,
     pub description: Option<String>,
     pub state: Option<ArticleState>,
     pub author: Option<AuthorRef>,
@@ -55,6 +57,7 @@ pub fn parse<'t>(text: &'t str, path: &Path) -> Result<FrontMatter<'t>, Vec<Diag
     let mut errors = Vec::new();
     let mut fm = FrontMatter {
         title: String::new(),
+        title_pos: Pos { line: 1, column: 1 },
         description: None,
         state: None,
         author: None,
@@ -74,8 +77,12 @@ pub fn parse<'t>(text: &'t str, path: &Path) -> Result<FrontMatter<'t>, Vec<Diag
         has_title |= name == "title";
         let outcome = match name {
             "title" => source.string(name, value).and_then(|v| match v {
+                Some(title) if title.trim().contains(['\n', '\r']) => Err(source
+                    .error("title-line-break", value, "`title` holds a line break")
+                    .with_hint("write the title on one line (Intercom shows it as one)")),
                 Some(title) if !title.trim().is_empty() => {
                     title.trim().clone_into(&mut fm.title);
+                    fm.title_pos = source.pos(value);
                     Ok(())
                 }
                 _ => Err(source

@@ -98,6 +98,7 @@ struct ParsedFile {
     base: String,
     locale: String,
     title: String,
+    title_pos: Pos,
     description: Option<String>,
     state: Option<ArticleState>,
     author: Option<AuthorRef>,
@@ -105,6 +106,9 @@ struct ParsedFile {
     markdown: String,
     body_line: usize,
 }
+
+/// The longest title shown whole in Intercom's lists and search (longer ones warn).
+pub const TITLE_WARN_CHARS: usize = 255;
 
 impl Loader<'_> {
     fn collections(&mut self, tree: &walk::Tree) -> Vec<LocalCollection> {
@@ -272,6 +276,19 @@ impl Loader<'_> {
         for result in parsed {
             match result {
                 Ok(file) => {
+                    let chars = file.title.chars().count();
+                    if chars > TITLE_WARN_CHARS {
+                        self.diagnostics.push(
+                            Diagnostic::warning(
+                                "title-long",
+                                &file.rel,
+                                file.title_pos.line,
+                                file.title_pos.column,
+                                format!("`title` is {chars} characters long (more than {TITLE_WARN_CHARS})"),
+                            )
+                            .with_hint("shorten it: long titles are cut in Intercom's lists and search results"),
+                        );
+                    }
                     let group = groups.entry(file.base.clone()).or_default();
                     if file.locale == self.config.default_locale {
                         group.0 = Some(file);
@@ -546,6 +563,7 @@ fn parse_one(
         base: base.to_owned(),
         locale: locale.to_owned(),
         title: fm.title,
+        title_pos: fm.title_pos,
         description: fm.description,
         state: fm.state,
         author: fm.author,
@@ -557,7 +575,7 @@ fn parse_one(
 
 /// Reads a content file as UTF-8 text; empty files and invalid UTF-8 are errors.
 pub fn read_text(root: &Path, rel: &Path) -> Result<String, Vec<Diagnostic>> {
-    let bytes = std::fs::read(root.join(rel)).map_err(|err| {
+    let bytes = super::read::bounded(&root.join(rel), super::read::TEXT_LIMIT).map_err(|err| {
         vec![Diagnostic::error(
             "io",
             rel,
@@ -581,6 +599,13 @@ pub fn read_text(root: &Path, rel: &Path) -> Result<String, Vec<Diagnostic>> {
             .with_hint("save the file as UTF-8 (the first invalid byte is here)"),
         ]
     })?;
+    // Old Mac files end lines with CR alone: read them as lines, not as one line without
+    // front matter. (CRLF is understood where it matters.)
+    let text = if text.contains('\r') && text.replace("\r\n", "").contains('\r') {
+        text.replace("\r\n", "\n").replace('\r', "\n")
+    } else {
+        text
+    };
     if text.trim().is_empty() {
         return Err(vec![
             Diagnostic::error(

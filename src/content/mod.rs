@@ -8,6 +8,7 @@ pub mod loader;
 pub mod locales;
 pub mod model;
 pub mod near_miss;
+pub mod read;
 pub mod walk;
 pub mod yaml;
 

@@ -4,7 +4,7 @@
 //! (`.gitignore`, `.ignore`, even outside a Git repository), hidden entries (`.git`,
 //! `.helpcenter`) and `README.md` skipped, symlinks checked never to leave the root.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Component, Path, PathBuf};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
@@ -54,6 +54,8 @@ pub fn relative(root: &Path, path: &Path) -> Option<PathBuf> {
 /// Walks `root`, skipping ignored and excluded entries.
 pub fn walk(root: &Path, exclude: &GlobSet) -> Tree {
     let mut tree = Tree::default();
+    // (parent, name folded by case and NFC) → the first name seen.
+    let mut folded: HashMap<(PathBuf, String), String> = HashMap::new();
     let canonical_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     let filter_root = root.to_path_buf();
     let filter_exclude = exclude.clone();
@@ -95,6 +97,10 @@ pub fn walk(root: &Path, exclude: &GlobSet) -> Tree {
         if rel.as_os_str().is_empty() {
             continue;
         }
+        if let Err(diag) = check_name(&rel, &mut folded) {
+            tree.diagnostics.push(diag);
+            continue;
+        }
         let Some(file_type) = entry.file_type() else {
             continue;
         };
@@ -115,6 +121,51 @@ pub fn walk(root: &Path, exclude: &GlobSet) -> Tree {
         classify(&mut tree, rel);
     }
     tree
+}
+
+/// File and directory names must check out the same everywhere: no control characters, and no
+/// two names in one directory that differ only by case or Unicode normalization.
+fn check_name(
+    rel: &Path,
+    folded: &mut HashMap<(PathBuf, String), String>,
+) -> Result<(), Diagnostic> {
+    let name = rel
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if name.chars().any(char::is_control) {
+        return Err(Diagnostic::error(
+            "file-name",
+            rel,
+            0,
+            0,
+            format!("the name {name:?} holds a control character (newline, tab…)"),
+        )
+        .with_hint("rename it with letters, digits, `-` and `_`"));
+    }
+    let parent = rel.parent().map(Path::to_path_buf).unwrap_or_default();
+    let nfc = icu_normalizer::ComposingNormalizerBorrowed::new_nfc();
+    let key = nfc.normalize(&name.to_lowercase()).into_owned();
+    match folded.entry((parent, key)) {
+        std::collections::hash_map::Entry::Occupied(first) if *first.get() != name => {
+            Err(Diagnostic::error(
+                "file-name-twin",
+                rel,
+                0,
+                0,
+                format!(
+                    "`{name}` and `{}` differ only by case or Unicode normalization: they are one file on macOS and Windows",
+                    first.get()
+                ),
+            )
+            .with_hint("rename or merge one of them"))
+        }
+        std::collections::hash_map::Entry::Occupied(_) => Ok(()),
+        std::collections::hash_map::Entry::Vacant(slot) => {
+            slot.insert(name);
+            Ok(())
+        }
+    }
 }
 
 fn classify(tree: &mut Tree, rel: PathBuf) {

@@ -251,11 +251,8 @@ impl<'a> Resolver<'a> {
         problems: &mut Vec<Problem>,
     ) -> Option<(String, PathBuf)> {
         let full = self.project.root.join(rel);
-        let bytes = match std::fs::metadata(&full) {
-            Ok(meta) if meta.is_file() => std::fs::read(&full).ok(),
-            _ => None,
-        };
-        let Some(bytes) = bytes else {
+        let exists = std::fs::metadata(&full).is_ok_and(|meta| meta.is_file());
+        if !exists {
             let code = if kind == "image" {
                 "image-missing"
             } else {
@@ -266,7 +263,8 @@ impl<'a> Resolver<'a> {
                     .hint("paths are relative to this file; check the name and its case"),
             );
             return None;
-        };
+        }
+        // Inside the root first: a file outside is never read.
         let inside = match (full.canonicalize(), self.project.root.canonicalize()) {
             (Ok(file), Ok(root)) => file.starts_with(root),
             _ => false,
@@ -284,6 +282,19 @@ impl<'a> Resolver<'a> {
             );
             return None;
         }
+        let bytes = match crate::content::read::bounded(&full, crate::content::read::ASSET_LIMIT) {
+            Ok(bytes) => bytes,
+            Err(err) => {
+                problems.push(
+                    Problem::error(
+                        "asset-unreadable",
+                        format!("{kind} file `{}`: {err}", slash(rel)),
+                    )
+                    .hint("put the file itself in the content tree"),
+                );
+                return None;
+            }
+        };
         let Some(base) = self.project.config.assets.base_url.as_deref() else {
             problems.push(
                 Problem::error(

@@ -40,11 +40,15 @@ pub(super) fn render_with_repair_flag(
     article: &LocalArticle,
     file: &ArticleFile,
 ) -> (Rendered, bool) {
-    let src: Cow<'_, str> = if file.markdown.contains('\r') {
+    let mut src: Cow<'_, str> = if file.markdown.contains('\r') {
         Cow::Owned(file.markdown.replace("\r\n", "\n").replace('\r', "\n"))
     } else {
         Cow::Borrowed(&file.markdown)
     };
+    if src.contains('\0') {
+        // CommonMark: U+0000 is replaced by U+FFFD (same length in lines, so locations hold).
+        src = Cow::Owned(src.replace('\0', "\u{FFFD}"));
+    }
     let mut w = Writer::new(&src, Resolver::new(project, article, file));
     let mut events = Parser::new_ext(&src, options())
         .into_offset_iter()

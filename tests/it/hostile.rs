@@ -69,12 +69,8 @@ fn locations(run: &Run, root: &Path) -> Vec<String> {
 #[test]
 fn deep_yaml_in_front_matter_is_an_error_not_a_crash() {
     let dir = offline_tree();
-    let n = 5_000;
-    let mut yaml = String::from("---\ntitle: T\ndescription:\n");
-    for i in 0..n {
-        yaml.push_str(&" ".repeat(2 * i));
-        yaml.push_str(if i == n - 1 { "- a\n" } else { "-\n" });
-    }
+    // A 5,000-deep block sequence, compact (`- - - a`) so the file stays small.
+    let mut yaml = format!("---\ntitle: T\ndescription:\n  {}a\n", "- ".repeat(5_000));
     yaml.push_str("---\nbody\n");
     write(dir.path(), "g/deep.md", &yaml);
     write(
@@ -94,7 +90,7 @@ fn deep_yaml_in_front_matter_is_an_error_not_a_crash() {
     );
     assert_eq!(
         locations(&run, dir.path()),
-        vec!["g/_collection.yml:1:131", "g/deep.md:35:63"]
+        vec!["g/_collection.yml:1:131", "g/deep.md:4:65"]
     );
 }
 
@@ -523,4 +519,204 @@ fn the_preview_serves_files_only_from_inside_the_root_and_only_to_loopback_hosts
             assert!(!body.contains("inside"), "{host}{path}");
         }
     }
+}
+
+/// `run_in`, but killed after 30 s (a hang is a failure, not a stuck suite).
+fn run_bounded(dir: &Path, args: &[&str]) -> Run {
+    let mut child = bin()
+        .args(["--color", "never", "--dir"])
+        .arg(dir)
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("binary runs");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("`helpcenter {}` hung", args.join(" "));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let output = child.wait_with_output().unwrap();
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+#[cfg(unix)]
+fn mkfifo(path: &Path) {
+    let status = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+#[cfg(unix)]
+#[test]
+fn special_files_are_refused_never_read_until_they_end() {
+    use std::os::unix::fs::symlink;
+    // A FIFO as the config: opening it would wait for a writer forever.
+    let dir = tempfile::tempdir().unwrap();
+    mkfifo(&dir.path().join("helpcenter.toml"));
+    let run = run_bounded(dir.path(), &["check"]).expect(1);
+    assert_eq!(
+        errors(&run),
+        vec![
+            "error: cannot read `helpcenter.toml`: not a regular file (a FIFO): replace it by a plain file"
+        ]
+    );
+    // A link to /dev/zero: read until memory runs out.
+    std::fs::remove_file(dir.path().join("helpcenter.toml")).unwrap();
+    symlink("/dev/zero", dir.path().join("helpcenter.toml")).unwrap();
+    let run = run_bounded(dir.path(), &["check"]).expect(1);
+    assert_eq!(
+        errors(&run),
+        vec![
+            "error: cannot read `helpcenter.toml`: not a regular file (a device): replace it by a plain file"
+        ]
+    );
+
+    // Content files: links out of the root and special files are never opened (a FIFO
+    // article would block, `/dev/zero` never ends).
+    let dir = offline_tree();
+    symlink("/dev/zero", dir.path().join("g/zero.md")).unwrap();
+    mkfifo(&dir.path().join("g/fifo.md"));
+    std::fs::create_dir(dir.path().join("g/images")).unwrap();
+    mkfifo(&dir.path().join("g/images/fifo.png"));
+    write(
+        dir.path(),
+        "g/a.md",
+        "---\ntitle: A\n---\n![f](images/fifo.png)\n",
+    );
+    let run = run_bounded(dir.path(), &["check"]).expect(1);
+    assert_eq!(
+        errors(&run),
+        vec![
+            "error: image file `g/images/fifo.png` does not exist",
+            "error: symlink `g/zero.md` points outside the content root",
+        ],
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_nul_byte_in_a_body_is_replaced_and_never_sent() {
+    let emu = Emulator::start(&[]);
+    let dir = tempfile::tempdir().unwrap();
+    tree(dir.path(), &emu.base_url);
+    write(
+        dir.path(),
+        "g/a.md",
+        "---\ntitle: A\n---\nbefore\0after <b>x\0y</b>\n",
+    );
+    let html = run_in(dir.path(), &["render", "g/a.md"]).expect(0).stdout;
+    assert_eq!(html, "<p>before\u{FFFD}after <b>x\u{FFFD}y</b></p>\n");
+    run_in(dir.path(), &["apply", "--yes"]).expect(0);
+    let articles = emu.http().articles();
+    let body = articles[0]["body"].as_str().unwrap();
+    assert!(
+        !body.contains('\0') && body.contains('\u{FFFD}'),
+        "{body:?}"
+    );
+}
+
+#[test]
+fn names_with_control_characters_and_twins_are_errors() {
+    let dir = offline_tree();
+    write(dir.path(), "g/ok.md", "---\ntitle: Ok\n---\nx\n");
+    write(dir.path(), "g/Case.md", "---\ntitle: Upper\n---\nx\n");
+    write(dir.path(), "g/case.md", "---\ntitle: Lower\n---\nx\n");
+    write(dir.path(), "g/caf\u{e9}.md", "---\ntitle: Nfc\n---\nx\n");
+    write(dir.path(), "g/cafe\u{301}.md", "---\ntitle: Nfd\n---\nx\n");
+    write(
+        dir.path(),
+        "g/new\nline.md",
+        "---\ntitle: Newline\n---\nx\n",
+    );
+    write(dir.path(), "g/tab\t.md", "---\ntitle: Tab\n---\nx\n");
+    let run = run_in(dir.path(), &["check"]).expect(1);
+    let mut errs = errors(&run);
+    errs.sort();
+    let mut want = vec![
+        "error: `case.md` and `Case.md` differ only by case or Unicode normalization: they are one file on macOS and Windows",
+        "error: `caf\u{e9}.md` and `cafe\u{301}.md` differ only by case or Unicode normalization: they are one file on macOS and Windows",
+        "error: the name \"new\\nline.md\" holds a control character (newline, tab…)",
+        "error: the name \"tab\\t.md\" holds a control character (newline, tab…)",
+    ];
+    want.sort_unstable();
+    assert_eq!(errs, want, "{}", run.stderr);
+}
+
+#[test]
+fn titles_with_line_breaks_are_errors_and_cr_only_files_read_as_lines() {
+    let dir = offline_tree();
+    write(
+        dir.path(),
+        "g/multi.md",
+        "---\ntitle: \"one\\ntwo\"\n---\nx\n",
+    );
+    write(
+        dir.path(),
+        "g/folded.md",
+        "---\ntitle: |\n  one\n  two\n---\nx\n",
+    );
+    write(
+        dir.path(),
+        "g/mac.md",
+        "---\rtitle: Old Mac\r---\r# Hello\r\rWorld\r",
+    );
+    let run = run_in(dir.path(), &["check"]).expect(1);
+    assert_eq!(
+        errors(&run),
+        vec![
+            "error: `title` holds a line break",
+            "error: `title` holds a line break"
+        ],
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        locations(&run, dir.path()),
+        vec!["g/folded.md:3:3", "g/multi.md:2:8"]
+    );
+    std::fs::remove_file(dir.path().join("g/multi.md")).unwrap();
+    std::fs::remove_file(dir.path().join("g/folded.md")).unwrap();
+    run_in(dir.path(), &["check"]).expect(0);
+    let html = run_in(dir.path(), &["render", "g/mac.md"]).expect(0).stdout;
+    assert_eq!(html, "<h1>Hello</h1>\n<p>World</p>\n");
+}
+
+#[test]
+fn titles_longer_than_255_characters_warn() {
+    let dir = offline_tree();
+    write(
+        dir.path(),
+        "g/long.md",
+        &format!("---\ntitle: {}\n---\nx\n", "é".repeat(10_000)),
+    );
+    write(
+        dir.path(),
+        "g/edge.md",
+        &format!("---\ntitle: {}\n---\nx\n", "a".repeat(255)),
+    );
+    let run = run_in(dir.path(), &["check"]).expect(0);
+    let warnings: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("warning"))
+        .collect();
+    assert_eq!(
+        warnings,
+        vec!["warning: `title` is 10000 characters long (more than 255)"],
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("g/long.md:2:8"), "{}", run.stderr);
+    run_in(dir.path(), &["check", "--strict"]).expect(1);
 }
