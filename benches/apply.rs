@@ -37,6 +37,8 @@ impl Emulator {
     fn start() -> Self {
         let mut child = bin()
             .args(["sandbox", "serve", "--port", "0", "--token", TOKEN])
+            // Seeding thousands of articles assumes no limit; the apply figure sets its own.
+            .arg("--no-rate-limit")
             .stdout(Stdio::piped())
             .spawn()
             .expect("sandbox serve");

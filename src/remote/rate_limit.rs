@@ -7,6 +7,9 @@
 //!
 //! - interval = time until reset ÷ remaining budget, so a plentiful budget costs nothing and a
 //!   scarce one is spread out instead of being burnt in a burst followed by a `429` storm;
+//! - when a window opens with a large budget (at least [`FREE_BURST_MIN`], e.g. Intercom's 1,667
+//!   per 10 s), its first half is sent without spacing: a run of a few hundred requests (a
+//!   `plan`, a small `apply`, a test) never waits, and only the second half is spread;
 //! - the budget reported by a response is reduced by the requests still in flight (the server
 //!   may not have counted them yet), and within one window it only ever goes down;
 //! - with no budget left, every task waits for the reset;
@@ -53,6 +56,9 @@ impl RateHeaders {
     }
 }
 
+/// A window whose first reported budget is at least this large sends its first half unspaced.
+pub(crate) const FREE_BURST_MIN: u32 = 100;
+
 /// Current window as seen by the client.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Window {
@@ -61,6 +67,8 @@ struct Window {
     reset_at: Instant,
     /// Requests we may still send in this window.
     remaining: u32,
+    /// Of those, how many may still go without spacing.
+    free: u32,
 }
 
 /// The pacing arithmetic.
@@ -107,6 +115,11 @@ impl PacerState {
             // Wait for the reset; the slot is not counted against the (unknown) new window.
             return at.max(w.reset_at + RESET_SLACK);
         }
+        if w.free > 0 {
+            w.free -= 1;
+            w.remaining -= 1;
+            return at;
+        }
         let slot = self.next_slot.map_or(at, |n| n.max(at));
         let left = w.reset_at.saturating_duration_since(slot);
         let interval = left / w.remaining;
@@ -135,13 +148,21 @@ impl PacerState {
         // Requests still in flight may not be counted in `remaining` yet.
         let budget = remaining.saturating_sub(self.in_flight);
         match self.window.as_mut() {
-            Some(w) if w.reset_unix == reset_unix => w.remaining = w.remaining.min(budget),
+            Some(w) if w.reset_unix == reset_unix => {
+                w.remaining = w.remaining.min(budget);
+                w.free = w.free.min(w.remaining);
+            }
             Some(w) if w.reset_unix > reset_unix => {}
             _ => {
                 self.window = Some(Window {
                     reset_unix,
                     reset_at,
                     remaining: budget,
+                    free: if budget >= FREE_BURST_MIN {
+                        budget / 2
+                    } else {
+                        0
+                    },
                 });
                 self.next_slot = None;
             }
@@ -320,6 +341,23 @@ mod tests {
         assert_eq!(p.remaining(), Some(0));
         // Budget gone: wait for the reset.
         assert_eq!(p.reserve(now) - now, Duration::from_secs(10) + RESET_SLACK);
+    }
+
+    #[test]
+    fn a_large_budget_sends_its_first_half_unspaced_then_spreads_the_rest() {
+        // Intercom's default: 1666 left after the first response, reset in 10 s.
+        let mut p = PacerState::default();
+        let now = Instant::now();
+        p.finished(now, wall(1000), Some(&headers(1666, 1010)));
+        for _ in 0..833 {
+            assert_eq!(p.reserve(now), now);
+        }
+        assert_eq!(p.remaining(), Some(833));
+        // The other half is spread over the 10 s left: about 12 ms apart.
+        let first = p.reserve(now);
+        let second = p.reserve(now);
+        assert_eq!(first, now);
+        assert_eq!(second - first, Duration::from_secs(10) / 833);
     }
 
     #[test]
