@@ -69,7 +69,20 @@ pub fn acquire(
         path: path.clone(),
         error,
     };
-    std::fs::create_dir_all(path.parent().expect("lock path has a parent")).map_err(io_err)?;
+    let folder = path.parent().expect("lock path has a parent");
+    // The lock, state and journal live under `.helpcenter/`: a link there would send every
+    // state write outside the content root.
+    for p in [folder, path.as_path()] {
+        if std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Err(LockError::Io {
+                path: p.to_path_buf(),
+                error: io::Error::other(
+                    "a symbolic link: state files are never written through links",
+                ),
+            });
+        }
+    }
+    std::fs::create_dir_all(folder).map_err(io_err)?;
     let mut file = OpenOptions::new()
         .read(true)
         .write(true)
@@ -116,6 +129,17 @@ fn holder(file: &mut File) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn a_linked_state_folder_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink(outside.path(), dir.path().join(".helpcenter")).unwrap();
+        let err = acquire(dir.path(), "t", Duration::ZERO, |_| panic!("free")).unwrap_err();
+        assert!(err.to_string().contains("symbolic link"), "{err}");
+        assert_eq!(std::fs::read_dir(outside.path()).unwrap().count(), 0);
+    }
 
     #[test]
     fn second_taker_waits_then_gives_up_and_gets_it_once_released() {

@@ -27,7 +27,7 @@ pub enum DirSource {
 pub fn content_root(dir: &Path, source: DirSource, cwd: &Path) -> Result<PathBuf, CommandError> {
     match source {
         DirSource::Flag | DirSource::Env => {
-            if dir.join(FILE_NAME).is_file() {
+            if present(&dir.join(FILE_NAME)) {
                 return Ok(dir.to_path_buf());
             }
             let via = if source == DirSource::Flag {
@@ -45,7 +45,7 @@ pub fn content_root(dir: &Path, source: DirSource, cwd: &Path) -> Result<PathBuf
         }
         DirSource::Discover => {
             for (up, folder) in cwd.ancestors().enumerate() {
-                if folder.join(FILE_NAME).is_file() {
+                if present(&folder.join(FILE_NAME)) {
                     return Ok(if up == 0 {
                         PathBuf::from(".")
                     } else {
@@ -62,6 +62,12 @@ pub fn content_root(dir: &Path, source: DirSource, cwd: &Path) -> Result<PathBuf
             ))
         }
     }
+}
+
+/// Whether a config file is there at all: a FIFO, a device or a dangling link counts, so the
+/// reader says what is wrong with it instead of "no `helpcenter.toml`".
+fn present(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok()
 }
 
 #[cfg(test)]
