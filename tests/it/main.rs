@@ -12,4 +12,5 @@ mod pull;
 mod remote;
 mod render;
 mod sandbox;
+mod scale;
 mod support;
