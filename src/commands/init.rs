@@ -9,7 +9,7 @@ use crate::content::config::FILE_NAME;
 use crate::output::Printer;
 
 /// The line added to `.gitignore`: sandbox data is local, state files are committed.
-pub const GITIGNORE_LINE: &str = ".helpcenter/*.sandbox.json";
+pub const GITIGNORE_LINE: &str = ".helpcenter/*.sandbox.*";
 
 /// The starter configuration `init` writes.
 pub const STARTER_CONFIG: &str = r#"# helpcenter configuration: see docs/config.md for every key.
@@ -32,7 +32,7 @@ state = "published"
 # Public URL of this folder, where Intercom fetches images from.
 # base_url = "https://raw.githubusercontent.com/OWNER/REPO/main/"
 
-# The embedded Intercom emulator: no network, no token. Data in .helpcenter/local.sandbox.json.
+# The embedded Intercom emulator: no network, no token. Data in .helpcenter/local.sandbox.db.
 [targets.local]
 kind = "sandbox"
 

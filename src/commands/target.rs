@@ -113,8 +113,8 @@ pub async fn connect(
 }
 
 /// The embedded emulator for `target`: multilingual with the project's default locale, its
-/// data in `.helpcenter/<target>.sandbox.json`, and a teammate for every author email the
-/// content names (the sandbox cannot know the real workspace's admins).
+/// data in `.helpcenter/<target>.sandbox.db` (SQLite; an older `.sandbox.json` is migrated),
+/// and a teammate for every author email the content names (the sandbox cannot know the real workspace's admins).
 fn sandbox_options(project: &Project, target: &Target) -> SandboxOptions {
     let mut options = SandboxOptions {
         token: Some(SANDBOX_TOKEN.to_owned()),
@@ -123,7 +123,7 @@ fn sandbox_options(project: &Project, target: &Target) -> SandboxOptions {
             project
                 .root
                 .join(".helpcenter")
-                .join(format!("{}.sandbox.json", target.name)),
+                .join(format!("{}.sandbox.db", target.name)),
         ),
         ..SandboxOptions::default()
     };

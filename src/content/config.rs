@@ -45,7 +45,7 @@ pub struct Assets {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum TargetKind {
-    /// The embedded emulator; data in `.helpcenter/<target>.sandbox.json`.
+    /// The embedded emulator; data in `.helpcenter/<target>.sandbox.db` (SQLite).
     Sandbox,
     /// A real Intercom workspace.
     Intercom,

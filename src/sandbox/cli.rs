@@ -15,7 +15,7 @@ pub struct ServeArgs {
     /// Port on 127.0.0.1 (0 picks a free one)
     #[arg(long, default_value_t = 4010)]
     pub port: u16,
-    /// Persist the emulator's data in this JSON file
+    /// Persist the emulator's data in this SQLite file (a `.json` path: migrated to `.db` beside it)
     #[arg(long, value_name = "FILE")]
     pub state: Option<std::path::PathBuf>,
     /// Accept only this bearer token (default: any non-empty token)
@@ -146,7 +146,7 @@ impl ServeArgs {
     }
 }
 
-/// Runs the emulator until Ctrl-C or SIGTERM, then saves the state file.
+/// Runs the emulator until Ctrl-C or SIGTERM (every write is saved as it happens).
 pub fn serve(args: &ServeArgs, printer: &Printer) -> CommandResult {
     let options = args.options()?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -165,6 +165,16 @@ pub fn serve(args: &ServeArgs, printer: &Printer) -> CommandResult {
                 }
                 _ => CommandError::new(format!("cannot start the sandbox: {e}")),
             })?;
+        if let (Some(from), Some(state)) = (handle.migrated_from(), &args.state) {
+            let (db, _) = super::persist::locate(state);
+            printer.info(&format!(
+                "migrated `{}` into `{}` (the JSON file is kept as `{}{}`)",
+                from.display(),
+                db.display(),
+                from.display(),
+                super::persist::MIGRATED_SUFFIX
+            ));
+        }
         printer.data(&format!("listening {}\n", handle.base_url()));
         wait_for_stop().await;
         handle.shutdown().await;

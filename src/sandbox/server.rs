@@ -48,7 +48,8 @@ pub struct LoggedRequest {
 struct Data {
     store: Store,
     rng: fastrand::Rng,
-    version: u64,
+    /// The data file, written in the same critical section as the store it mirrors.
+    database: Option<persist::Database>,
 }
 
 struct Shared {
@@ -58,8 +59,8 @@ struct Shared {
     injector: Mutex<Injector>,
     log: Mutex<Vec<LoggedRequest>>,
     count: AtomicU64,
-    /// Version of the store last written to the state file.
-    persisted: Mutex<u64>,
+    /// The JSON state file migrated into the database at start, if any.
+    migrated_from: Option<std::path::PathBuf>,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -77,21 +78,24 @@ pub struct SandboxHandle {
 /// Binds `addr` (port 0 picks a free one), loads the state file if any, and serves on the
 /// current tokio runtime until [`SandboxHandle::shutdown`].
 pub async fn start(options: SandboxOptions, addr: SocketAddr) -> std::io::Result<SandboxHandle> {
-    let store = match &options.state_file {
-        Some(path) => persist::load(path)?,
-        None => Store::default(),
+    let (store, database, migrated_from) = match &options.state_file {
+        Some(path) => {
+            let opened = persist::open(path)?;
+            (opened.store, Some(opened.database), opened.migrated_from)
+        }
+        None => (Store::default(), None, None),
     };
     let shared = Arc::new(Shared {
         data: Mutex::new(Data {
             store,
             rng: fastrand::Rng::with_seed(options.faults.seed ^ 0x5eed),
-            version: 0,
+            database,
         }),
         limiter: Mutex::new(Limiter::new(options.rate_limit)),
         injector: Mutex::new(Injector::new(options.faults)),
         log: Mutex::new(Vec::new()),
         count: AtomicU64::new(0),
-        persisted: Mutex::new(0),
+        migrated_from,
         options,
     });
     let listener = tokio::net::TcpListener::bind(addr).await?;
@@ -130,6 +134,11 @@ impl SandboxHandle {
         format!("http://{}", self.addr)
     }
 
+    /// The JSON state file migrated into the database when this emulator started, if any.
+    pub fn migrated_from(&self) -> Option<&std::path::Path> {
+        self.shared.migrated_from.as_deref()
+    }
+
     /// Requests received so far (control endpoints excluded).
     pub fn request_count(&self) -> u64 {
         self.shared.count.load(Ordering::Relaxed)
@@ -155,7 +164,7 @@ impl SandboxHandle {
         serde_json::to_value(&lock(&self.shared.data).store).unwrap_or(Value::Null)
     }
 
-    /// Stops serving and writes the state file.
+    /// Stops serving (every write is already in the data file).
     pub async fn shutdown(mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
@@ -167,25 +176,7 @@ impl SandboxHandle {
         {
             abort.abort();
         }
-        let _ = persist_now(&self.shared, true);
     }
-}
-
-/// Writes the state file if the store changed since the last write (or `force`).
-fn persist_now(shared: &Shared, force: bool) -> std::io::Result<()> {
-    let Some(path) = &shared.options.state_file else {
-        return Ok(());
-    };
-    let (version, bytes) = {
-        let data = lock(&shared.data);
-        (data.version, serde_json::to_vec(&data.store)?)
-    };
-    let mut persisted = lock(&shared.persisted);
-    if force || version > *persisted {
-        persist::save_bytes(path, &bytes)?;
-        *persisted = version;
-    }
-    Ok(())
 }
 
 fn request_id() -> String {
@@ -383,31 +374,100 @@ async fn handle(
         let Data {
             store,
             rng,
-            version,
+            database,
         } = &mut *data;
         let mut env = Env {
             options: &shared.options,
             rng,
             base_url: &base_url,
         };
+        let before =
+            (is_write && database.is_some()).then(|| Before::of(store, &parts.method, path));
         let outcome = route(store, &mut env, &parts.method, path, &query, &json_body);
-        if outcome.is_ok() && is_write {
-            *version += 1;
+        match (outcome, before, database) {
+            (Ok(value), Some(before), Some(database)) => {
+                let changes = before.changes(store, &value);
+                // A data file that cannot be written is reported as a server error.
+                database
+                    .write(store, &changes)
+                    .map(|()| value)
+                    .map_err(|e| {
+                        ApiError::new(500, "server_error", format!("Sandbox data file: {e}"))
+                    })
+            }
+            (outcome, _, _) => outcome,
         }
-        outcome
     };
     match outcome {
-        Ok(value) => {
-            if is_write {
-                // A state file that cannot be written is reported as a server error.
-                if let Err(e) = persist_now(shared, false) {
-                    let error = ApiError::new(500, "server_error", format!("State file: {e}"));
-                    return (500, error_response(&error), false);
-                }
-            }
-            (200, json_response(200, &value), fate == Fate::Lost)
-        }
+        Ok(value) => (200, json_response(200, &value), fate == Fate::Lost),
         Err(error) => (error.status, error_response(&error), false),
+    }
+}
+
+/// What a write needs to know afterwards to name the rows it touched.
+struct Before {
+    clock: i64,
+    /// Every id, for a collection delete (whose cascade may remove articles and collections).
+    ids: Option<(Vec<u64>, Vec<u64>)>,
+    collection: bool,
+    path_id: Option<u64>,
+}
+
+impl Before {
+    fn of(store: &Store, method: &Method, path: &str) -> Self {
+        let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+        let collection = segments.first() == Some(&"help_center");
+        let path_id = segments.last().and_then(|s| path_id(s).ok());
+        let ids = (collection && *method == Method::DELETE).then(|| {
+            (
+                store.articles.keys().copied().collect(),
+                store.collections.keys().copied().collect(),
+            )
+        });
+        Self {
+            clock: store.clock,
+            ids,
+            collection,
+            path_id,
+        }
+    }
+
+    /// An article write touches its own article; a collection write its collection, the
+    /// collections stamped since (a detach re-parents siblings) and, for a delete, whatever
+    /// the cascade removed or detached.
+    fn changes(self, store: &Store, response: &Value) -> persist::Changes {
+        let mut changes = persist::Changes::default();
+        let id = self.path_id.or_else(|| {
+            response
+                .get("id")
+                .and_then(|id| id.as_str().map_or_else(|| id.as_u64(), |s| s.parse().ok()))
+        });
+        if !self.collection {
+            changes.articles.extend(id);
+            return changes;
+        }
+        changes.collections.extend(id);
+        changes.collections.extend(
+            store
+                .collections
+                .values()
+                .filter(|c| c.updated_at > self.clock)
+                .map(|c| c.id),
+        );
+        if let Some((articles, collections)) = self.ids {
+            changes.articles.extend(articles.into_iter().filter(|a| {
+                store
+                    .articles
+                    .get(a)
+                    .is_none_or(|a| a.updated_at > self.clock)
+            }));
+            changes.collections.extend(
+                collections
+                    .into_iter()
+                    .filter(|c| !store.collections.contains_key(c)),
+            );
+        }
+        changes
     }
 }
 

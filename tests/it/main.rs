@@ -16,6 +16,7 @@ mod remote;
 mod render;
 mod review;
 mod sandbox;
+mod scale;
 mod ship;
 mod support;
 mod trust_api;

@@ -411,11 +411,12 @@ fn pull_from_the_embedded_sandbox_target() {
         dir.path().join("helpcenter.toml"),
     )
     .unwrap();
-    write(
-        dir.path(),
-        ".helpcenter/local.sandbox.json",
-        &read(source.path(), ".helpcenter/local.sandbox.json"),
-    );
+    std::fs::create_dir_all(dir.path().join(".helpcenter")).unwrap();
+    std::fs::copy(
+        source.path().join(".helpcenter/local.sandbox.db"),
+        dir.path().join(".helpcenter/local.sandbox.db"),
+    )
+    .unwrap();
     run_in(dir.path(), &["pull"]).expect(0);
     assert_plan_empty(dir.path());
 }

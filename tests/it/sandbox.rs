@@ -850,7 +850,7 @@ async fn lost_responses_apply_the_write_and_break_the_connection() {
 #[tokio::test]
 async fn state_survives_a_restart() {
     let dir = tempfile::tempdir().unwrap();
-    let state = dir.path().join(".helpcenter/docs.sandbox.json");
+    let state = dir.path().join(".helpcenter/docs.sandbox.db");
     let options = SandboxOptions {
         state_file: Some(state.clone()),
         ..SandboxOptions::default()
@@ -1104,7 +1104,7 @@ async fn every_switch_setting_has_an_observable_effect() {
 #[test]
 fn serve_binary_prints_the_listening_line() {
     let dir = tempfile::tempdir().unwrap();
-    let state = dir.path().join("state.json");
+    let state = dir.path().join("state.db");
     let mut child = Command::new(env!("CARGO_BIN_EXE_helpcenter"))
         .args([
             "sandbox",
@@ -1144,8 +1144,11 @@ fn serve_binary_prints_the_listening_line() {
     let _ = child.kill();
     let status = child.wait().unwrap();
     assert!(state.exists());
-    let saved: Value = serde_json::from_str(&std::fs::read_to_string(&state).unwrap()).unwrap();
-    assert_eq!(saved["articles"].as_object().unwrap().len(), 1);
+    let db = rusqlite::Connection::open(&state).unwrap();
+    let articles: i64 = db
+        .query_row("SELECT count(*) FROM articles", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(articles, 1);
     let _ = status;
 }
 
