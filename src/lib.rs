@@ -23,6 +23,7 @@ pub mod commands;
 pub mod content;
 pub mod diagnostics;
 pub mod html_dom;
+pub mod html_text;
 pub mod output;
 pub mod plan;
 pub mod preview;

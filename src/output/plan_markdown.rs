@@ -351,8 +351,8 @@ fn block(d: &Diff<'_>, cap: usize) -> String {
         "<details><summary><b>{}</b> {} <code>{}</code> {}</summary>\n\n",
         c.action.as_str(),
         c.kind.as_str(),
-        html_escape(&c.key),
-        html_escape(&c.title)
+        crate::html_text::text(&c.key),
+        crate::html_text::text(&c.title)
     );
     if !d.same.is_empty() {
         let keys: Vec<String> = d
@@ -463,12 +463,6 @@ fn fit_diffs(diffs: &[Diff<'_>], room: usize) -> (String, bool) {
 fn cell(s: &str) -> String {
     s.replace('\n', " ")
         .replace('|', "\\|")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-}
-
-fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
 }

@@ -125,12 +125,7 @@ pub fn name_links(html: &str, article: impl Fn(&str) -> Option<String>) -> Strin
         match article(href) {
             Some(title) => {
                 out.push_str("→ ");
-                out.push_str(
-                    &title
-                        .replace('&', "&amp;")
-                        .replace('"', "&quot;")
-                        .replace('<', "&lt;"),
-                );
+                out.push_str(&crate::html_text::attr_strict(&title));
             }
             None => out.push_str(href),
         }

@@ -197,10 +197,8 @@ fn convert(handle: &Handle, out: &mut Vec<Node>) {
                         kept.push(("src".into(), value[..end].to_owned()));
                     }
                     ("div", "style") if callout => {
-                        let style = Callout::from_style(value).map_or_else(
-                            || value.split_whitespace().collect::<Vec<_>>().join(" "),
-                            |c| c.style(),
-                        );
+                        let style = Callout::from_style(value)
+                            .map_or_else(|| crate::html_text::collapse(value), |c| c.style());
                         kept.push(("style".into(), style));
                     }
                     (_, "class" | "id" | "role" | "target" | "rel" | "style")
@@ -346,7 +344,7 @@ impl Serializer {
                     } else {
                         text
                     };
-                    escape(&mut self.out, text, false);
+                    self.out.push_str(&crate::html_text::text(text));
                 }
                 Node::Text(text) => self.text(text),
                 Node::Elem {
@@ -362,7 +360,7 @@ impl Serializer {
                     self.out.push_str(name);
                     for (k, v) in attrs {
                         let _ = write!(self.out, " {k}=\"");
-                        escape(&mut self.out, v, true);
+                        self.out.push_str(&crate::html_text::attr(v));
                         self.out.push('"');
                     }
                     self.out.push('>');
@@ -408,18 +406,6 @@ impl Serializer {
     fn trim_space(&mut self) {
         if self.out.ends_with(' ') {
             self.out.pop();
-        }
-    }
-}
-
-fn escape(out: &mut String, text: &str, attr: bool) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' if !attr => out.push_str("&lt;"),
-            '>' if !attr => out.push_str("&gt;"),
-            '"' if attr => out.push_str("&quot;"),
-            c => out.push(c),
         }
     }
 }
@@ -668,7 +654,7 @@ fn plain_text(nodes: &[Node]) -> String {
 /// Collapses whitespace runs (keeping line breaks from `<br>`) and trims each line.
 fn collapse(text: &str) -> String {
     text.split('\n')
-        .map(|line| line.split_whitespace().collect::<Vec<_>>().join(" "))
+        .map(crate::html_text::collapse)
         .collect::<Vec<_>>()
         .join("\n")
         .trim_matches('\n')

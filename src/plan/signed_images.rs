@@ -57,7 +57,7 @@ impl SignedImages {
         while let Some((start, end, src)) = next_source(rest) {
             out.push_str(&rest[..start]);
             match self.signed_for(&src) {
-                Some(signed) => out.push_str(&escape_attr(signed)),
+                Some(signed) => out.push_str(&crate::html_text::attr_strict(signed)),
                 None => out.push_str(&rest[start..end]),
             }
             rest = &rest[end..];
@@ -262,14 +262,6 @@ fn decode_entities(value: &str) -> String {
     }
     out.push_str(rest);
     out
-}
-
-fn escape_attr(value: &str) -> String {
-    value
-        .replace('&', "&amp;")
-        .replace('"', "&quot;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }
 
 #[cfg(test)]

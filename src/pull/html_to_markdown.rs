@@ -13,6 +13,7 @@ use std::fmt::Write as _;
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
 use crate::html_dom::{Handle, NodeData, attr, children, element_name, has_class};
+use crate::html_text;
 use crate::render::callouts::{CALLOUTS, CLASS as CALLOUT_CLASS, Callout};
 use crate::render::video;
 
@@ -245,12 +246,12 @@ impl Converter<'_> {
                 let dest = (self.link)(&href).unwrap_or(href);
                 let mut label = String::new();
                 text_content(&button, &mut label);
-                let label = label.split_whitespace().collect::<Vec<_>>().join(" ");
+                let label = html_text::collapse(&label);
                 out.push(Block {
                     text: format!(
                         "<div class=\"intercom-container\"><a class=\"intercom-h2b-button\" href=\"{}\">{}</a></div>",
-                        html_escape(&dest, true),
-                        html_escape(&label, false)
+                        html_text::attr(&dest),
+                        html_text::text(&label)
                     ),
                     list: None,
                 });
@@ -557,8 +558,7 @@ impl Converter<'_> {
             "img" => {
                 if let Some(src) = attr(node, "src").filter(|s| !s.trim().is_empty()) {
                     let alt = attr(node, "alt").unwrap_or_default();
-                    let alt =
-                        escape_text(&alt.split_whitespace().collect::<Vec<_>>().join(" "), ctx);
+                    let alt = escape_text(&html_text::collapse(&alt), ctx);
                     let _ = write!(out, "![{alt}]({})", destination(&stable_image_url(&src)));
                 }
             }
@@ -591,11 +591,11 @@ impl Converter<'_> {
         if has_class(node, "intercom-h2b-button") {
             let mut label = String::new();
             text_content(node, &mut label);
-            let label = label.split_whitespace().collect::<Vec<_>>().join(" ");
+            let label = html_text::collapse(&label);
             let _ = write!(
                 out,
                 "<a class=\"intercom-h2b-button\" href=\"{}\">{}</a>",
-                html_escape(&dest, true),
+                html_text::attr(&dest),
                 escape_text(&label, ctx)
             );
             return;
@@ -801,7 +801,7 @@ impl Converter<'_> {
                 } else {
                     collapse_whitespace(&text, out)
                 };
-                out.push_str(&html_escape(&text, false));
+                out.push_str(&html_text::text(&text));
             }
             NodeData::Element { name, .. } => {
                 let name = name.local.to_string();
@@ -818,7 +818,7 @@ impl Converter<'_> {
                             ""
                         } else {
                             let dest = (self.link)(&href).unwrap_or(href);
-                            let _ = write!(out, "<a href=\"{}\">", html_escape(&dest, true));
+                            let _ = write!(out, "<a href=\"{}\">", html_text::attr(&dest));
                             for kid in children(node) {
                                 self.html(&kid, out);
                             }
@@ -831,7 +831,7 @@ impl Converter<'_> {
                             let _ = write!(
                                 out,
                                 "<img src=\"{}\">",
-                                html_escape(&stable_image_url(&src), true)
+                                html_text::attr(&stable_image_url(&src))
                             );
                         }
                         return;
@@ -1259,20 +1259,6 @@ fn destination(url: &str) -> String {
         .replace(')', "\\)")
         .replace('<', "%3C")
         .replace('>', "%3E")
-}
-
-fn html_escape(text: &str, attr: bool) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' if !attr => out.push_str("&lt;"),
-            '>' if !attr => out.push_str("&gt;"),
-            '"' if attr => out.push_str("&quot;"),
-            _ => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

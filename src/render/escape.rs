@@ -1,43 +1,7 @@
-//! HTML escaping and entity decoding for the renderer.
-//!
-//! The escaping rules are exactly those of html5ever's serializer (which ammonia uses), so HTML
-//! generated from Markdown events is byte-identical to what a sanitizer pass would give back.
+//! Entity decoding for the renderer; escaping is [`crate::html_text`]'s (html5ever's rules, so
+//! HTML generated from Markdown events is byte-identical to what a sanitizer pass gives back).
 
-/// Appends `text` escaped for an HTML text node (`&`, `<`, `>`, no-break space).
-pub fn push_text(out: &mut String, text: &str) {
-    push_escaped(out, text, false);
-}
-
-/// Appends `text` escaped for a double-quoted attribute value (`&`, `"`, no-break space).
-pub fn push_attr(out: &mut String, text: &str) {
-    push_escaped(out, text, true);
-}
-
-fn push_escaped(out: &mut String, text: &str, attr: bool) {
-    let bytes = text.as_bytes();
-    let mut start = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        let rep = match bytes[i] {
-            b'&' => Some("&amp;"),
-            b'<' if !attr => Some("&lt;"),
-            b'>' if !attr => Some("&gt;"),
-            b'"' if attr => Some("&quot;"),
-            // U+00A0 is encoded as C2 A0.
-            0xC2 if bytes.get(i + 1) == Some(&0xA0) => Some("&nbsp;"),
-            _ => None,
-        };
-        if let Some(rep) = rep {
-            out.push_str(&text[start..i]);
-            out.push_str(rep);
-            i += if bytes[i] == 0xC2 { 2 } else { 1 };
-            start = i;
-        } else {
-            i += 1;
-        }
-    }
-    out.push_str(&text[start..]);
-}
+pub use crate::html_text::{push_attr, push_text};
 
 /// Decodes HTML character references (`&amp;`, `&#39;`, `&#x27;`, every named entity of the
 /// HTML standard) in raw HTML text or attribute values. Unknown references stay literal.
@@ -102,16 +66,6 @@ fn decode_one(s: &str) -> Option<(String, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn escapes_like_html5ever() {
-        let mut out = String::new();
-        push_text(&mut out, "a<b>&\"c\u{a0}é");
-        assert_eq!(out, "a&lt;b&gt;&amp;\"c&nbsp;é");
-        out.clear();
-        push_attr(&mut out, "a<b>&\"c\u{a0}");
-        assert_eq!(out, "a<b>&amp;&quot;c&nbsp;");
-    }
 
     #[test]
     fn decodes_named_and_numeric_references() {

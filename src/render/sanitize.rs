@@ -779,7 +779,7 @@ fn attr<'v>(attrs: &'v [(String, String)], name: &str) -> Option<&'v str> {
 }
 
 fn short(s: &str) -> String {
-    let one_line: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let one_line: String = crate::html_text::collapse(s);
     if one_line.chars().count() > 40 {
         let mut t: String = one_line.chars().take(40).collect();
         t.push('…');

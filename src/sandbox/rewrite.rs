@@ -8,6 +8,7 @@
 use std::fmt::Write as _;
 
 use crate::html_dom::{Handle, NodeData, attr, element_name, has_class};
+use crate::html_text;
 use sha2::{Digest, Sha256};
 
 use super::options::{CalloutColors, CdnImages, Details, Headings, NestedLists, Switches};
@@ -170,25 +171,6 @@ fn align_class(node: &Handle) -> Option<&'static str> {
     })
 }
 
-fn escape_text(text: &str, out: &mut String) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\u{a0}' => out.push_str("&nbsp;"),
-            c => out.push(c),
-        }
-    }
-}
-
-fn escape_attr(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('"', "&quot;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-}
-
 /// Collapses spaces across tag boundaries in generated inline HTML (text is escaped, so
 /// `<` always opens a tag) and trims the ends, like a browser would render it.
 fn collapse_inline(html: &str) -> String {
@@ -259,23 +241,6 @@ fn group_runs(segs: Vec<Seg>) -> Vec<Seg> {
             block @ Seg::Block(_) => Some(block),
         })
         .collect()
-}
-
-fn collapse_whitespace(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut last_space = false;
-    for c in text.chars() {
-        if c.is_ascii_whitespace() {
-            if !last_space {
-                out.push(' ');
-            }
-            last_space = true;
-        } else {
-            out.push(c);
-            last_space = false;
-        }
-    }
-    out
 }
 
 fn text_content(node: &Handle, out: &mut String) {
@@ -350,7 +315,7 @@ impl Writer<'_> {
         let name = match &node.data {
             NodeData::Text { contents } => {
                 let mut s = String::new();
-                escape_text(&collapse_whitespace(&contents.borrow()), &mut s);
+                html_text::push_text(&mut s, &html_text::collapse_ascii(&contents.borrow()));
                 segs.push(Seg::Inline(s));
                 return Ok(());
             }
@@ -419,7 +384,7 @@ impl Writer<'_> {
                 let mut text = String::new();
                 text_content(node, &mut text);
                 let mut escaped = String::new();
-                escape_text(&text, &mut escaped);
+                html_text::push_text(&mut escaped, &text);
                 segs.push(Seg::Block(format!("<pre><code>{escaped}</code></pre>")));
             }
             "hr" => segs.push(Seg::Block("<hr>".to_owned())),
@@ -434,7 +399,7 @@ impl Writer<'_> {
                 }
                 segs.push(Seg::Block(format!(
                     "<div class=\"intercom-h2b-video\"><iframe src=\"{}\" frameborder=\"0\" webkitallowfullscreen mozallowfullscreen allowfullscreen></iframe></div>",
-                    escape_attr(&src)
+                    html_text::attr_strict(&src)
                 )));
             }
             "a" => self.link(node, ctx, segs)?,
@@ -444,7 +409,7 @@ impl Writer<'_> {
                 let mut text = String::new();
                 text_content(node, &mut text);
                 let mut escaped = String::new();
-                escape_text(&collapse_whitespace(&text), &mut escaped);
+                html_text::push_text(&mut escaped, &html_text::collapse_ascii(&text));
                 if escaped.trim().is_empty() {
                     segs.push(Seg::Inline(escaped));
                 } else {
@@ -483,7 +448,7 @@ impl Writer<'_> {
                     (CalloutColors::Rgba, Some(c)) => c.rgba_style(),
                     _ => s,
                 };
-                format!(" style=\"{}\"", escape_attr(&s))
+                format!(" style=\"{}\"", html_text::attr_strict(&s))
             });
             let style = style.unwrap_or_default();
             segs.push(Seg::Block(format!(
@@ -596,7 +561,7 @@ impl Writer<'_> {
             }
             return Ok(());
         };
-        let href = escape_attr(&href);
+        let href = html_text::attr_strict(&href);
         let element_children: Vec<Handle> = node
             .children
             .borrow()
@@ -666,9 +631,9 @@ impl Writer<'_> {
         };
         let alt = attr(node, "alt")
             .filter(|a| !a.is_empty())
-            .map(|a| format!(" alt=\"{}\"", escape_attr(&a)))
+            .map(|a| format!(" alt=\"{}\"", html_text::attr_strict(&a)))
             .unwrap_or_default();
-        let img = format!("<img src=\"{}\"{alt}>", escape_attr(&hosted));
+        let img = format!("<img src=\"{}\"{alt}>", html_text::attr_strict(&hosted));
         Ok(match link {
             Some(href) => format!(
                 "<div class=\"intercom-container\"><a target=\"_blank\" href=\"{href}\">{img}</a></div>"
