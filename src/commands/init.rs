@@ -8,8 +8,9 @@ use crate::commands::{CommandError, CommandResult, Outcome};
 use crate::content::config::FILE_NAME;
 use crate::output::Printer;
 
-/// The line added to `.gitignore`: sandbox data is local, state files are committed.
-pub const GITIGNORE_LINE: &str = ".helpcenter/*.sandbox.*";
+/// The lines added to `.gitignore`: sandbox data and lock files are local, state files are
+/// committed.
+pub const GITIGNORE_LINES: [&str; 2] = [".helpcenter/*.sandbox.*", ".helpcenter/*.lock"];
 
 /// The starter configuration `init` writes.
 pub const STARTER_CONFIG: &str = r#"# helpcenter configuration: see docs/config.md for every key.
@@ -61,9 +62,9 @@ pub fn run(global: &GlobalArgs, printer: &Printer) -> CommandResult {
         .map_err(|err| CommandError::new(format!("cannot create `{}`: {err}", dir.display())))?;
     write_new(&config_path, STARTER_CONFIG)?;
     printer.info(&format!("wrote `{}`", config_path.display()));
-    if add_gitignore_line(dir)? {
+    for line in add_gitignore_lines(dir)? {
         printer.info(&format!(
-            "added `{GITIGNORE_LINE}` to `{}`",
+            "added `{line}` to `{}`",
             dir.join(".gitignore").display()
         ));
     }
@@ -85,8 +86,8 @@ fn write_new(path: &Path, text: &str) -> Result<(), CommandError> {
         .map_err(|err| CommandError::new(format!("cannot write `{}`: {err}", path.display())))
 }
 
-/// Appends [`GITIGNORE_LINE`] to `dir/.gitignore` unless present; `true` when it was added.
-fn add_gitignore_line(dir: &Path) -> Result<bool, CommandError> {
+/// Appends each of [`GITIGNORE_LINES`] missing from `dir/.gitignore`; returns those added.
+fn add_gitignore_lines(dir: &Path) -> Result<Vec<&'static str>, CommandError> {
     let path = dir.join(".gitignore");
     let existing = match std::fs::read_to_string(&path) {
         Ok(text) => text,
@@ -98,18 +99,24 @@ fn add_gitignore_line(dir: &Path) -> Result<bool, CommandError> {
             )));
         }
     };
-    if existing.lines().any(|line| line.trim() == GITIGNORE_LINE) {
-        return Ok(false);
+    let missing: Vec<&'static str> = GITIGNORE_LINES
+        .into_iter()
+        .filter(|wanted| !existing.lines().any(|line| line.trim() == *wanted))
+        .collect();
+    if missing.is_empty() {
+        return Ok(missing);
     }
     let mut text = existing;
     if !text.is_empty() && !text.ends_with('\n') {
         text.push('\n');
     }
-    text.push_str(GITIGNORE_LINE);
-    text.push('\n');
+    for line in &missing {
+        text.push_str(line);
+        text.push('\n');
+    }
     std::fs::write(&path, text)
         .map_err(|err| CommandError::new(format!("cannot write `{}`: {err}", path.display())))?;
-    Ok(true)
+    Ok(missing)
 }
 
 #[cfg(test)]
@@ -125,12 +132,18 @@ mod tests {
     }
 
     #[test]
-    fn gitignore_line_is_added_once() {
+    fn gitignore_lines_are_added_once() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join(".gitignore"), "target").unwrap();
-        assert!(add_gitignore_line(dir.path()).unwrap());
-        assert!(!add_gitignore_line(dir.path()).unwrap());
+        std::fs::write(dir.path().join(".gitignore"), "target\n.helpcenter/*.lock").unwrap();
+        assert_eq!(
+            add_gitignore_lines(dir.path()).unwrap(),
+            [".helpcenter/*.sandbox.*"]
+        );
+        assert_eq!(add_gitignore_lines(dir.path()).unwrap(), Vec::<&str>::new());
         let text = std::fs::read_to_string(dir.path().join(".gitignore")).unwrap();
-        assert_eq!(text, format!("target\n{GITIGNORE_LINE}\n"));
+        assert_eq!(
+            text,
+            "target\n.helpcenter/*.lock\n.helpcenter/*.sandbox.*\n"
+        );
     }
 }

@@ -128,7 +128,7 @@ fn init_writes_a_config_that_checks_and_a_gitignore_line() {
     assert!(config.contains("# [targets.production]\n# kind = \"intercom\""));
     assert_eq!(
         std::fs::read_to_string(tmp.path().join(".gitignore")).unwrap(),
-        "target/\n.helpcenter/*.sandbox.*\n"
+        "target/\n.helpcenter/*.sandbox.*\n.helpcenter/*.lock\n"
     );
     let out = run_in(tmp.path(), &["check", "--strict"]);
     assert_eq!(out.status.code(), Some(0), "{}", transcript(&out));
@@ -165,4 +165,5 @@ fn init_refuses_to_overwrite() {
     );
     let gitignore = std::fs::read_to_string(dir.join(".gitignore")).unwrap();
     assert_eq!(gitignore.matches(".helpcenter/*.sandbox.*").count(), 1);
+    assert_eq!(gitignore.matches(".helpcenter/*.lock").count(), 1);
 }
