@@ -235,3 +235,34 @@ fn protect_views_must_be_a_count() {
             .replace(&dir.path().display().to_string(), "[root]")
     );
 }
+
+#[test]
+fn two_articles_with_one_title_in_one_collection_get_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    config(dir.path(), "http://127.0.0.1:9", "\"en\"", "");
+    write(dir.path(), "guides/_collection.yml", "name: Guides\n");
+    write(
+        dir.path(),
+        "guides/invoices.md",
+        "---\ntitle: Invoices\n---\nPay.\n",
+    );
+    write(
+        dir.path(),
+        "guides/billing.md",
+        "---\ndescription: Money\ntitle: Invoices\n---\nPay now.\n",
+    );
+    // The same title in another collection is fine.
+    write(dir.path(), "other/_collection.yml", "name: Other\n");
+    write(
+        dir.path(),
+        "other/invoices.md",
+        "---\ntitle: Invoices\n---\nPay.\n",
+    );
+    let run = run_in(dir.path(), &["check"]).expect(0);
+    insta::assert_snapshot!(
+        "duplicate_title_check",
+        run.stderr
+            .replace(&dir.path().display().to_string(), "[root]")
+    );
+    run_in(dir.path(), &["check", "--strict"]).expect(1);
+}
