@@ -52,7 +52,9 @@ fn execute(
                     force_prune: false,
                 },
             );
+            let impact = std::mem::take(&mut plan.impact);
             plan = with_prune;
+            plan.impact = impact;
         }
         for c in &mut plan.changes {
             c.needs_prune = false;
@@ -101,6 +103,30 @@ fn execute(
                 ));
             }
         }
+    }
+    let protected = crate::plan::impact::refused(&plan);
+    if !protected.is_empty() {
+        let list: Vec<String> = protected
+            .iter()
+            .map(|c| {
+                let views = plan.impact.get(&c.key).map_or(0, |i| i.views);
+                format!("`{}` ({views} views)", c.key)
+            })
+            .collect();
+        return Err(CommandError::new(format!(
+            "{} article(s) read by many would be {}: {}; nothing was sent",
+            protected.len(),
+            if protected.iter().all(|c| c.action == Action::Delete) {
+                "deleted"
+            } else {
+                "deleted or unpublished"
+            },
+            list.join(", ")
+        ))
+        .with_hint(format!(
+            "deleting or unpublishing an article with at least {} views needs `--force-prune` (`protect_views` of target `{}`)",
+            session.target.protect_views, session.target.name
+        )));
     }
     let pending_prune = plan
         .changes

@@ -196,6 +196,7 @@ mod tests {
                 base_url: None,
                 nested_lists: NestedLists::Accept,
                 callout_colors: crate::content::config::CalloutColors::Hex,
+                protect_views: crate::content::config::DEFAULT_PROTECT_VIEWS,
             },
         );
         let mut state = StateFile::new("local");

@@ -250,6 +250,10 @@ pub async fn plan_target(
         options,
     );
     crate::plan::drift_fields::name_authors(&mut plan, &admins);
+    if let Err(e) = fetch_impact(&connection.client, &mut plan, target, options).await {
+        connection.close().await;
+        return Err(remote_error(&e, target).into());
+    }
     Ok(Planned {
         connection,
         view,
@@ -314,6 +318,38 @@ pub async fn fetch(
         snapshot.fetched_collections.insert(id, result?);
     }
     Ok((snapshot, admins, fallback_author))
+}
+
+/// Fetches Intercom's statistics of the articles the plan deletes, unpublishes or renames:
+/// one `GET /articles/{id}` each, only for those (listings do not carry statistics).
+async fn fetch_impact(
+    client: &Client,
+    plan: &mut Plan,
+    target: &Target,
+    options: PlanOptions,
+) -> Result<(), RemoteError> {
+    let wanted = crate::plan::impact::wanted(plan);
+    let fetched: Vec<(
+        String,
+        Result<Option<crate::remote::models::Article>, RemoteError>,
+    )> = futures::stream::iter(wanted)
+        .map(|(key, id)| async move { (key, client.get_article(&id).await) })
+        .buffer_unordered(8)
+        .collect()
+        .await;
+    for (key, result) in fetched {
+        // A vanished article (404) has no statistics to show: the plan already says why.
+        if let Some(stats) = result?.and_then(|a| a.statistics) {
+            crate::plan::impact::record(
+                plan,
+                &key,
+                stats,
+                target.protect_views,
+                options.force_prune,
+            );
+        }
+    }
+    Ok(())
 }
 
 /// The help center this target manages. Also used by `pull`.

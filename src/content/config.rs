@@ -111,7 +111,13 @@ pub struct Target {
     pub nested_lists: NestedLists,
     /// The notation of callout colours in the bodies sent to this target.
     pub callout_colors: CalloutColors,
+    /// Deleting or unpublishing an article with at least this many views needs
+    /// `--force-prune` (0: off).
+    pub protect_views: u64,
 }
+
+/// `protect_views` when the target does not set it.
+pub const DEFAULT_PROTECT_VIEWS: u64 = 100;
 
 /// How callout colours are written in the bodies sent (`callout_colors`): the hex notation
 /// of the API notes, or `rgba()`, which one publisher sends "for compatibility with Intercom's
@@ -245,7 +251,7 @@ const TOP_KEYS: [&str; 7] = [
 ];
 const DEFAULTS_KEYS: [&str; 2] = ["state", "author"];
 const ASSETS_KEYS: [&str; 1] = ["base_url"];
-const TARGET_KEYS: [&str; 10] = [
+const TARGET_KEYS: [&str; 11] = [
     "kind",
     "region",
     "help_center",
@@ -256,6 +262,7 @@ const TARGET_KEYS: [&str; 10] = [
     "base_url",
     "nested_lists",
     "callout_colors",
+    "protect_views",
 ];
 
 /// Walks the TOML tables by hand so every problem gets the span of its key or value.
@@ -629,6 +636,7 @@ impl Parser<'_> {
             base_url: None,
             nested_lists: NestedLists::default(),
             callout_colors: CalloutColors::Hex,
+            protect_views: DEFAULT_PROTECT_VIEWS,
         };
         let mut kind_seen = false;
         let mut sandbox_only_warnings = Vec::new();
@@ -704,6 +712,26 @@ impl Parser<'_> {
                 "prune" => match value.get_ref().as_bool() {
                     Some(b) => target.prune = b,
                     None => self.wrong_type(&format!("{label}.prune"), value, "true or false"),
+                },
+                "protect_views" => match value.get_ref().as_integer() {
+                    Some(i) => {
+                        match u64::from_str_radix(&i.as_str().replace('_', ""), i.radix()) {
+                            Ok(n) => target.protect_views = n,
+                            Err(_) => self.error(
+                                "config-bad-value",
+                                value.span(),
+                                format!("`{label}.protect_views` must be 0 or more"),
+                                Some(format!(
+                                    "a number of views (default {DEFAULT_PROTECT_VIEWS}); 0 turns the guard off"
+                                )),
+                            ),
+                        }
+                    }
+                    None => self.wrong_type(
+                        &format!("{label}.protect_views"),
+                        value,
+                        "a number of views (0 turns the guard off)",
+                    ),
                 },
                 "callout_colors" => match value.get_ref().as_str() {
                     Some("hex") => target.callout_colors = CalloutColors::Hex,

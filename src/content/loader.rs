@@ -57,6 +57,7 @@ pub fn load(root: &Path) -> Loaded {
     };
     let collections = loader.collections(&tree);
     let articles = loader.articles(&tree);
+    loader.warn_same_titles(&articles);
     diagnostics.append(&mut loader.diagnostics);
     sort_diagnostics(&mut diagnostics);
     let files = 1 + tree.collection_dirs.len() + tree.markdown.len();
@@ -409,6 +410,52 @@ impl Loader<'_> {
             author: file.author.or_else(|| self.config.defaults.author.clone()),
             markdown: file.markdown,
             body_line: file.body_line,
+        }
+    }
+
+    /// Two articles with one title in one collection and locale: readers cannot tell them
+    /// apart, and adopting an unmanaged Intercom article by title would be ambiguous.
+    fn warn_same_titles(&mut self, articles: &[LocalArticle]) {
+        let mut seen: HashMap<(Option<&str>, &str, &str), &Path> = HashMap::new();
+        for article in articles {
+            for (locale, file) in &article.locales {
+                let slot = (
+                    article.collection.as_deref(),
+                    locale.as_str(),
+                    file.title.as_str(),
+                );
+                match seen.get(&slot) {
+                    None => {
+                        seen.insert(slot, file.path.as_path());
+                    }
+                    Some(first) => {
+                        let line = std::fs::read_to_string(self.root.join(&file.path))
+                            .ok()
+                            .and_then(|text| {
+                                text.lines()
+                                    .position(|l| l.trim_start().starts_with("title:"))
+                            })
+                            .map_or(1, |i| i + 1);
+                        self.diagnostics.push(
+                            Diagnostic::warning(
+                                "duplicate-title",
+                                &file.path,
+                                line,
+                                1,
+                                format!(
+                                    "`{}` has the same `{locale}` title as `{}` in the same collection: \"{}\"",
+                                    path_string(&file.path),
+                                    path_string(first),
+                                    file.title
+                                ),
+                            )
+                            .with_hint(
+                                "give one of them another title (readers cannot tell them apart, and adopting an Intercom article by title would be ambiguous)",
+                            ),
+                        );
+                    }
+                }
+            }
         }
     }
 

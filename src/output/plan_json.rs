@@ -27,6 +27,17 @@ struct JsonChange<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     previous_key: Option<&'a str>,
     fields: Vec<String>,
+    /// Intercom's statistics for deletes, unpublishes and renames of articles; else null.
+    statistics: Option<JsonStatistics>,
+    /// A delete or unpublish of an article with at least `protect_views` views.
+    needs_force_prune: bool,
+}
+
+#[derive(Serialize)]
+struct JsonStatistics {
+    views: u64,
+    conversations: u64,
+    reactions: u64,
 }
 
 /// Renders the plan in the documented JSON shape (one object, trailing newline).
@@ -56,6 +67,19 @@ pub fn render(plan: &Plan) -> String {
                         None => f.field.clone(),
                     })
                     .collect(),
+                statistics: plan
+                    .impact
+                    .get(&c.key)
+                    .filter(|_| c.kind == ObjectKind::Article)
+                    .map(|i| JsonStatistics {
+                        views: i.views,
+                        conversations: i.conversations,
+                        reactions: i.reactions,
+                    }),
+                needs_force_prune: plan
+                    .impact
+                    .get(&c.key)
+                    .is_some_and(|i| i.needs_force_prune && c.kind == ObjectKind::Article),
             })
             .collect(),
         warnings: &plan.warnings,

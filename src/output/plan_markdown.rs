@@ -19,6 +19,9 @@ const MAX_LINE: usize = 300;
 /// A diff shrunk below this many characters is not worth showing: its row names it.
 const MIN_DIFF: usize = 160;
 
+/// Rows of the impact table (the most read; guarded removals are always listed).
+const IMPACT_ROWS: usize = 25;
+
 /// Renders the plan; `marker` (e.g. a hidden HTML comment) is put first when given.
 pub fn render(plan: &Plan, marker: Option<&str>) -> String {
     render_within(plan, marker, MAX_LEN - RESERVE)
@@ -63,10 +66,15 @@ pub fn render_within(plan: &Plan, marker: Option<&str>, budget: usize) -> String
     if !pending.is_empty() {
         tables.push_str(&pending_section(&pending));
     }
+    let impact = impact_section(plan);
+    tables.push_str(&impact);
     let mut cut = false;
     if tables.len() > room {
         cut = true;
-        tables = key_lists(&changes, &pending, room);
+        tables = key_lists(&changes, &pending, room.saturating_sub(impact.len()));
+        if tables.len() + impact.len() <= room {
+            tables.push_str(&impact);
+        }
     }
     let diffs = same_edits(&changes);
     let room = room.saturating_sub(tables.len());
@@ -137,6 +145,73 @@ fn change_table(changes: &[&Change]) -> String {
             cell(&c.title),
             c.locales.join(", "),
             field_names(c)
+        );
+    }
+    out.push('\n');
+    out
+}
+
+/// Intercom's statistics of the articles deleted, unpublished or renamed (URL change), and
+/// which removals `protect_views` holds back.
+fn impact_section(plan: &Plan) -> String {
+    let mut rows: Vec<(&Change, &crate::plan::model::Impact)> = plan
+        .changes
+        .iter()
+        .filter(|c| c.kind == crate::plan::model::ObjectKind::Article)
+        .filter_map(|c| Some((c, plan.impact.get(&c.key)?)))
+        .collect();
+    let unread = rows
+        .iter()
+        .filter(|(_, i)| crate::plan::impact::unread(i))
+        .count();
+    rows.retain(|(_, i)| !crate::plan::impact::unread(i));
+    if rows.is_empty() {
+        return String::new();
+    }
+    // Most read first; guarded ones always shown.
+    rows.sort_by(|a, b| {
+        (b.1.needs_force_prune, b.1.views, b.1.conversations).cmp(&(
+            a.1.needs_force_prune,
+            a.1.views,
+            a.1.conversations,
+        ))
+    });
+    let mut out = String::from(
+        "#### Impact on readers\n\nArticles this plan deletes, unpublishes or renames (a new title is a new URL), most read first, with Intercom's statistics.\n\n| change | key | title | views | conversations | reactions |\n|---|---|---|---|---|---|\n",
+    );
+    let shown = rows
+        .iter()
+        .take_while(|(_, i)| i.needs_force_prune)
+        .count()
+        .max(IMPACT_ROWS.min(rows.len()));
+    for (c, i) in &rows[..shown] {
+        let mut change = match crate::plan::impact::reach(c) {
+            Some(crate::plan::impact::Reach::Renamed) => "rename (URL changes)".to_owned(),
+            _ if c.needs_prune => "pending delete".to_owned(),
+            _ => c.action.as_str().to_owned(),
+        };
+        if i.needs_force_prune {
+            change.push_str(" 🔒 needs `--force-prune`");
+        }
+        let _ = writeln!(
+            out,
+            "| {change} | `{}` | {} | {} | {} | {} |",
+            cell(&c.key),
+            cell(&c.title),
+            i.views,
+            i.conversations,
+            i.reactions
+        );
+    }
+    let rest = rows.len() - shown;
+    if rest > 0 {
+        let views: u64 = rows[shown..].iter().map(|(_, i)| i.views).sum();
+        let _ = writeln!(out, "\n… and {rest} more, with {views} views in all.");
+    }
+    if unread > 0 {
+        let _ = writeln!(
+            out,
+            "\n{unread} more with no views, conversations or reactions."
         );
     }
     out.push('\n');
@@ -528,6 +603,7 @@ mod tests {
             changes,
             warnings: Vec::new(),
             errors: Vec::new(),
+            impact: std::collections::BTreeMap::new(),
         };
         p.summarize(0);
         p

@@ -7,7 +7,8 @@ use anstyle::{AnsiColor, Style};
 
 use crate::output::printer::paint;
 use crate::plan::body_diff::{self, CONTEXT, Sign};
-use crate::plan::model::{Action, Change, FieldChange, Plan};
+use crate::plan::impact;
+use crate::plan::model::{Action, Change, FieldChange, Impact, ObjectKind, Plan};
 
 fn style(color: AnsiColor) -> Style {
     Style::new().fg_color(Some(color.into()))
@@ -42,7 +43,7 @@ pub fn render(plan: &Plan, color: bool) -> String {
         paint(color, bold, &format!("Plan for target `{}`", plan.target))
     );
     for change in plan.changes.iter().filter(|c| !c.needs_prune) {
-        render_change(&mut out, change, color);
+        render_change(&mut out, change, impact_of(plan, change), color);
     }
     let pending: Vec<&Change> = plan.changes.iter().filter(|c| c.needs_prune).collect();
     if !pending.is_empty() {
@@ -67,6 +68,7 @@ pub fn render(plan: &Plan, color: bool) -> String {
                 let _ = write!(line, " id {id}");
             }
             let _ = writeln!(out, "{}", paint(color, style(AnsiColor::Red), &line));
+            render_impact(&mut out, change, impact_of(plan, change), color);
         }
         out.push('\n');
     }
@@ -97,7 +99,33 @@ pub fn summary_line(plan: &Plan) -> String {
     format!("Plan: {}.", parts.join(", "))
 }
 
-fn render_change(out: &mut String, change: &Change, color: bool) {
+fn impact_of<'p>(plan: &'p Plan, change: &Change) -> Option<&'p Impact> {
+    (change.kind == ObjectKind::Article)
+        .then(|| plan.impact.get(&change.key))
+        .flatten()
+}
+
+/// `impact: 1,234 views, …` and, for a guarded removal, why apply refuses it.
+fn render_impact(out: &mut String, change: &Change, impact: Option<&Impact>, color: bool) {
+    // Zeros are in the JSON; in text they would be noise on every rename.
+    let Some(impact) = impact.filter(|i| !crate::plan::impact::unread(i)) else {
+        return;
+    };
+    let what = match impact::reach(change) {
+        Some(impact::Reach::Renamed) => " (its URL changes)",
+        _ => "",
+    };
+    let _ = writeln!(out, "    impact{what}: {}", impact::describe(impact));
+    if impact.needs_force_prune {
+        let _ = writeln!(
+            out,
+            "    {} read by many (`protect_views`): apply refuses this without --force-prune",
+            paint(color, style(AnsiColor::Red).bold(), "protected:")
+        );
+    }
+}
+
+fn render_change(out: &mut String, change: &Change, impact: Option<&Impact>, color: bool) {
     let (mark, c) = sigil(change.action);
     let mut head = format!(
         "{} {} {} `{}`",
@@ -126,6 +154,7 @@ fn render_change(out: &mut String, change: &Change, color: bool) {
             paint(color, style(AnsiColor::Red).bold(), "drift:")
         );
     }
+    render_impact(out, change, impact, color);
     for field in &change.fields {
         render_field(out, field, color);
     }

@@ -228,6 +228,7 @@ pub fn compute(
         changes: planner.changes,
         warnings: planner.warnings,
         errors: planner.errors,
+        impact: std::collections::BTreeMap::new(),
     };
     let image_warnings = crate::plan::signed_images::plan_warnings(&plan, desired, remote);
     plan.warnings.extend(image_warnings);

@@ -6,6 +6,7 @@ pub mod compute;
 pub mod desired;
 pub mod drift_fields;
 pub mod fingerprint;
+pub mod impact;
 pub mod model;
 pub mod remote_view;
 pub mod settle;

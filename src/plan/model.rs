@@ -138,6 +138,22 @@ pub struct Plan {
     /// Problems that block apply (e.g. moving an article to the root).
     #[serde(default)]
     pub errors: Vec<PlanProblem>,
+    /// Article key → Intercom's statistics, for the articles this plan deletes, unpublishes
+    /// or renames (see `plan::impact`).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub impact: std::collections::BTreeMap<String, Impact>,
+}
+
+/// How much an article the plan deletes, unpublishes or renames is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Impact {
+    pub views: u64,
+    pub conversations: u64,
+    pub reactions: u64,
+    /// A delete or unpublish of an article with at least `protect_views` views, without
+    /// `--force-prune`: apply refuses it.
+    #[serde(default)]
+    pub needs_force_prune: bool,
 }
 
 /// A plan-time error with a hint.

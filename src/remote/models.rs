@@ -183,6 +183,21 @@ pub struct Article {
     /// Locale → content; the `type` key, `null` values and empty stubs are dropped while parsing.
     #[serde(default, deserialize_with = "translated_map")]
     pub translated_content: BTreeMap<String, ArticleContent>,
+    /// Sent by retrieve/create/update, not by lists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub statistics: Option<ArticleStatistics>,
+}
+
+/// `article_statistics`: how much an article is read. The 2.12 schema names the second
+/// count `conversions` while its examples (and the live API) send `conversations`: both read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ArticleStatistics {
+    #[serde(default, deserialize_with = "lenient_u64")]
+    pub views: u64,
+    #[serde(default, alias = "conversions", deserialize_with = "lenient_u64")]
+    pub conversations: u64,
+    #[serde(default, deserialize_with = "lenient_u64")]
+    pub reactions: u64,
 }
 
 /// Parses a `translated_content` object: drops `type`, `null` values and non-objects.

@@ -440,9 +440,11 @@ pub fn render(store: &Store, env: &mut Env<'_>, id: u64, full: bool) -> Value {
     out.insert("parent_type".into(), json!(article.parent_type));
     out.insert("parent_ids".into(), json!([]));
     if full {
+        let stats = env.statistics.get(&id).copied().unwrap_or_default();
         out.insert(
             "statistics".into(),
-            json!({"type": "article_statistics", "views": 0, "conversations": 0, "reactions": 0,
+            json!({"type": "article_statistics", "views": stats.views,
+                   "conversations": stats.conversations, "reactions": stats.reactions,
                    "happy_reaction_percentage": 0, "neutral_reaction_percentage": 0,
                    "sad_reaction_percentage": 0}),
         );

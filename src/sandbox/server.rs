@@ -22,7 +22,7 @@ use super::error::ApiError;
 use super::faults::{Fate, Injector};
 use super::options::{Faults, RateLimit, SandboxOptions};
 use super::rate_limit::Limiter;
-use super::store::{Env, Store, path_id};
+use super::store::{ArticleStats, Env, Store, path_id};
 use super::{admins, articles, collections, help_centers, persist};
 
 /// Versions accepted in `Intercom-Version` (the 2.12 spec's enum); the API served is 2.12.
@@ -50,6 +50,8 @@ struct Data {
     rng: fastrand::Rng,
     /// The data file, written in the same critical section as the store it mirrors.
     database: Option<persist::Database>,
+    /// Article id → views, conversations, reactions (seeded by `PUT /_sandbox/statistics`).
+    statistics: BTreeMap<u64, ArticleStats>,
 }
 
 struct Shared {
@@ -90,6 +92,7 @@ pub async fn start(options: SandboxOptions, addr: SocketAddr) -> std::io::Result
             store,
             rng: fastrand::Rng::with_seed(options.faults.seed ^ 0x5eed),
             database,
+            statistics: BTreeMap::new(),
         }),
         limiter: Mutex::new(Limiter::new(options.rate_limit)),
         injector: Mutex::new(Injector::new(options.faults)),
@@ -375,11 +378,13 @@ async fn handle(
             store,
             rng,
             database,
+            statistics,
         } = &mut *data;
         let mut env = Env {
             options: &shared.options,
             rng,
             base_url: &base_url,
+            statistics,
         };
         let before =
             (is_write && database.is_some()).then(|| Before::of(store, &parts.method, path));
@@ -570,6 +575,36 @@ fn control(shared: &Shared, method: &Method, rest: &str, bytes: &[u8]) -> Respon
             };
             *lock(&shared.injector) = Injector::new(faults);
             json_response(200, &faults_json(faults))
+        }
+        (&Method::PUT, "statistics") => {
+            // `{"<article id>": {"views": n, "conversations": n, "reactions": n}, …}`
+            let Some(entries) = body.as_object() else {
+                return error_response(&ApiError::new(
+                    400,
+                    "parameter_invalid",
+                    "expected an object of article id → {views, conversations, reactions}",
+                ));
+            };
+            let mut data = lock(&shared.data);
+            for (id, value) in entries {
+                let Ok(id) = id.parse::<u64>() else {
+                    return error_response(&ApiError::new(
+                        400,
+                        "parameter_invalid",
+                        format!("`{id}` is not an article id"),
+                    ));
+                };
+                let count = |key: &str| value.get(key).and_then(Value::as_u64).unwrap_or(0);
+                data.statistics.insert(
+                    id,
+                    ArticleStats {
+                        views: count("views"),
+                        conversations: count("conversations"),
+                        reactions: count("reactions"),
+                    },
+                );
+            }
+            json_response(200, &json!({"articles": data.statistics.len()}))
         }
         (&Method::PUT, "rate_limit") => {
             let limit = body

@@ -283,6 +283,16 @@ pub struct Env<'a> {
     pub rng: &'a mut fastrand::Rng,
     /// `http://host:port` as the client addressed us (for `pages.next`).
     pub base_url: &'a str,
+    /// Seeded article statistics (not persisted; absent ids read as zeros).
+    pub statistics: &'a BTreeMap<u64, ArticleStats>,
+}
+
+/// An article's seeded `statistics` (`PUT /_sandbox/statistics`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ArticleStats {
+    pub views: u64,
+    pub conversations: u64,
+    pub reactions: u64,
 }
 
 impl Env<'_> {

@@ -15,6 +15,7 @@ mod pull_fidelity;
 mod remote;
 mod render;
 mod review;
+mod review2;
 mod sandbox;
 mod scale;
 mod ship;

@@ -89,6 +89,7 @@ fn load(root: &Path) -> Project {
             base_url: None,
             nested_lists: NestedLists::Accept,
             callout_colors: helpcenter::content::config::CalloutColors::Hex,
+            protect_views: helpcenter::content::config::DEFAULT_PROTECT_VIEWS,
         },
     );
     Project {
