@@ -5,7 +5,6 @@ use std::collections::BTreeSet;
 
 use futures::StreamExt;
 
-use crate::apply::state_file::StateFile;
 use crate::cli::GlobalArgs;
 use crate::commands::CommandError;
 use crate::commands::target::{self, Connection};
@@ -20,6 +19,7 @@ use crate::plan::remote_view::{RemoteSnapshot, RemoteView};
 use crate::remote::authors::AuthorDirectory;
 use crate::remote::models::HelpCenter;
 use crate::remote::{Client, RemoteError};
+use crate::state::state_file::StateFile;
 
 /// Everything `plan` and `apply` share.
 pub struct Session {
@@ -33,7 +33,7 @@ pub struct Session {
     pub plan: Plan,
     pub resolution: Resolution,
     /// `.helpcenter/<target>.lock`, held until the session is dropped.
-    pub lock: crate::apply::lock::TargetLock,
+    pub lock: crate::state::lock::TargetLock,
 }
 
 /// Loads the project and prints its diagnostics; content errors are an error (exit 1).

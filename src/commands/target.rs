@@ -210,8 +210,8 @@ pub fn lock(
     target: &Target,
     global: &GlobalArgs,
     printer: &Printer,
-) -> Result<crate::apply::lock::TargetLock, CommandError> {
-    use crate::apply::lock::{self, LockError};
+) -> Result<crate::state::lock::TargetLock, CommandError> {
+    use crate::state::lock::{self, LockError};
     let timeout = Duration::from_secs(global.lock_timeout);
     let shown = format!(".helpcenter/{}.lock", target.name);
     let who = |holder: Option<&str>| holder.map(|h| format!(" ({h})")).unwrap_or_default();

@@ -6,7 +6,6 @@ use std::fmt::Write as _;
 
 use similar::{ChangeTag, TextDiff};
 
-use crate::apply::state_file::StateFile;
 use crate::commands::CommandError;
 use crate::commands::session::{self, PlanFailure};
 use crate::content::config::Target;
@@ -15,6 +14,7 @@ use crate::plan::compute::PlanOptions;
 use crate::plan::model::{Action, Change, FieldChange, Plan};
 use crate::preview::pages::escape;
 use crate::preview::site::article_url;
+use crate::state::state_file::StateFile;
 
 /// How many requests the plan may have in flight.
 const CONCURRENCY: usize = 4;

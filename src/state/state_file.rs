@@ -330,7 +330,7 @@ impl Recorder {
         use std::io::Write;
         let mut line = serde_json::to_string(&entry).map_err(io::Error::other)?;
         line.push('\n');
-        let written = if crate::apply::test_hooks::journal_full() {
+        let written = if crate::test_hooks::journal_full() {
             Err(io::Error::from_raw_os_error(28)) // ENOSPC
         } else {
             Ok(())
