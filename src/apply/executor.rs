@@ -26,7 +26,8 @@ use crate::remote::models::{
 };
 use crate::remote::{Client, ErrorKind, RemoteError};
 use crate::render::callouts::with_notation;
-use crate::state::state_file::{JournalEntry, LocaleRecord, PendingLocale, PendingWrite, Recorder};
+use crate::state::journal::{JournalEntry, Recorder};
+use crate::state::state_file::{LocaleRecord, PendingLocale, PendingWrite};
 use crate::test_hooks;
 
 /// How many times a lost create is reconciled (look, then re-send) before giving up.

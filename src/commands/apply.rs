@@ -12,7 +12,7 @@ use crate::content::config::OnDrift;
 use crate::output::Printer;
 use crate::plan::compute::PlanOptions;
 use crate::plan::model::{Action, Plan};
-use crate::state::state_file::Recorder;
+use crate::state::journal::Recorder;
 
 pub fn run(global: &GlobalArgs, args: &ApplyArgs, printer: &Printer) -> CommandResult {
     let saved = args.plan_file.as_deref().map(plan_cmd::load).transpose()?;

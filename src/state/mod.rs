@@ -3,5 +3,6 @@
 //! of a running apply (intents and outcomes, replayed after a crash) and the target lock (one
 //! run at a time). Plain data and files: it imports no other stage.
 
+pub mod journal;
 pub mod lock;
 pub mod state_file;
