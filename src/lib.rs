@@ -1,9 +1,10 @@
 //! `helpcenter`: an Intercom Help Center as code.
 //!
 //! Data flows one way: `content` (walk, config, front matter) → `render` (Markdown →
-//! sanitized Intercom HTML) → `remote` (Intercom client) → `plan` (diff, drift) → `apply`
-//! (execution, state). `output` formats, `diagnostics` reports, `sandbox` emulates Intercom,
-//! `cli` parses arguments and dispatches.
+//! sanitized Intercom HTML) → `remote` (Intercom client) → `state` (state file, journal,
+//! lock) → `plan` (diff, drift) → `apply` (execution) → `commands`. `output` formats,
+//! `diagnostics` reports, `sandbox` emulates Intercom, `preview` serves a local site, `cli`
+//! parses arguments and dispatches. See `docs/architecture.md`.
 
 use std::ffi::OsString;
 use std::process::ExitCode;
@@ -22,9 +23,11 @@ pub mod cli;
 pub mod commands;
 pub mod content;
 pub mod diagnostics;
+pub mod error;
 pub mod html_dom;
 pub mod html_text;
 pub mod output;
+pub mod pipeline;
 pub mod plan;
 pub mod preview;
 pub mod pull;
@@ -32,3 +35,5 @@ pub mod remote;
 pub mod render;
 pub mod sandbox;
 pub mod secrets;
+pub mod state;
+pub mod test_hooks;

@@ -11,8 +11,6 @@ use futures::StreamExt;
 use futures::stream;
 
 use crate::apply::progress::Progress;
-use crate::apply::state_file::{JournalEntry, LocaleRecord, PendingLocale, PendingWrite, Recorder};
-use crate::apply::test_hooks;
 use crate::content::config::CalloutColors;
 use crate::plan::compute::{
     Resolution, UrlMap, article_expected_fingerprint, article_seen_fingerprint, article_sent_hash,
@@ -28,6 +26,9 @@ use crate::remote::models::{
 };
 use crate::remote::{Client, ErrorKind, RemoteError};
 use crate::render::callouts::with_notation;
+use crate::state::journal::{JournalEntry, Recorder};
+use crate::state::state_file::{LocaleRecord, PendingLocale, PendingWrite};
+use crate::test_hooks;
 
 /// How many times a lost create is reconciled (look, then re-send) before giving up.
 const RECONCILE_ROUNDS: usize = 6;

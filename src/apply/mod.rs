@@ -1,7 +1,5 @@
-//! Stage 5: executing a plan against the remote and recording state.
+//! Stage 6: executing a plan against the remote, recording each write through the `state`
+//! stage's journal.
 
 pub mod executor;
-pub mod lock;
 pub mod progress;
-pub mod state_file;
-pub mod test_hooks;

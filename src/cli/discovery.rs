@@ -5,8 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::commands::CommandError;
 use crate::content::config::FILE_NAME;
+use crate::error::CommandError;
 
 /// Where the value of `--dir` came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -5,7 +5,6 @@ use std::io::IsTerminal;
 
 use crate::apply::executor::Executor;
 use crate::apply::progress::Progress;
-use crate::apply::state_file::Recorder;
 use crate::cli::{ApplyArgs, GlobalArgs, PlanFormat};
 use crate::commands::session::{self, Session};
 use crate::commands::{CommandError, CommandResult, Outcome, plan as plan_cmd};
@@ -13,6 +12,7 @@ use crate::content::config::OnDrift;
 use crate::output::Printer;
 use crate::plan::compute::PlanOptions;
 use crate::plan::model::{Action, Plan};
+use crate::state::journal::Recorder;
 
 pub fn run(global: &GlobalArgs, args: &ApplyArgs, printer: &Printer) -> CommandResult {
     let saved = args.plan_file.as_deref().map(plan_cmd::load).transpose()?;

@@ -5,11 +5,12 @@ use std::path::{Component, Path, PathBuf};
 
 use crate::cli::{CheckArgs, CheckFormat, GlobalArgs};
 use crate::commands::{CommandResult, Outcome};
-use crate::content::config::{Config, NestedLists, Target};
+use crate::content::config::{Config, Target};
 use crate::content::loader::sort_diagnostics;
 use crate::content::model::{ArticleFile, LocalArticle, Project};
 use crate::diagnostics::{self, Diagnostic, Severity};
 use crate::output::Printer;
+pub use crate::pipeline::apply_target_rules;
 
 /// What `check` found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,39 +84,6 @@ fn rule_targets<'c>(config: &'c Config, name: Option<&str>) -> Vec<&'c Target> {
     match chosen {
         Some(target) => vec![target],
         None => config.targets.values().collect(),
-    }
-}
-
-/// Gives render diagnostics that depend on the target their severity for `targets` (the
-/// target of a `plan`, or those `check` considers): nested lists are an error when a target
-/// rejects them (`nested_lists = "reject"`) and a warning when every target accepts them.
-/// Then `check` and `apply` agree: never "check passes, apply fails" for the same target.
-pub fn apply_target_rules<T: std::borrow::Borrow<Target>>(
-    diagnostics: &mut [Diagnostic],
-    targets: &[T],
-) {
-    let rejecting = targets
-        .iter()
-        .map(std::borrow::Borrow::borrow)
-        .find(|t| t.nested_lists == NestedLists::Reject);
-    for diag in diagnostics.iter_mut().filter(|d| d.code == "nested-list") {
-        if let Some(target) = rejecting {
-            diag.severity = Severity::Error;
-            diag.message = format!(
-                "nested list: target `{}` rejects nested lists (400 \"Nested lists are not supported\")",
-                target.name
-            );
-            diag.hint = Some(format!(
-                "flatten the list; or, if this target accepts them, set `nested_lists = \"accept\"` in `[targets.{}]`",
-                target.name
-            ));
-        } else {
-            diag.severity = Severity::Warning;
-            diag.hint = Some(
-                "the target is set to accept them (`nested_lists`, unverified on Intercom): check the article after `apply`, or flatten the list"
-                    .to_owned(),
-            );
-        }
     }
 }
 

@@ -5,7 +5,6 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use crate::apply::state_file::StateFile;
 use crate::cli::{GlobalArgs, PullArgs};
 use crate::commands::session::{self, print_diagnostics, remote_error};
 use crate::commands::target::{self, Connection};
@@ -21,6 +20,7 @@ use crate::plan::remote_view::RemoteView;
 use crate::pull::{self, Context, Pull};
 use crate::remote::authors::AuthorDirectory;
 use crate::remote::models::Admin;
+use crate::state::state_file::StateFile;
 
 /// Runs `pull`: everything (refusing to overwrite content without `--force`) or the given keys.
 pub fn run(global: &GlobalArgs, args: &PullArgs, printer: &Printer) -> CommandResult {

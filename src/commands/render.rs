@@ -4,13 +4,13 @@
 
 use std::path::{Component, Path, PathBuf};
 
-use crate::apply::state_file::StateFile;
 use crate::cli::{GlobalArgs, RenderArgs};
 use crate::commands::{CommandError, CommandResult, Outcome};
 use crate::content::model::{ArticleFile, LocalArticle, Project};
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::output::Printer;
 use crate::render::{self, Rendered};
+use crate::state::state_file::StateFile;
 
 pub fn run(global: &GlobalArgs, args: &RenderArgs, printer: &Printer) -> CommandResult {
     let root = global.dir.as_path();
@@ -145,9 +145,9 @@ fn report(printer: &Printer, diagnostics: &[Diagnostic]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::apply::state_file::{ArticleRecord, LocaleRecord};
     use crate::content::config::{NestedLists, OnDrift, Region, Target, TargetKind};
     use crate::render::tests::project;
+    use crate::state::state_file::{ArticleRecord, LocaleRecord};
 
     fn record(urls: &[(&str, &str)]) -> ArticleRecord {
         ArticleRecord {

@@ -31,13 +31,6 @@ pub struct Loaded {
     pub files: usize,
 }
 
-impl Loaded {
-    /// Whether any diagnostic is an error (then `project` must not be acted upon).
-    pub fn has_errors(&self) -> bool {
-        self.diagnostics.iter().any(Diagnostic::is_error)
-    }
-}
-
 /// Loads and validates the content tree under `root`, collecting all errors in one run.
 pub fn load(root: &Path) -> Loaded {
     let (config, mut diagnostics) = config::load_with_warnings(root);

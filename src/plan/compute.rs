@@ -7,7 +7,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::apply::state_file::StateFile;
 use crate::plan::desired::{
     ArticleFields, Desired, DesiredArticle, DesiredCollection, hash_fields,
 };
@@ -19,6 +18,7 @@ use crate::plan::remote_view::{
 use crate::plan::{body_diff, drift_fields};
 use crate::remote::models::{Article, Collection};
 use crate::render::resolve_links;
+use crate::state::state_file::StateFile;
 
 /// Options that change what is planned.
 #[derive(Debug, Clone, Copy, Default)]

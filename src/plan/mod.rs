@@ -1,4 +1,4 @@
-//! Stage 4: the plan. Desired state (content) × actual state (remote) × recorded state (state
+//! Stage 5: the plan. Desired state (content) × actual state (remote) × recorded state (state
 //! file) → a [`model::Plan`] of per-object, per-locale changes, with drift detection.
 
 pub mod body_diff;

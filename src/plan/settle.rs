@@ -5,9 +5,9 @@
 //! entry is dropped and the plan compares as usual. Pending creates stay until adoption
 //! recognises their object (see `compute`).
 
-use crate::apply::state_file::{LocaleRecord, StateFile};
 use crate::plan::compute::{article_seen_fingerprint, collection_hash};
 use crate::plan::remote_view::{RemoteView, article_locale, collection_locale};
+use crate::state::state_file::{LocaleRecord, StateFile};
 
 /// Settles the pending updates of `state` against `remote`. Returns how many locales were
 /// recognised as ours.

@@ -6,15 +6,15 @@ use std::fmt::Write as _;
 
 use similar::{ChangeTag, TextDiff};
 
-use crate::apply::state_file::StateFile;
-use crate::commands::CommandError;
-use crate::commands::session::{self, PlanFailure};
 use crate::content::config::Target;
 use crate::content::model::Project;
+use crate::error::CommandError;
+use crate::pipeline::{self, PlanFailure};
 use crate::plan::compute::PlanOptions;
 use crate::plan::model::{Action, Change, FieldChange, Plan};
 use crate::preview::pages::escape;
 use crate::preview::site::article_url;
+use crate::state::state_file::StateFile;
 
 /// How many requests the plan may have in flight.
 const CONCURRENCY: usize = 4;
@@ -53,7 +53,7 @@ pub fn choose_target<'p>(
 pub async fn compute(project: &Project, target: &Target) -> Result<Plan, PlanFailure> {
     let state = StateFile::load(&project.root, &target.name)
         .map_err(|e| CommandError::new(format!("cannot read the state file: {e}")))?;
-    let planned = session::plan_target(
+    let planned = pipeline::plan_target(
         project,
         target,
         &state,

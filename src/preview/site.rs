@@ -53,13 +53,6 @@ impl Site {
         self.diagnostics.iter().filter(|d| d.is_error()).count()
     }
 
-    /// Diagnostics of one file (relative path), for the article page.
-    pub fn diagnostics_for<'a>(&'a self, path: &'a Path) -> impl Iterator<Item = &'a Diagnostic> {
-        self.diagnostics
-            .iter()
-            .filter(move |d| d.path.as_deref() == Some(path))
-    }
-
     /// The diagnostics as `check` prints them (plain text, with source snippets).
     pub fn diagnostics_text<'a>(
         &self,

@@ -16,10 +16,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use globset::GlobSet;
 
-use crate::apply::state_file::StateFile;
 use crate::content::model::{ArticleState, AuthorRef, Project};
 use crate::plan::remote_view::{RemoteView, article_locale, collection_locale};
 use crate::remote::models::{Admin, Article, Collection};
+use crate::state::state_file::StateFile;
 use names::Siblings;
 use writer::{ArticleText, CollectionText};
 

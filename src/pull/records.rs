@@ -3,13 +3,13 @@
 //! the same URL map as the planner's) and `seen` the fingerprint of what Intercom holds. A
 //! following `plan` therefore finds neither a local change nor drift.
 
-use crate::apply::state_file::{ArticleRecord, CollectionRecord, LocaleRecord, StateFile};
 use crate::plan::compute::{
     self, PlanOptions, UrlMap, article_seen_fingerprint, article_sent_hash, collection_hash,
 };
 use crate::plan::desired::Desired;
 use crate::plan::remote_view::{RemoteView, article_locale, collection_locale};
 use crate::pull::Placement;
+use crate::state::state_file::{ArticleRecord, CollectionRecord, LocaleRecord, StateFile};
 
 /// Replaces the records of the pulled objects in `state`. Objects missing from `desired` (the
 /// content loader did not see their file) are left out and returned by key.

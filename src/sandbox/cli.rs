@@ -6,7 +6,7 @@ use std::time::Duration;
 use clap::Args;
 
 use super::options::{AdminSeed, Faults, HelpCenterSeed, RateLimit, SandboxOptions, Switches};
-use crate::commands::{CommandError, CommandResult, Outcome};
+use crate::error::{CommandError, CommandResult, Outcome};
 use crate::output::Printer;
 
 /// Flags of `sandbox serve`.

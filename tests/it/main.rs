@@ -7,6 +7,7 @@ mod content;
 mod contract;
 mod convergence;
 mod hostile;
+mod house;
 mod plan_apply;
 mod plan_output;
 mod preview;

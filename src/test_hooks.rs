@@ -1,6 +1,7 @@
 //! Crash points for the integration tests, read from the environment in debug builds only
 //! (release builds compile them away): the tests kill `apply` at a deterministic point
-//! instead of sleeping and hoping.
+//! instead of sleeping and hoping. Beside the stages (it imports nothing of the crate): the
+//! journal (`state`) and the executor (`apply`) call it.
 //!
 //! - `HELPCENTER_TEST_ABORT_AFTER_WRITES=N`: abort the process when the N-th write has been
 //!   answered by Intercom, before its outcome is journaled (a kill with a write in flight).

@@ -1,0 +1,207 @@
+//! `.helpcenter/<target>.journal.jsonl`: the journal of a running apply. Each write's intent
+//! is appended (and fsynced) before it is sent, its outcome after; the journal is folded into
+//! the state file when the apply ends, or replayed by the next command after a crash.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::state_file::{ArticleRecord, CollectionRecord, PendingWrite, StateFile};
+
+/// One journal line: a write's intent (before it is sent) or a change to the state made
+/// right after a successful write (its outcome).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum JournalEntry {
+    Collection {
+        key: String,
+        record: CollectionRecord,
+    },
+    Article {
+        key: String,
+        record: ArticleRecord,
+    },
+    ForgetCollection {
+        key: String,
+    },
+    ForgetArticle {
+        key: String,
+    },
+    HelpCenter {
+        id: String,
+    },
+    /// About to send a write of collection `key`.
+    CollectionIntent {
+        key: String,
+        write: PendingWrite,
+    },
+    /// About to send a write of article `key`.
+    ArticleIntent {
+        key: String,
+        write: PendingWrite,
+    },
+    /// The write of collection `key` was refused (its intent is void).
+    CollectionRefused {
+        key: String,
+    },
+    /// The write of article `key` was refused (its intent is void).
+    ArticleRefused {
+        key: String,
+    },
+}
+
+/// Path of the journal of `target`: appended after every write, folded into the state file
+/// when an apply ends (or when the next command starts, after an interrupted apply).
+pub fn journal_path(root: &Path, target: &str) -> PathBuf {
+    root.join(".helpcenter")
+        .join(format!("{target}.journal.jsonl"))
+}
+
+impl StateFile {
+    /// Applies one journal entry.
+    pub fn apply_entry(&mut self, entry: JournalEntry) {
+        match entry {
+            JournalEntry::Collection { key, record } => {
+                self.pending_collections.remove(&key);
+                self.collections.insert(key, record);
+            }
+            JournalEntry::Article { key, record } => {
+                self.pending_articles.remove(&key);
+                self.articles.insert(key, record);
+            }
+            JournalEntry::CollectionIntent { key, write } => {
+                self.pending_collections.insert(key, write);
+            }
+            JournalEntry::ArticleIntent { key, write } => {
+                self.pending_articles.insert(key, write);
+            }
+            JournalEntry::CollectionRefused { key } => {
+                self.pending_collections.remove(&key);
+            }
+            JournalEntry::ArticleRefused { key } => {
+                self.pending_articles.remove(&key);
+            }
+            JournalEntry::ForgetCollection { key } => {
+                self.collections.remove(&key);
+            }
+            JournalEntry::ForgetArticle { key } => {
+                self.articles.remove(&key);
+            }
+            JournalEntry::HelpCenter { id } => self.help_center_id = Some(id),
+        }
+    }
+
+    /// Loads the state and replays the journal an interrupted apply left behind, then saves
+    /// the result and removes the journal. Returns how many entries were replayed.
+    pub fn load_and_recover(root: &Path, target: &str) -> io::Result<(Self, usize)> {
+        let mut state = Self::load(root, target)?;
+        let journal = journal_path(root, target);
+        match std::fs::metadata(&journal) {
+            Ok(m) if !m.is_file() => {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!("`{}` is not a regular file", journal.display()),
+                ));
+            }
+            _ => {}
+        }
+        let text = match std::fs::read_to_string(&journal) {
+            Ok(t) => t,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok((state, 0)),
+            Err(e) => return Err(e),
+        };
+        let mut replayed = 0;
+        for line in text.lines().filter(|l| !l.trim().is_empty()) {
+            // A torn last line (crash mid-write) is ignored: its write is reconciled by adoption.
+            if let Ok(entry) = serde_json::from_str::<JournalEntry>(line) {
+                state.apply_entry(entry);
+                replayed += 1;
+            }
+        }
+        state.save(root)?;
+        std::fs::remove_file(&journal)?;
+        Ok((state, replayed))
+    }
+}
+
+/// The state of a running apply: the state file in memory plus an append-only journal.
+#[derive(Debug)]
+pub struct Recorder {
+    root: PathBuf,
+    pub state: StateFile,
+    journal: std::fs::File,
+}
+
+impl Recorder {
+    /// Opens the journal of `state.target` for appending.
+    pub fn open(root: &Path, state: StateFile) -> io::Result<Self> {
+        let path = journal_path(root, &state.target);
+        std::fs::create_dir_all(path.parent().expect("journal has a parent"))?;
+        let journal = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)?;
+        Ok(Self {
+            root: root.to_owned(),
+            state,
+            journal,
+        })
+    }
+
+    /// Records one entry: appended to the journal and fsynced, then applied in memory (in
+    /// memory even when the journal fails, so the state file saved at the end keeps it).
+    pub fn record(&mut self, entry: JournalEntry) -> io::Result<()> {
+        use std::io::Write;
+        let mut line = serde_json::to_string(&entry).map_err(io::Error::other)?;
+        line.push('\n');
+        let written = if crate::test_hooks::journal_full() {
+            Err(io::Error::from_raw_os_error(28)) // ENOSPC
+        } else {
+            Ok(())
+        };
+        let written = written
+            .and_then(|()| self.journal.write_all(line.as_bytes()))
+            .and_then(|()| self.journal.flush())
+            .and_then(|()| self.journal.sync_data());
+        self.state.apply_entry(entry);
+        written
+    }
+
+    /// Writes the state file atomically and removes the journal.
+    pub fn finish(self) -> io::Result<StateFile> {
+        self.state.save(&self.root)?;
+        drop(self.journal);
+        let path = journal_path(&self.root, &self.state.target);
+        match std::fs::remove_file(path) {
+            Ok(()) => Ok(self.state),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(self.state),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn journal_is_replayed_after_an_interrupted_apply() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut rec = Recorder::open(dir.path(), StateFile::new("t")).unwrap();
+        rec.record(JournalEntry::Article {
+            key: "a".into(),
+            record: ArticleRecord {
+                id: "7".into(),
+                ..ArticleRecord::default()
+            },
+        })
+        .unwrap();
+        drop(rec); // crash: no finish()
+        let (state, replayed) = StateFile::load_and_recover(dir.path(), "t").unwrap();
+        assert_eq!(replayed, 1);
+        assert_eq!(state.articles["a"].id, "7");
+        assert!(!journal_path(dir.path(), "t").exists());
+        assert_eq!(StateFile::load(dir.path(), "t").unwrap(), state);
+    }
+}
