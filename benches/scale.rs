@@ -1,48 +1,37 @@
-//! Benchmark (not a test), one run for the scale targets of PRODUCT.md, printed side by side:
+//! Benchmark (not a test), one run for the scale targets of PRODUCT.md, printed side by side
+//! as ratios with the load average of the shared machine beside each:
 //!
-//! - embedded-sandbox first apply (SQLite data file) vs `sandbox serve` without persistence;
-//! - no-op `plan` CPU vs `check` CPU, the tool's own (the child's rusage through
-//!   `/usr/bin/time`; the emulator is another process and is not counted), and plan peak RSS.
+//! - `check` vs pulldown-cmark alone on 10,000 × 3 (`benches/check.rs`, in process);
+//! - first apply of 2,000 × 3: the embedded target (SQLite data file) vs `sandbox serve`
+//!   without persistence, both at the emulator's default rate limit; then `sandbox serve
+//!   --state` vs `sandbox serve`, both without a limit (the persistence cost alone);
+//! - no-op `plan` CPU vs `check` CPU on 2,000 × 10, the tool's own (the child's rusage through
+//!   `/usr/bin/time`; the emulator is another process and is not counted);
+//! - no-op `plan` peak RSS on 10,000 × 10;
+//! - apply throughput at `--concurrency 16` × 50 ms latency (`benches/apply.rs`'s harness)
+//!   without a rate limit, and at Intercom's 1,667 per 10 s.
 //!
-//! Size: `SCALE_ARTICLES` (default 2,000) × `SCALE_LOCALES` (default 3, at most 10).
-//! Run with `cargo bench --bench scale`. Figures are printed; nothing is asserted.
+//! Sizes: `SCALE_ARTICLES` (default 2,000), `SCALE_RSS_ARTICLES` (10,000), `SCALE_UPDATES`
+//! (3,000: more than one window of the limit). `SCALE_PARTS=check,sandbox,plan,rss,apply`
+//! picks parts; `SCALE_PERF=FILE` also records a `perf` profile of the no-op plan. Run with `cargo bench --bench scale`. Figures are printed; nothing is asserted.
 #![allow(clippy::print_stdout, clippy::cast_precision_loss)]
 
-use std::fmt::Write as _;
+#[path = "apply.rs"]
+#[allow(dead_code)]
+mod apply_bench;
+#[path = "check.rs"]
+#[allow(dead_code)]
+mod check_bench;
+
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Instant;
 
+use check_bench::{article_body, sentence, write, write_collection};
+
 const TOKEN: &str = "bench-token";
 const ALL_LOCALES: [&str; 10] = ["en", "fr", "de", "es", "it", "nl", "pt", "ja", "ko", "sv"];
-
-const WORDS: [&str; 24] = [
-    "account",
-    "team",
-    "project",
-    "timer",
-    "report",
-    "invoice",
-    "export",
-    "settings",
-    "member",
-    "workspace",
-    "entry",
-    "weekly",
-    "billing",
-    "plan",
-    "download",
-    "install",
-    "the",
-    "your",
-    "with",
-    "and",
-    "from",
-    "every",
-    "quickly",
-    "safely",
-];
 
 fn env_usize(key: &str, default: usize) -> usize {
     std::env::var(key)
@@ -65,9 +54,10 @@ struct Emulator {
 }
 
 impl Emulator {
-    fn start() -> Self {
+    fn start(extra: &[&str]) -> Self {
         let mut child = bin()
             .args(["sandbox", "serve", "--port", "0", "--token", TOKEN])
+            .args(extra)
             .stdout(Stdio::piped())
             .spawn()
             .expect("sandbox serve");
@@ -171,131 +161,290 @@ fn generate(root: &Path, articles: usize, locales: &[&str]) {
     }
 }
 
+/// The first field of `/proc/loadavg`: how busy the shared machine was.
+fn load() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split(' ').next().map(str::to_owned))
+        .unwrap_or_else(|| "?".to_owned())
+}
+
+/// One row of the summary table.
+struct Row {
+    figure: String,
+    value: String,
+    ratio: String,
+    goal: &'static str,
+    load: String,
+}
+
+fn row(rows: &mut Vec<Row>, figure: String, value: String, ratio: String, goal: &'static str) {
+    let r = Row {
+        figure,
+        value,
+        ratio,
+        goal,
+        load: load(),
+    };
+    println!(
+        "{}: {} -> {} (goal {}; load {})",
+        r.figure, r.value, r.ratio, r.goal, r.load
+    );
+    rows.push(r);
+}
+
+fn part(name: &str) -> bool {
+    std::env::var("SCALE_PARTS").map_or(true, |p| p.split(',').any(|x| x.trim() == name))
+}
+
 fn main() {
     if std::env::args().any(|a| a == "--list") {
         return;
     }
-    let articles = env_usize("SCALE_ARTICLES", 2_000);
-    let locales = &ALL_LOCALES[..env_usize("SCALE_LOCALES", 3).clamp(1, 10)];
+    let mut rows = Vec::new();
+    if part("check") {
+        let f = check_bench::measure();
+        row(
+            &mut rows,
+            format!(
+                "check vs pulldown-cmark alone, 10,000 x 3 ({} files)",
+                f.files
+            ),
+            format!(
+                "{:.2} s vs {:.2} s",
+                f.check.as_secs_f64(),
+                f.baseline.as_secs_f64()
+            ),
+            format!("{:.2}x", f.ratio()),
+            "<= 2x",
+        );
+    }
+    if part("sandbox") {
+        first_apply(&mut rows, env_usize("SCALE_ARTICLES", 2_000), 3);
+    }
+    if part("plan") {
+        plan_cpu(&mut rows, env_usize("SCALE_ARTICLES", 2_000), 10);
+    }
+    if part("rss") {
+        plan_rss(&mut rows, env_usize("SCALE_RSS_ARTICLES", 10_000), 10);
+    }
+    if part("apply") {
+        apply(&mut rows, 16, env_usize("SCALE_UPDATES", 3_000));
+    }
+    println!();
+    println!("| figure | measured | ratio | goal | load average |");
+    println!("|---|---|---|---|---|");
+    for r in &rows {
+        println!(
+            "| {} | {} | {} | {} | {} |",
+            r.figure, r.value, r.ratio, r.goal, r.load
+        );
+    }
+}
+
+fn intercom_target(url: &str) -> String {
+    format!(
+        "[targets.bench]\nkind = \"intercom\"\nbase_url = \"{url}\"\ntoken_env = \"BENCH_TOKEN\"\n"
+    )
+}
+
+/// First apply on the embedded target (SQLite data file, the emulator's default rate limit)
+/// vs `sandbox serve` without persistence at the same limit; then the persistence cost alone:
+/// `sandbox serve --state FILE.db` vs `sandbox serve`, both without a rate limit.
+fn first_apply(rows: &mut Vec<Row>, articles: usize, locales: usize) {
+    let locales = &ALL_LOCALES[..locales];
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path().join("content");
     generate(&root, articles, locales);
-    println!("tree: {articles} articles x {} locales", locales.len());
-
-    // Embedded sandbox (SQLite data file) vs `sandbox serve` without persistence.
+    let fresh = || {
+        let _ = std::fs::remove_dir_all(root.join(".helpcenter"));
+    };
     write(
         &root,
         "helpcenter.toml",
         &config(locales, "[targets.bench]\nkind = \"sandbox\"\n"),
     );
     let (embedded, _, _) = timed(&root, &["apply", "--yes", "-q"]);
-    let (noop_embedded, _, _) = timed(&root, &["plan", "--detailed-exitcode", "-q"]);
-    let emu = Emulator::start();
-    let target = format!(
-        "[targets.bench]\nkind = \"intercom\"\nbase_url = \"{}\"\ntoken_env = \"BENCH_TOKEN\"\n",
-        emu.url
-    );
-    write(&root, "helpcenter.toml", &config(locales, &target));
-    let _ = std::fs::remove_dir_all(root.join(".helpcenter"));
-    let (served, _, _) = timed(&root, &["apply", "--yes", "-q"]);
-    println!(
-        "first apply: embedded {embedded:.2} s vs sandbox serve {served:.2} s -> {:.2}x (target <= 1.5x)",
-        embedded / served
-    );
-    println!("no-op plan on the embedded target: {noop_embedded:.2} s wall");
-
-    // The tool's own CPU: no-op plan against `sandbox serve` vs check.
-    let (_, check_cpu, check_rss) = timed(&root, &["check"]);
-    let (plan_wall, plan_cpu, plan_rss) = timed(&root, &["plan", "--detailed-exitcode", "-q"]);
-    println!(
-        "no-op plan CPU {plan_cpu:.2} s ({plan_wall:.2} s wall) vs check CPU {check_cpu:.2} s -> {:.2}x (target <= 2x)",
-        plan_cpu / check_cpu
-    );
-    println!(
-        "peak RSS: plan {plan_rss:.0} MB, check {check_rss:.0} MB (target < 1 GB at 10,000 x 10)"
-    );
-}
-
-fn write_collection(root: &Path, dir: &str, name: &str) {
-    write(
-        root,
-        &format!("{dir}/_collection.yml"),
-        &format!(
-            "name: {name}\ndescription: All about {name}\ntranslations:\n  fr:\n    name: {name} (fr)\n  de:\n    name: {name} (de)\n"
-        ),
-    );
-}
-
-fn write(root: &Path, rel: &str, text: &str) {
-    let path = root.join(rel);
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).expect("create dir");
-    }
-    std::fs::write(path, text).expect("write file");
-}
-
-fn sentence(rng: &mut fastrand::Rng, words: usize) -> String {
-    let mut s = String::new();
-    for i in 0..words {
-        if i > 0 {
-            s.push(' ');
-        }
-        s.push_str(WORDS[rng.usize(..WORDS.len())]);
-    }
-    s
-}
-
-/// A realistic 1–3 KB article: headings, paragraphs, a list, links, a table, code.
-fn article_body(rng: &mut fastrand::Rng, n: usize, per_dir: usize, locale: &str) -> String {
-    let mut body = String::new();
-    let link = |k: usize| {
-        let target = (n + k) % per_dir;
-        if locale == "en" {
-            format!("article-{target:03}.md")
-        } else {
-            format!("article-{target:03}.{locale}.md")
-        }
-    };
-    let _ = writeln!(body, "{}.\n", sentence(rng, 20));
-    for step in 1..=rng.usize(2..=4) {
-        let _ = writeln!(body, "## Step {step}: {}\n", sentence(rng, 3));
-        let _ = writeln!(
-            body,
-            "{} **{}** and [{}]({}). {}.\n",
-            sentence(rng, 14),
-            sentence(rng, 2),
-            sentence(rng, 2),
-            link(step),
-            sentence(rng, 12)
+    let (noop, _, _) = timed(&root, &["plan", "--detailed-exitcode", "-q"]);
+    println!("no-op plan on the embedded target: {noop:.2} s wall");
+    let served = {
+        let emu = Emulator::start(&[]);
+        write(
+            &root,
+            "helpcenter.toml",
+            &config(locales, &intercom_target(&emu.url)),
         );
-        for _ in 0..rng.usize(2..=4) {
-            let _ = writeln!(
-                body,
-                "- {} `{}`",
-                sentence(rng, 6),
-                WORDS[rng.usize(..WORDS.len())]
-            );
-        }
-        body.push('\n');
-    }
-    if rng.bool() {
-        body.push_str("| Plan | Members | Price |\n|---|---|---|\n");
-        for row in 0..3 {
-            let _ = writeln!(
-                body,
-                "| {} | {} | ${} |",
-                sentence(rng, 1),
-                row * 5 + 1,
-                row * 8
-            );
-        }
-        body.push('\n');
-    }
-    let _ = writeln!(
-        body,
-        "```sh\npebble export --from 2024-05-01 --project {}\n```\n",
-        WORDS[rng.usize(..WORDS.len())]
+        fresh();
+        timed(&root, &["apply", "--yes", "-q"]).0
+    };
+    row(
+        rows,
+        format!(
+            "first apply {articles} x {}: embedded target vs sandbox serve, both at the default limit",
+            locales.len()
+        ),
+        format!("{embedded:.2} s vs {served:.2} s"),
+        format!("{:.2}x", embedded / served),
+        "<= 1.5x",
     );
-    let _ = writeln!(body, "{}.", sentence(rng, 25));
-    body
+    let db = tmp.path().join("serve.sandbox.db");
+    let mut walls = Vec::new();
+    for state in [Some(&db), None] {
+        let mut args = vec!["--no-rate-limit"];
+        let state_arg;
+        if let Some(db) = state {
+            state_arg = db.display().to_string();
+            args.extend(["--state", &state_arg]);
+        }
+        let emu = Emulator::start(&args);
+        write(
+            &root,
+            "helpcenter.toml",
+            &config(locales, &intercom_target(&emu.url)),
+        );
+        fresh();
+        walls.push(timed(&root, &["apply", "--yes", "-q"]).0);
+    }
+    row(
+        rows,
+        format!(
+            "first apply {articles} x {}: sandbox serve --state (SQLite) vs without, no rate limit",
+            locales.len()
+        ),
+        format!("{:.2} s vs {:.2} s", walls[0], walls[1]),
+        format!("{:.2}x", walls[0] / walls[1]),
+        "<= 1.5x",
+    );
+}
+
+/// A tree of `articles` × `locales` seeded into `sandbox serve --no-rate-limit`.
+fn seeded(articles: usize, locales: usize) -> (tempfile::TempDir, Emulator) {
+    let locales = &ALL_LOCALES[..locales];
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("content");
+    generate(&root, articles, locales);
+    let emu = Emulator::start(&["--no-rate-limit"]);
+    write(
+        &root,
+        "helpcenter.toml",
+        &config(locales, &intercom_target(&emu.url)),
+    );
+    let (wall, _, _) = timed(&root, &["apply", "--yes", "-q", "--concurrency", "16"]);
+    println!(
+        "seeded {articles} x {} in {wall:.1} s (load {})",
+        locales.len(),
+        load()
+    );
+    (tmp, emu)
+}
+
+/// The tool's own CPU (user + sys of the child): no-op plan vs check.
+fn plan_cpu(rows: &mut Vec<Row>, articles: usize, locales: usize) {
+    let (tmp, _emu) = seeded(articles, locales);
+    let root = tmp.path().join("content");
+    let (_, check_cpu, _) = timed(&root, &["check"]);
+    let (plan_wall, plan_cpu, plan_rss) = timed(&root, &["plan", "--detailed-exitcode", "-q"]);
+    // The same plan without the raw-body hashes in the state file (as a state written before
+    // they existed): every remote body is normalised again, as before that memo.
+    let state = root.join(".helpcenter").join("bench.state.json");
+    let saved = std::fs::read_to_string(&state).expect("state file");
+    let mut value: serde_json::Value = serde_json::from_str(&saved).expect("state JSON");
+    strip_raw(&mut value);
+    std::fs::write(&state, value.to_string()).expect("write state");
+    let (_, old_cpu, _) = timed(&root, &["plan", "--detailed-exitcode", "-q"]);
+    std::fs::write(&state, &saved).expect("restore state");
+    row(
+        rows,
+        format!("no-op plan CPU without the raw-body memo vs check CPU, {articles} x {locales}"),
+        format!("{old_cpu:.2} s vs {check_cpu:.2} s"),
+        format!("{:.2}x", old_cpu / check_cpu),
+        "<= 2x",
+    );
+    if let Ok(out) = std::env::var("SCALE_PERF") {
+        // A profile of the same no-op plan: `perf record` (cpu-clock samples) into `out`.
+        let status = Command::new("perf")
+            .args(["record", "-F", "999", "-g", "-o", &out, "--"])
+            .arg(env!("CARGO_BIN_EXE_helpcenter"))
+            .env("BENCH_TOKEN", TOKEN)
+            .env("CI", "1")
+            .arg("--dir")
+            .arg(&root)
+            .args(["plan", "-q"])
+            .stdout(Stdio::null())
+            .status()
+            .expect("perf runs");
+        println!("perf record of the no-op plan: {out} ({status})");
+    }
+    row(
+        rows,
+        format!("no-op plan CPU vs check CPU, {articles} x {locales}"),
+        format!("{plan_cpu:.2} s ({plan_wall:.2} s wall, {plan_rss:.0} MB) vs {check_cpu:.2} s"),
+        format!("{:.2}x", plan_cpu / check_cpu),
+        "<= 2x",
+    );
+}
+
+/// Removes every `raw` key (the state file's raw-body hashes) from `value`.
+fn strip_raw(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(map) => {
+            map.remove("raw");
+            map.values_mut().for_each(strip_raw);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(strip_raw),
+        _ => {}
+    }
+}
+
+/// Peak RSS of a no-op plan.
+fn plan_rss(rows: &mut Vec<Row>, articles: usize, locales: usize) {
+    let (tmp, _emu) = seeded(articles, locales);
+    let root = tmp.path().join("content");
+    let (wall, cpu, rss) = timed(&root, &["plan", "--detailed-exitcode", "-q"]);
+    row(
+        rows,
+        format!("no-op plan peak RSS, {articles} x {locales}"),
+        format!("{rss:.0} MB ({cpu:.2} s CPU, {wall:.2} s wall)"),
+        format!("{:.2} of 1 GB", rss / 1024.0),
+        "< 1 GB",
+    );
+}
+
+/// Apply throughput at `concurrency` x 50 ms, without a limit and at Intercom's limit.
+fn apply(rows: &mut Vec<Row>, concurrency: usize, updates: usize) {
+    let (free, limited) = apply_bench::apply_runs(concurrency, updates);
+    let bound = concurrency as f64 / 0.050;
+    row(
+        rows,
+        format!(
+            "apply {} updates at --concurrency {concurrency} x 50 ms, no rate limit ({} requests, {} x 429)",
+            free.changes, free.requests, free.too_many
+        ),
+        format!(
+            "{:.1}/s ({:.2} s) vs {bound:.0}/s",
+            free.throughput(),
+            free.secs
+        ),
+        format!("{:.1}%", 100.0 * free.throughput() / bound),
+        ">= 90%",
+    );
+    let ideal = apply_bench::ideal_limited_secs(concurrency, limited.seen);
+    let rate = limited.seen as f64 / limited.wall;
+    row(
+        rows,
+        format!(
+            "apply {} updates at --concurrency {concurrency} x 50 ms, 1,667 per 10 s ({} requests seen, {} x 429)",
+            limited.changes, limited.seen, limited.too_many
+        ),
+        format!(
+            "{:.2} s wall vs {ideal:.2} s fixed-window ideal; {rate:.1} requests/s vs 166.7/s",
+            limited.wall
+        ),
+        format!(
+            "{:.1}% of ideal, {:.1}% of the limit",
+            100.0 * ideal / limited.wall,
+            100.0 * rate / 166.7
+        ),
+        "100% of the limit, 0 x 429",
+    );
 }
