@@ -95,20 +95,11 @@ pub fn render_within(plan: &Plan, marker: Option<&str>, budget: usize) -> String
 /// `**2** to create, **1** to update · 3 unchanged · 1 pending delete(s) need --prune`.
 fn summary_line(plan: &Plan) -> String {
     let s = &plan.summary;
-    let parts: Vec<String> = [
-        (s.create, "to create"),
-        (s.update, "to update"),
-        (s.adopt, "to adopt"),
-        (s.moves, "to move"),
-        (s.recreate, "to recreate"),
-        (s.unpublish, "to unpublish"),
-        (s.delete, "to delete"),
-        (s.drift, "with drift"),
-    ]
-    .iter()
-    .filter(|(n, _)| *n > 0)
-    .map(|(n, what)| format!("**{n}** {what}"))
-    .collect();
+    let parts: Vec<String> = super::plan_text::change_counts(plan)
+        .into_iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, what)| format!("**{n}** {what}"))
+        .collect();
     let mut line = if parts.is_empty() {
         "Nothing to change".to_owned()
     } else {

@@ -77,10 +77,10 @@ pub fn render(plan: &Plan, color: bool) -> String {
     out
 }
 
-/// `Plan: 2 to create, 1 to update, …` (only non-zero counts).
-pub fn summary_line(plan: &Plan) -> String {
+/// The counts of what a plan changes, in the order every format prints them.
+pub(crate) fn change_counts(plan: &Plan) -> [(usize, &'static str); 8] {
     let s = &plan.summary;
-    let parts: Vec<String> = [
+    [
         (s.create, "to create"),
         (s.update, "to update"),
         (s.adopt, "to adopt"),
@@ -89,13 +89,21 @@ pub fn summary_line(plan: &Plan) -> String {
         (s.unpublish, "to unpublish"),
         (s.delete, "to delete"),
         (s.drift, "with drift"),
-        (s.unchanged, "unchanged"),
-        (s.needs_prune, "pending delete(s) need --prune"),
     ]
-    .iter()
-    .filter(|(n, _)| *n > 0)
-    .map(|(n, what)| format!("{n} {what}"))
-    .collect();
+}
+
+/// `Plan: 2 to create, 1 to update, …` (only non-zero counts).
+pub fn summary_line(plan: &Plan) -> String {
+    let s = &plan.summary;
+    let parts: Vec<String> = change_counts(plan)
+        .into_iter()
+        .chain([
+            (s.unchanged, "unchanged"),
+            (s.needs_prune, "pending delete(s) need --prune"),
+        ])
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, what)| format!("{n} {what}"))
+        .collect();
     format!("Plan: {}.", parts.join(", "))
 }
 
