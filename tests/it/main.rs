@@ -5,6 +5,7 @@ mod action_state_branch;
 mod check;
 mod content;
 mod contract;
+mod contract_ai;
 mod convergence;
 mod fin_sandbox;
 mod hostile;
