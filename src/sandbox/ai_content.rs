@@ -352,10 +352,23 @@ pub fn retrieve_page(store: &Store, id: u64) -> Result<Value, ApiError> {
 
 /// `PUT /ai/external_pages/{id}`: `title`, `html`, `url`, `locale` and `source_id` required;
 /// `external_id` optional (unique per source); `fin_availability` sets both availabilities.
-/// The 2.12 update schema has no `ai_*_availability`: they are ignored here.
+/// The 2.12 update schema has no `ai_*_availability`: they are ignored here. Only pages of an
+/// `api` source can be updated ("if it was created via the API").
 pub fn update_page(store: &mut Store, id: u64, body: &Value) -> Result<Value, ApiError> {
-    if !store.pages.contains_key(&id) {
+    let Some(current) = store.pages.get(&id) else {
         return Err(ApiError::not_found());
+    };
+    // "You can update an existing external page (if it was created via the API)": one a UI
+    // sync imported lives in a source that does not sync by `api`.
+    if store
+        .sources
+        .get(&current.source_id)
+        .is_none_or(|s| s.sync_behavior != "api")
+    {
+        return Err(ApiError::invalid(
+            "id",
+            format!("external page {id} was not created through the API and cannot be updated"),
+        ));
     }
     let body = ApiError::body_object(body)?;
     let title = title(body)?;

@@ -857,6 +857,20 @@ mod tests {
     }
 
     #[test]
+    fn a_json_state_file_from_before_ai_content_still_loads() {
+        let dir = tempfile::tempdir().unwrap();
+        let json = dir.path().join("old.sandbox.json");
+        let mut value = serde_json::to_value(sample()).unwrap();
+        for key in ["next_source_id", "next_page_id", "sources", "pages"] {
+            value.as_object_mut().unwrap().remove(key);
+        }
+        std::fs::write(&json, value.to_string()).unwrap();
+        let opened = open(&json).unwrap();
+        assert_eq!(opened.store, sample());
+        assert_eq!(opened.store.next_page_id, first_page_id());
+    }
+
+    #[test]
     fn json_is_migrated_once_and_kept_as_a_backup() {
         let dir = tempfile::tempdir().unwrap();
         let json = dir.path().join("docs.sandbox.json");

@@ -244,8 +244,22 @@ async fn a_source_made_in_the_ui_cannot_become_api_or_take_api_pages() {
         .post("/_sandbox/external_pages", page_body(id, "a", "A"))
         .await;
     assert_eq!(imported.status, 200, "{}", imported.body);
+    let api_source = source(&api, "https://www.example.com/").await;
+    let mut put = page_body(api_source, "a", "A");
+    put.as_object_mut().unwrap().remove("external_id");
+    let update = api
+        .put(
+            &format!("/ai/external_pages/{}", id_of(&imported.body)),
+            put,
+        )
+        .await;
+    assert_eq!(
+        update.status, 400,
+        "only pages created via the API can be updated"
+    );
     let listed = api.get("/ai/content_import_sources").await;
     assert_eq!(listed.body["data"][0]["sync_behavior"], "manual");
+    assert_eq!(listed.body["total_count"], 2, "two sources may share a URL");
     assert!(
         api.get("/_sandbox/requests").await.body["requests"]
             .as_array()
