@@ -942,3 +942,74 @@ fn a_lost_source_create_is_outcome_unknown_and_the_source_exists() {
         .count();
     assert_eq!(posts, 1);
 }
+
+/// A data file written before AI Content existed (schema 1, as `.helpcenter/<target>.sandbox.db`
+/// of earlier versions) keeps its articles under `sandbox serve --state`, takes sources and
+/// pages, and a `kill -9` right after the writes loses none of them.
+#[test]
+fn an_existing_sandbox_db_keeps_working_and_survives_a_kill() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("local.sandbox.db");
+    {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+             CREATE TABLE articles (id INTEGER PRIMARY KEY, parent_id INTEGER, parent_type TEXT,
+                 created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+             CREATE TABLE article_contents (article_id INTEGER NOT NULL, locale TEXT NOT NULL,
+                 title TEXT NOT NULL, description TEXT NOT NULL, body TEXT NOT NULL,
+                 author_id INTEGER NOT NULL, published INTEGER NOT NULL,
+                 ever_published INTEGER NOT NULL, created_at INTEGER NOT NULL,
+                 updated_at INTEGER NOT NULL, PRIMARY KEY (article_id, locale));
+             CREATE TABLE collections (id INTEGER PRIMARY KEY, help_center_id INTEGER NOT NULL,
+                 parent_id INTEGER, \"order\" INTEGER NOT NULL, created_at INTEGER NOT NULL,
+                 updated_at INTEGER NOT NULL);
+             CREATE TABLE collection_contents (collection_id INTEGER NOT NULL,
+                 locale TEXT NOT NULL, name TEXT NOT NULL, description TEXT,
+                 PRIMARY KEY (collection_id, locale));
+             INSERT INTO meta VALUES ('clock', 100), ('created_at', 1),
+                 ('next_article_id', 7000002), ('next_collection_id', 3000001);
+             INSERT INTO articles VALUES (7000001, NULL, NULL, 5, 6);
+             INSERT INTO article_contents VALUES (7000001, 'en', 'Kept', '', '<p>k</p>',
+                 991266200, 1, 1, 5, 6);
+             PRAGMA user_version = 1;",
+        )
+        .unwrap();
+    }
+    let page_id = {
+        let emu = Emulator::start(&["--state", db.to_str().unwrap()]);
+        let http = emu.http();
+        let articles = http.articles();
+        assert_eq!(articles.len(), 1);
+        assert_eq!(articles[0]["title"], "Kept");
+        let (status, made) = http.call(
+            "POST",
+            "/ai/content_import_sources",
+            Some(&json!({"sync_behavior": "api", "url": "https://docs.example/"})),
+        );
+        assert_eq!(status, 200, "{made}");
+        let (status, page) = http.call(
+            "POST",
+            "/ai/external_pages",
+            Some(&page_body(made["id"].as_u64().unwrap(), "k", "K")),
+        );
+        assert_eq!(status, 200, "{page}");
+        id_of(&page)
+        // Dropping the emulator kills it (SIGKILL): no clean shutdown.
+    };
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let (id, title): (i64, String) = conn
+        .query_row("SELECT id, title FROM external_pages", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    assert_eq!((id.to_string(), title.as_str()), (page_id, "K"));
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, 2);
+    let articles: i64 = conn
+        .query_row("SELECT count(*) FROM article_contents", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(articles, 1);
+}
