@@ -454,6 +454,19 @@ pub fn ui_edit_page(store: &mut Store, id: u64, body: &Value) -> Result<Value, A
     let copilot = opt_bool(body, "ai_copilot_availability")?;
     let sales = opt_bool(body, "ai_sales_agent_availability")?;
     let external_id = opt_string(body, "external_id")?;
+    if let Some(key) = &external_id {
+        let source_id = store.pages[&id].source_id;
+        if store
+            .pages
+            .values()
+            .any(|p| p.id != id && p.source_id == source_id && p.external_id == *key)
+        {
+            return Err(ApiError::invalid(
+                "external_id",
+                format!("external_id {key} is already used in source {source_id}"),
+            ));
+        }
+    }
     let now = store.tick();
     let page = store.pages.get_mut(&id).ok_or_else(ApiError::not_found)?;
     if let Some(title) = title {

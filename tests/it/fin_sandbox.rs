@@ -654,6 +654,17 @@ fn ui_edits_of_pages_are_visible_to_the_api_and_move_updated_at() {
         Some(&json!({"html": 4})),
     );
     assert_eq!(status, 400);
+    let (_, other) = http.call(
+        "POST",
+        "/ai/external_pages",
+        Some(&page_body(source_id, "other", "O")),
+    );
+    let (status, _) = http.call(
+        "PUT",
+        &format!("/_sandbox/external_pages/{}", id_of(&other)),
+        Some(&json!({"external_id": "k"})),
+    );
+    assert_eq!(status, 400, "an external_id stays unique in its source");
 }
 
 #[tokio::test]
