@@ -1024,3 +1024,61 @@ fn an_existing_sandbox_db_keeps_working_and_survives_a_kill() {
         .unwrap();
     assert_eq!(articles, 1);
 }
+
+/// Every response lost: a delete applied by its first attempt is confirmed by the `404` of
+/// the retry, for a source (204) and for a page (200 with the page).
+#[test]
+fn deletes_whose_responses_are_lost_are_confirmed_by_the_retry() {
+    let emu = Emulator::start(&["--lost-rate", "1"]);
+    let http = emu.http();
+    let (_, made) = http.call(
+        "POST",
+        "/_sandbox/content_import_sources",
+        Some(&json!({"sync_behavior": "api", "url": "https://docs.example/"})),
+    );
+    let source_id = made["id"].as_u64().unwrap();
+    let mut pages = Vec::new();
+    for key in ["a", "b"] {
+        let (status, page) = http.call(
+            "POST",
+            "/_sandbox/external_pages",
+            Some(&page_body(source_id, key, key)),
+        );
+        assert_eq!(status, 200);
+        pages.push(id_of(&page));
+    }
+    let client = client_for(&emu);
+    runtime().block_on(async {
+        client.delete_external_page(&pages[0]).await.unwrap();
+        client
+            .delete_content_import_source(&source_id.to_string())
+            .await
+            .unwrap();
+    });
+    let log = http.requests();
+    let statuses: Vec<(String, u64, bool)> = log["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["path"].as_str().unwrap().to_owned(),
+                r["status"].as_u64().unwrap(),
+                r["lost"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    let page = format!("/ai/external_pages/{}", pages[0]);
+    let source = format!("/ai/content_import_sources/{source_id}");
+    assert_eq!(
+        statuses,
+        vec![
+            (page.clone(), 200, true),
+            (page, 404, false),
+            (source.clone(), 204, true),
+            (source, 404, false),
+        ]
+    );
+    assert!(external_pages(&http).is_empty(), "the cascade took page b");
+    assert!(sources(&http).is_empty());
+}
