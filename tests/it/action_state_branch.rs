@@ -250,3 +250,161 @@ fn an_invalid_state_branch_name_fails_before_anything_is_sent() {
     );
     assert!(emu.http().articles().is_empty());
 }
+
+/// Runs `state-branch.sh commit` in the job's workspace with a `git` on PATH that, before
+/// each of the first `races` pushes, lets another run commit to the state branch first (from
+/// its own clone, with the real git): the race a `concurrency` group does not cover when
+/// several workflows share one state branch.
+fn commit_racing(job: &Job, races: usize) -> std::process::Output {
+    let root = job.root.path();
+    let other = root.join("racer");
+    job.git(
+        root,
+        &[
+            "clone",
+            "--quiet",
+            "--branch",
+            STATE_BRANCH,
+            remote(job).to_str().unwrap(),
+            other.to_str().unwrap(),
+        ],
+    );
+    let real_git = String::from_utf8(
+        std::process::Command::new("bash")
+            .args(["-c", "command -v git"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap()
+    .trim()
+    .to_owned();
+    let bin = root.join("racing-bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let wrapper = bin.join("git");
+    std::fs::write(
+        &wrapper,
+        format!(
+            r#"#!/usr/bin/env bash
+set -e
+if [ "${{1:-}}" = push ]; then
+  n=$(cat "$RACE_DIR/pushes" 2>/dev/null || echo 0)
+  echo $((n + 1)) >"$RACE_DIR/pushes"
+  if [ "$n" -lt {races} ]; then
+    (
+      cd "$RACE_DIR/racer"
+      "{real_git}" pull --quiet --ff-only origin {STATE_BRANCH}
+      echo "$n" >"race-$n.txt"
+      "{real_git}" add "race-$n.txt"
+      "{real_git}" commit --quiet -m "another run $n"
+      "{real_git}" push --quiet origin HEAD:refs/heads/{STATE_BRANCH}
+    ) >&2
+  fi
+fi
+exec "{real_git}" "$@"
+"#
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(
+        &wrapper,
+        <std::fs::Permissions as std::os::unix::fs::PermissionsExt>::from_mode(0o755),
+    )
+    .unwrap();
+    std::process::Command::new("bash")
+        .arg(crate::support::repo().join("scripts/action/state-branch.sh"))
+        .args(["commit", "help", "test", STATE_BRANCH])
+        .current_dir(job.workspace())
+        .env(
+            "PATH",
+            format!("{}:{}", bin.display(), std::env::var("PATH").unwrap()),
+        )
+        .env("RACE_DIR", root)
+        .env("HOME", root.join("home"))
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_NAME", "Test")
+        .env("GIT_AUTHOR_EMAIL", "test@example.com")
+        .env("GIT_COMMITTER_NAME", "Test")
+        .env("GIT_COMMITTER_EMAIL", "test@example.com")
+        .env("GITHUB_SHA", "0123456789abcdef0123456789abcdef01234567")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_push_that_loses_the_race_is_rebuilt_on_the_new_head_and_keeps_both_commits() {
+    let emu = Emulator::start(&[]);
+    let job = Job::new("push", "http://127.0.0.1:9")
+        .with_content(&emu.base_url)
+        .with_git_remote();
+    let with = [
+        ("directory", "help"),
+        ("intercom-token", TOKEN),
+        ("state-branch", STATE_BRANCH),
+    ];
+    assert_ok(&job.run(&with));
+    write(&job.workspace(), STATE_PATH, "{\"changed\": true}\n");
+
+    let out = commit_racing(&job, 1);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(
+            "push to the state branch rejected (try 1 of 3): reading `helpcenter-state` again"
+        ),
+        "{stderr}"
+    );
+    let remote = remote(&job);
+    let log = job.git(&remote, &["log", "--format=%s", STATE_BRANCH]);
+    assert_eq!(
+        log.lines().collect::<Vec<_>>(),
+        [
+            "helpcenter: update state of `test` [skip ci]",
+            "another run 0",
+            "helpcenter: update state of `test` [skip ci]",
+        ]
+    );
+    // The other run's file is kept and ours is the one in the working tree.
+    let files = job.git(&remote, &["ls-tree", "-r", "--name-only", STATE_BRANCH]);
+    assert_eq!(
+        files.lines().collect::<Vec<_>>(),
+        [STATE_PATH, "race-0.txt"]
+    );
+    let ours = job.git(&remote, &["show", &format!("{STATE_BRANCH}:{STATE_PATH}")]);
+    assert_eq!(ours, "{\"changed\": true}\n");
+}
+
+#[test]
+fn three_lost_races_fail_the_step_without_overwriting_the_other_runs() {
+    let emu = Emulator::start(&[]);
+    let job = Job::new("push", "http://127.0.0.1:9")
+        .with_content(&emu.base_url)
+        .with_git_remote();
+    let with = [
+        ("directory", "help"),
+        ("intercom-token", TOKEN),
+        ("state-branch", STATE_BRANCH),
+    ];
+    assert_ok(&job.run(&with));
+    write(&job.workspace(), STATE_PATH, "{\"changed\": true}\n");
+
+    let out = commit_racing(&job, 3);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert_eq!(
+        stdout.lines().last(),
+        Some(
+            "::error title=helpcenter action::could not push the state commit to `helpcenter-state` after 3 tries"
+        )
+    );
+    let log = job.git(&remote(&job), &["log", "--format=%s", STATE_BRANCH]);
+    assert_eq!(
+        log.lines().collect::<Vec<_>>(),
+        [
+            "another run 2",
+            "another run 1",
+            "another run 0",
+            "helpcenter: update state of `test` [skip ci]",
+        ]
+    );
+}
