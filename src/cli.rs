@@ -190,7 +190,7 @@ where
     let (mut cli, matches) = match parsed {
         Ok(parsed) => parsed,
         Err(err) => {
-            let code = u8::from(err.use_stderr());
+            let code = crate::error::usage_exit_code(&err);
             let _ = err.print();
             return ExitCode::from(code);
         }
@@ -227,7 +227,7 @@ where
         Command::Sandbox(SandboxCommand::Serve(args)) => crate::sandbox::cli::serve(args, &printer),
     };
     match outcome {
-        Ok(code) => ExitCode::from(code.as_u8()),
+        Ok(outcome) => ExitCode::from(outcome.exit_code()),
         Err(err) => fail(&printer, &err),
     }
 }
@@ -241,11 +241,8 @@ fn reads_config(command: &Command) -> bool {
 }
 
 fn fail(printer: &Printer, err: &commands::CommandError) -> ExitCode {
-    printer.error(&err.message);
-    if let Some(hint) = &err.hint {
-        printer.hint(hint);
-    }
-    ExitCode::from(1)
+    printer.command_error(err);
+    ExitCode::from(err.exit_code())
 }
 
 /// `helpcenter completions SHELL`: the completion script on stdout.

@@ -67,7 +67,9 @@ fn execute(
     plan_cmd::emit(&plan, PlanFormat::Text, printer);
     plan_cmd::report_problems(&plan, printer);
     if !plan.errors.is_empty() {
-        return Err(CommandError::new("the plan has errors; nothing was sent"));
+        return Err(CommandError::refused(
+            "the plan has errors; nothing was sent",
+        ));
     }
     let on_drift = args.on_drift.unwrap_or(session.target.on_drift);
     let mut skip = std::collections::BTreeSet::new();
@@ -75,7 +77,7 @@ fn execute(
     if !drifted.is_empty() {
         match on_drift {
             OnDrift::Fail => {
-                return Err(CommandError::new(format!(
+                return Err(CommandError::refused(format!(
                     "{} object(s) were edited in Intercom since the last apply: {}; nothing was sent",
                     drifted.len(),
                     drifted.join(", ")
@@ -113,7 +115,7 @@ fn execute(
                 format!("`{}` ({views} views)", c.key)
             })
             .collect();
-        return Err(CommandError::new(format!(
+        return Err(CommandError::refused(format!(
             "{} article(s) read by many would be {}: {}; nothing was sent",
             protected.len(),
             if protected.iter().all(|c| c.action == Action::Delete) {
@@ -147,7 +149,7 @@ fn execute(
         confirm(work, &session.target.name, printer)?;
     }
     let recorder = Recorder::open(&session.project.root, session.state.clone())
-        .map_err(|e| CommandError::new(format!("cannot open the state journal: {e}")))?;
+        .map_err(|e| CommandError::state("open the state journal", e))?;
     let progress = Progress::new(printer, work);
     let executor = Executor {
         client: &session.connection.client,
@@ -169,7 +171,7 @@ fn execute(
     }
     recorder
         .finish()
-        .map_err(|e| CommandError::new(format!("cannot write the state file: {e}")))?;
+        .map_err(|e| CommandError::state("write the state file", e))?;
     let requests = session.connection.client.request_count();
     let mut line = format!(
         "Apply {}: {} change(s) made",
@@ -216,7 +218,7 @@ fn check_saved_prune(saved: &Plan, prune: bool) -> Result<(), CommandError> {
         .filter(|c| c.action == Action::Delete && !c.needs_prune)
         .count();
     if deletes > 0 && !prune {
-        return Err(CommandError::new(format!(
+        return Err(CommandError::refused(format!(
             "the saved plan was made with `--prune` and holds {deletes} delete(s), but this apply has no `--prune`; nothing was sent"
         ))
         .with_hint("pass `--prune` to make the deletes the plan shows, or save a plan without `--prune`"));
@@ -227,11 +229,11 @@ fn check_saved_prune(saved: &Plan, prune: bool) -> Result<(), CommandError> {
 /// A saved plan is stale when the content or any remote object it touches changed.
 fn check_fresh(saved: &Plan, now: &Plan) -> Result<(), CommandError> {
     let stale = |why: String| {
-        CommandError::new(format!("the saved plan is stale: {why}; nothing was sent"))
+        CommandError::refused(format!("the saved plan is stale: {why}; nothing was sent"))
             .with_hint("run `helpcenter plan --out FILE` again and review the new plan")
     };
     if saved.version != now.version {
-        return Err(CommandError::new(format!(
+        return Err(CommandError::refused(format!(
             "the saved plan has format version {}, this helpcenter reads version {}; nothing was sent",
             saved.version, now.version
         ))
@@ -285,7 +287,7 @@ fn check_fresh(saved: &Plan, now: &Plan) -> Result<(), CommandError> {
 /// Asks on a terminal; refuses without one.
 fn confirm(work: usize, target: &str, printer: &Printer) -> Result<(), CommandError> {
     if !std::io::stdin().is_terminal() {
-        return Err(CommandError::new(
+        return Err(CommandError::refused(
             "refusing to apply without confirmation: stdin is not a terminal",
         )
         .with_hint("review the plan, then pass `--yes`"));
@@ -296,10 +298,10 @@ fn confirm(work: usize, target: &str, printer: &Printer) -> Result<(), CommandEr
     let mut answer = String::new();
     std::io::stdin()
         .read_line(&mut answer)
-        .map_err(|e| CommandError::new(format!("cannot read the answer: {e}")))?;
+        .map_err(|e| CommandError::system(format!("cannot read the answer: {e}")))?;
     if answer.trim() == "yes" {
         Ok(())
     } else {
-        Err(CommandError::new("apply cancelled; nothing was sent"))
+        Err(CommandError::refused("apply cancelled; nothing was sent"))
     }
 }

@@ -3,6 +3,7 @@
 use crate::cli::{GlobalArgs, PlanArgs, PlanFormat};
 use crate::commands::session::Session;
 use crate::commands::{CommandError, CommandResult, Outcome};
+use crate::error::FileAction;
 use crate::output::{Printer, plan_json, plan_markdown, plan_text};
 use crate::plan::compute::PlanOptions;
 use crate::plan::model::Plan;
@@ -72,16 +73,15 @@ pub fn report_problems(plan: &Plan, printer: &Printer) {
 pub fn save(plan: &Plan, path: &std::path::Path) -> Result<(), CommandError> {
     let mut text = serde_json::to_string_pretty(plan).expect("plan serializes");
     text.push('\n');
-    std::fs::write(path, text)
-        .map_err(|e| CommandError::new(format!("cannot write `{}`: {e}", path.display())))
+    std::fs::write(path, text).map_err(|e| CommandError::file(FileAction::Write, path, e))
 }
 
 /// Reads a saved plan.
 pub fn load(path: &std::path::Path) -> Result<Plan, CommandError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| CommandError::new(format!("cannot read `{}`: {e}", path.display())))?;
+    let text =
+        std::fs::read_to_string(path).map_err(|e| CommandError::file(FileAction::Read, path, e))?;
     serde_json::from_str(&text).map_err(|e| {
-        CommandError::new(format!(
+        CommandError::invalid(format!(
             "`{}` is not a plan saved by `helpcenter plan --out`: {e}",
             path.display()
         ))

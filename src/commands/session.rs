@@ -10,6 +10,7 @@ use crate::content::config::Target;
 use crate::content::model::Project;
 use crate::diagnostics::Diagnostic;
 use crate::output::Printer;
+use crate::output::report::DiagnosticFormat;
 pub use crate::pipeline::{
     PlanFailure, Planned, choose_help_center, fetch, plan_target, remote_error,
 };
@@ -47,15 +48,7 @@ pub fn load_project(global: &GlobalArgs, printer: &Printer) -> Result<Project, C
 
 /// Prints diagnostics as human text on stderr.
 pub fn print_diagnostics(printer: &Printer, root: &std::path::Path, diagnostics: &[Diagnostic]) {
-    if diagnostics.is_empty() {
-        return;
-    }
-    let display = |path: &std::path::Path| crate::commands::check::display_path(root, path);
-    let text =
-        crate::diagnostics::render_text(diagnostics, printer.color_stderr, display, |path| {
-            std::fs::read_to_string(root.join(path)).ok()
-        });
-    printer.stderr(&text);
+    printer.diagnostics(root, diagnostics, DiagnosticFormat::Text);
 }
 
 impl Session {
@@ -70,7 +63,7 @@ impl Session {
         let target = target::choose(&project, global)?.clone();
         let lock = target::lock(&project, &target, global, printer)?;
         let (mut state, replayed) = StateFile::load_and_recover(&project.root, &target.name)
-            .map_err(|e| CommandError::new(format!("cannot read the state file: {e}")))?;
+            .map_err(|e| CommandError::state("read the state file", e))?;
         if replayed > 0 {
             printer.warn(&format!(
                 "recovered {replayed} write(s) of an interrupted apply from the journal into `.helpcenter/{}.state.json`",
@@ -80,7 +73,7 @@ impl Session {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()
-            .map_err(|e| CommandError::new(format!("cannot start the async runtime: {e}")))?;
+            .map_err(|e| CommandError::system(format!("cannot start the async runtime: {e}")))?;
         let message = format!("fetching target `{}`…", target.name);
         let spinner = crate::apply::progress::spinner(printer, &message);
         let planned = runtime.block_on(plan_target(
@@ -113,7 +106,7 @@ impl Session {
         {
             settled
                 .save(&project.root)
-                .map_err(|e| CommandError::new(format!("cannot write the state file: {e}")))?;
+                .map_err(|e| CommandError::state("write the state file", e))?;
             state = settled;
         }
         printer.debug(&format!(

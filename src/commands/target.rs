@@ -19,14 +19,14 @@ pub fn choose<'p>(project: &'p Project, global: &GlobalArgs) -> Result<&'p Targe
         (Some(name), _) | (None, Some(name)) => name.clone(),
         (None, None) if targets.len() == 1 => targets.keys().next().expect("one target").clone(),
         (None, None) => {
-            return Err(CommandError::new(
+            return Err(CommandError::invalid(
                 "no target given and `helpcenter.toml` has no `default_target`",
             )
             .with_hint(format!("pass `--target NAME` (one of: {})", names(project))));
         }
     };
     targets.get(&name).ok_or_else(|| {
-        CommandError::new(format!("unknown target `{name}`"))
+        CommandError::invalid(format!("unknown target `{name}`"))
             .with_hint(format!("targets in `helpcenter.toml`: {}", names(project)))
     })
 }
@@ -93,13 +93,13 @@ pub fn lock(
         ));
     })
     .map_err(|e| match e {
-        LockError::Busy { holder, .. } => CommandError::new(format!(
+        LockError::Busy { holder, .. } => CommandError::refused(format!(
             "another helpcenter command{} is still using target `{}`: gave up waiting for `{shown}` after {} s; nothing was sent",
             who(holder.as_deref()),
             target.name,
             global.lock_timeout
         ))
         .with_hint("let it finish, or pass `--lock-timeout SECS` to wait longer"),
-        LockError::Io { .. } => CommandError::new(e.to_string()),
+        LockError::Io { .. } => CommandError::system(e.to_string()),
     })
 }
