@@ -5,63 +5,32 @@ use std::io::IsTerminal;
 
 use crate::apply::executor::Executor;
 use crate::apply::progress::Progress;
-use crate::cli::{ApplyArgs, GlobalArgs, PlanFormat};
 use crate::commands::session::{self, Session};
 use crate::commands::{CommandError, CommandResult, Outcome, plan as plan_cmd};
 use crate::content::config::OnDrift;
 use crate::output::Printer;
-use crate::plan::compute::PlanOptions;
 use crate::plan::model::{Action, Plan};
+use crate::settings::{self, Global, PlanFormat};
 use crate::state::journal::Recorder;
 
-pub fn run(global: &GlobalArgs, args: &ApplyArgs, printer: &Printer) -> CommandResult {
-    let saved = args.plan_file.as_deref().map(plan_cmd::load).transpose()?;
-    let prune_flag = args.prune || args.force_prune;
-    let session = Session::open(
-        global,
-        printer,
-        PlanOptions {
-            prune: prune_flag,
-            force_prune: args.force_prune,
-        },
-        args.concurrency,
-    )?;
-    let result = execute(&session, args, saved.as_ref(), printer);
+pub fn run(global: &Global, settings: &settings::Apply, printer: &Printer) -> CommandResult {
+    let saved = settings
+        .plan_file
+        .as_deref()
+        .map(plan_cmd::load)
+        .transpose()?;
+    let session = Session::open(global, printer, settings.run)?;
+    let result = execute(&session, settings.yes, saved.as_ref(), printer);
     session.close();
     result
 }
 
-fn execute(
-    session: &Session,
-    args: &ApplyArgs,
-    saved: Option<&Plan>,
-    printer: &Printer,
-) -> CommandResult {
-    let prune = args.prune || args.force_prune || session.target.prune;
+fn execute(session: &Session, yes: bool, saved: Option<&Plan>, printer: &Printer) -> CommandResult {
+    // The plan of this run, computed once by the session with prune as the flags and the
+    // config resolved it.
     let mut plan = session.plan.clone();
-    if prune {
-        // `prune = true` in the config: recompute the half-the-tree guard with prune on.
-        if !args.prune && !args.force_prune {
-            let (with_prune, _) = crate::plan::compute::compute(
-                &session.target.name,
-                &session.desired,
-                &session.view,
-                &session.state,
-                PlanOptions {
-                    prune: true,
-                    force_prune: false,
-                },
-            );
-            let impact = std::mem::take(&mut plan.impact);
-            plan = with_prune;
-            plan.impact = impact;
-        }
-        for c in &mut plan.changes {
-            c.needs_prune = false;
-        }
-    }
     if let Some(saved) = saved {
-        check_saved_prune(saved, prune)?;
+        check_saved_prune(saved, session.settings.plan.prune)?;
         check_fresh(saved, &plan)?;
     }
     plan_cmd::emit(&plan, PlanFormat::Text, printer);
@@ -71,7 +40,7 @@ fn execute(
             "the plan has errors; nothing was sent",
         ));
     }
-    let on_drift = args.on_drift.unwrap_or(session.target.on_drift);
+    let on_drift = session.settings.on_drift;
     let mut skip = std::collections::BTreeSet::new();
     let drifted = session::keys(&plan, true);
     if !drifted.is_empty() {
@@ -145,7 +114,7 @@ fn execute(
         printer.info("Nothing to apply.");
         return Ok(Outcome::Success);
     }
-    if !args.yes {
+    if !yes {
         confirm(work, &session.target.name, printer)?;
     }
     let recorder = Recorder::open(&session.project.root, session.state.clone())
@@ -157,7 +126,7 @@ fn execute(
         plan: &plan,
         resolution: &session.resolution,
         remote: &session.view,
-        concurrency: args.concurrency.max(1),
+        concurrency: session.settings.concurrency.max(1),
         progress: &progress,
         skip: &skip,
         callout_colors: session.target.callout_colors,

@@ -3,15 +3,14 @@
 
 use std::path::Path;
 
-use crate::cli::{CheckArgs, CheckFormat, GlobalArgs};
 use crate::commands::{CommandResult, Outcome};
 use crate::content::config::{Config, Target};
 use crate::content::loader::sort_diagnostics;
 use crate::content::model::{ArticleFile, LocalArticle, Project};
 use crate::diagnostics::{self, Diagnostic};
 use crate::output::Printer;
-use crate::output::report::DiagnosticFormat;
 pub use crate::pipeline::apply_target_rules;
+use crate::settings::{self, Global};
 
 /// What `check` found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,19 +88,13 @@ fn rule_targets<'c>(config: &'c Config, name: Option<&str>) -> Vec<&'c Target> {
 }
 
 /// Runs `check` and maps the report to an exit code: 1 on errors (or warnings with `--strict`).
-pub fn run(global: &GlobalArgs, args: &CheckArgs, printer: &Printer) -> CommandResult {
+pub fn run(global: &Global, settings: &settings::Check, printer: &Printer) -> CommandResult {
     let root = global.dir.as_path();
     let report = check_project_for(root, global.target.as_deref());
-    match args.format {
-        CheckFormat::Text => printer.diagnostics(root, &report.diagnostics, DiagnosticFormat::Text),
-        CheckFormat::Json => printer.diagnostics(root, &report.diagnostics, DiagnosticFormat::Json),
-        CheckFormat::Github => {
-            printer.diagnostics(root, &report.diagnostics, DiagnosticFormat::Github);
-        }
-    }
+    printer.diagnostics(root, &report.diagnostics, settings.format);
     let (errors, warnings) = diagnostics::counts(&report.diagnostics);
     printer.info(&summary(errors, warnings, report.files));
-    let failed = errors > 0 || (args.strict && warnings > 0);
+    let failed = errors > 0 || (settings.strict && warnings > 0);
     Ok(if failed {
         Outcome::Failed
     } else {

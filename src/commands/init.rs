@@ -3,11 +3,11 @@
 
 use std::path::Path;
 
-use crate::cli::GlobalArgs;
 use crate::commands::{CommandError, CommandResult, Outcome};
 use crate::content::config::FILE_NAME;
 use crate::error::FileAction;
 use crate::output::Printer;
+use crate::settings::Global;
 
 /// The lines added to `.gitignore`: sandbox data and lock files are local, state files are
 /// committed.
@@ -50,7 +50,7 @@ kind = "sandbox"
 "#;
 
 /// Writes the starter files in `--dir`; refuses to overwrite an existing `helpcenter.toml`.
-pub fn run(global: &GlobalArgs, printer: &Printer) -> CommandResult {
+pub fn run(global: &Global, printer: &Printer) -> CommandResult {
     let dir = global.dir.as_path();
     let config_path = dir.join(FILE_NAME);
     if config_path.exists() {

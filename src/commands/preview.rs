@@ -2,14 +2,14 @@
 
 use std::net::{Ipv4Addr, SocketAddr};
 
-use crate::cli::{GlobalArgs, PreviewArgs};
 use crate::commands::{CommandError, CommandResult, Outcome};
 use crate::error::FileAction;
 use crate::output::Printer;
 use crate::preview::PreviewOptions;
+use crate::settings::{self, Global};
 
 /// Runs the preview server until Ctrl-C.
-pub fn run(global: &GlobalArgs, args: &PreviewArgs, printer: &Printer) -> CommandResult {
+pub fn run(global: &Global, settings: &settings::Preview, printer: &Printer) -> CommandResult {
     let root = std::path::absolute(&global.dir)
         .map_err(|e| CommandError::file(FileAction::Resolve, &global.dir, e))?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -18,11 +18,14 @@ pub fn run(global: &GlobalArgs, args: &PreviewArgs, printer: &Printer) -> Comman
         .map_err(|e| CommandError::system(format!("cannot start the async runtime: {e}")))?;
     runtime.block_on(async {
         let listener =
-            tokio::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, args.port)))
+            tokio::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, settings.port)))
                 .await
                 .map_err(|e| {
-                    CommandError::system(format!("cannot listen on 127.0.0.1:{}: {e}", args.port))
-                        .with_hint("pass `--port 0` to pick a free port")
+                    CommandError::system(format!(
+                        "cannot listen on 127.0.0.1:{}: {e}",
+                        settings.port
+                    ))
+                    .with_hint("pass `--port 0` to pick a free port")
                 })?;
         let port = listener
             .local_addr()

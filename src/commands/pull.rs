@@ -5,7 +5,6 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use crate::cli::{GlobalArgs, PullArgs};
 use crate::commands::session::{self, print_diagnostics, remote_error};
 use crate::commands::target::{self, Connection};
 use crate::commands::{CommandError, CommandResult, Outcome};
@@ -21,10 +20,11 @@ use crate::plan::remote_view::RemoteView;
 use crate::pull::{self, Context, Pull};
 use crate::remote::authors::AuthorDirectory;
 use crate::remote::models::Admin;
+use crate::settings::{self, Global};
 use crate::state::state_file::StateFile;
 
 /// Runs `pull`: everything (refusing to overwrite content without `--force`) or the given keys.
-pub fn run(global: &GlobalArgs, args: &PullArgs, printer: &Printer) -> CommandResult {
+pub fn run(global: &Global, settings: &settings::Pull, printer: &Printer) -> CommandResult {
     let root = global.dir.as_path();
     if !root.join(config::FILE_NAME).is_file() {
         return Err(CommandError::invalid(format!(
@@ -57,7 +57,7 @@ pub fn run(global: &GlobalArgs, args: &PullArgs, printer: &Printer) -> CommandRe
         .map_err(|e| CommandError::state("read the state file", e))?;
     let exclude = walk::exclude_set(&project.config.exclude);
     let tree = walk::walk(&project.root, &exclude);
-    if args.keys.is_empty() && !args.force {
+    if settings.keys.is_empty() && !settings.force {
         refuse_to_clobber(root, &tree, &state, &target)?;
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -67,7 +67,7 @@ pub fn run(global: &GlobalArgs, args: &PullArgs, printer: &Printer) -> CommandRe
     let connection = runtime.block_on(target::connect(
         &project,
         &target,
-        8,
+        settings::RunFlags::DEFAULT_CONCURRENCY,
         target::request_logger(printer),
     ))?;
     let outcome = pull_with(
@@ -80,7 +80,7 @@ pub fn run(global: &GlobalArgs, args: &PullArgs, printer: &Printer) -> CommandRe
             tree: &tree,
             exclude: &exclude,
         },
-        args,
+        settings,
         printer,
     );
     runtime.block_on(connection.close());
@@ -99,7 +99,7 @@ fn pull_with(
     runtime: &tokio::runtime::Runtime,
     connection: &Connection,
     inputs: Inputs<'_>,
-    args: &PullArgs,
+    settings: &settings::Pull,
     printer: &Printer,
 ) -> CommandResult {
     let Inputs {
@@ -124,11 +124,11 @@ fn pull_with(
         locales: &project.config.locales,
         exclude,
     };
-    let all = args.keys.is_empty();
+    let all = settings.keys.is_empty();
     let mut pull = if all {
         pull::pull_all(&cx, &state)
     } else {
-        pull::pull_keys(&cx, &args.keys, project, &state).map_err(|e| {
+        pull::pull_keys(&cx, &settings.keys, project, &state).map_err(|e| {
             let hint = match &e {
                 pull::PullError::UnknownKey(_) | pull::PullError::NotRecorded { .. } => {
                     "keys are those of the state file (`.helpcenter/<target>.state.json`); `helpcenter pull --force` pulls everything"

@@ -4,19 +4,19 @@
 
 use std::path::{Component, Path, PathBuf};
 
-use crate::cli::{GlobalArgs, RenderArgs};
 use crate::commands::{CommandError, CommandResult, Outcome};
 use crate::content::model::{ArticleFile, LocalArticle, Project};
 use crate::diagnostics::Diagnostic;
 use crate::output::Printer;
 use crate::output::report::DiagnosticFormat;
 use crate::render::{self, Rendered};
+use crate::settings::{self, Global};
 use crate::state::state_file::StateFile;
 
-pub fn run(global: &GlobalArgs, args: &RenderArgs, printer: &Printer) -> CommandResult {
+pub fn run(global: &Global, settings: &settings::Render, printer: &Printer) -> CommandResult {
     let root = global.dir.as_path();
     let loaded = crate::content::load(root);
-    let rel = relative_to_root(root, &args.file);
+    let rel = relative_to_root(root, &settings.file);
     let Some(project) = loaded.project else {
         printer.diagnostics(root, &loaded.diagnostics, DiagnosticFormat::Text);
         return Ok(Outcome::Failed);

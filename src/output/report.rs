@@ -10,7 +10,7 @@ use crate::output::Printer;
 use crate::output::printer::Verbosity;
 
 /// How diagnostics are shown (`check --format`; every other command shows text).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum DiagnosticFormat {
     /// rustc-style text with the source line, on stderr.
     #[default]

@@ -10,10 +10,10 @@ use crate::content::config::Target;
 use crate::content::model::Project;
 use crate::error::CommandError;
 use crate::pipeline::{self, PlanFailure};
-use crate::plan::compute::PlanOptions;
 use crate::plan::model::{Action, Change, FieldChange, Plan};
 use crate::preview::pages::escape;
 use crate::preview::site::article_url;
+use crate::settings::RunFlags;
 use crate::state::state_file::StateFile;
 
 /// How many requests the plan may have in flight.
@@ -57,7 +57,8 @@ pub async fn compute(project: &Project, target: &Target) -> Result<Plan, PlanFai
         project,
         target,
         &state,
-        PlanOptions::default(),
+        // `prune = true` in the config shows deletes as `plan` does (no flags here).
+        RunFlags::plan(false).resolve(target).plan,
         CONCURRENCY,
         None,
     )
