@@ -7,11 +7,13 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::parser::ValueSource;
-use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::commands;
 use crate::content::config::OnDrift;
 use crate::output::printer::{ColorChoice, Printer, Verbosity};
+use crate::output::report::DiagnosticFormat;
+use crate::settings::{self, PlanFormat, RunFlags};
 
 /// Keep an Intercom Help Center in sync with a folder of Markdown.
 #[derive(Debug, Parser)]
@@ -85,20 +87,11 @@ pub struct CompletionsArgs {
     pub shell: clap_complete::Shell,
 }
 
-/// Output format of `check`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
-pub enum CheckFormat {
-    #[default]
-    Text,
-    Json,
-    Github,
-}
-
 #[derive(Debug, Clone, Args)]
 pub struct CheckArgs {
     /// Output format of the diagnostics
-    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
-    pub format: CheckFormat,
+    #[arg(long, value_enum, default_value_t = DiagnosticFormat::Text)]
+    pub format: DiagnosticFormat,
     /// Fail on warnings too
     #[arg(long)]
     pub strict: bool,
@@ -108,15 +101,6 @@ pub struct CheckArgs {
 pub struct RenderArgs {
     /// The article file (e.g. `getting-started/install.fr.md`)
     pub file: PathBuf,
-}
-
-/// Output format of `plan`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
-pub enum PlanFormat {
-    #[default]
-    Text,
-    Json,
-    Markdown,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -152,7 +136,7 @@ pub struct ApplyArgs {
     #[arg(long, value_enum, value_name = "MODE")]
     pub on_drift: Option<OnDrift>,
     /// Concurrent requests within a phase
-    #[arg(long, default_value_t = 8, value_name = "N")]
+    #[arg(long, default_value_t = RunFlags::DEFAULT_CONCURRENCY, value_name = "N")]
     pub concurrency: usize,
 }
 
@@ -190,7 +174,7 @@ where
     let (mut cli, matches) = match parsed {
         Ok(parsed) => parsed,
         Err(err) => {
-            let code = u8::from(err.use_stderr());
+            let code = crate::error::usage_exit_code(&err);
             let _ = err.print();
             return ExitCode::from(code);
         }
@@ -215,20 +199,89 @@ where
             Err(err) => return fail(&printer, &err),
         }
     }
+    let global = settings::Global::from(&cli.global);
     let outcome = match &cli.command {
-        Command::Init => commands::init::run(&cli.global, &printer),
-        Command::Check(args) => commands::check::run(&cli.global, args, &printer),
-        Command::Render(args) => commands::render::run(&cli.global, args, &printer),
-        Command::Plan(args) => commands::plan::run(&cli.global, args, &printer),
-        Command::Apply(args) => commands::apply::run(&cli.global, args, &printer),
-        Command::Pull(args) => commands::pull::run(&cli.global, args, &printer),
-        Command::Preview(args) => commands::preview::run(&cli.global, args, &printer),
+        Command::Init => commands::init::run(&global, &printer),
+        Command::Check(args) => commands::check::run(&global, &args.into(), &printer),
+        Command::Render(args) => commands::render::run(&global, &args.into(), &printer),
+        Command::Plan(args) => commands::plan::run(&global, &args.into(), &printer),
+        Command::Apply(args) => commands::apply::run(&global, &args.into(), &printer),
+        Command::Pull(args) => commands::pull::run(&global, &args.into(), &printer),
+        Command::Preview(args) => commands::preview::run(&global, &args.into(), &printer),
         Command::Completions(args) => Ok(completions(args.shell, &printer)),
         Command::Sandbox(SandboxCommand::Serve(args)) => crate::sandbox::cli::serve(args, &printer),
     };
     match outcome {
-        Ok(code) => ExitCode::from(code.as_u8()),
+        Ok(outcome) => ExitCode::from(outcome.exit_code()),
         Err(err) => fail(&printer, &err),
+    }
+}
+
+impl From<&GlobalArgs> for settings::Global {
+    fn from(args: &GlobalArgs) -> Self {
+        Self {
+            dir: args.dir.clone(),
+            target: args.target.clone(),
+            lock_timeout: std::time::Duration::from_secs(args.lock_timeout),
+        }
+    }
+}
+
+impl From<&CheckArgs> for settings::Check {
+    fn from(args: &CheckArgs) -> Self {
+        Self {
+            format: args.format,
+            strict: args.strict,
+        }
+    }
+}
+
+impl From<&RenderArgs> for settings::Render {
+    fn from(args: &RenderArgs) -> Self {
+        Self {
+            file: args.file.clone(),
+        }
+    }
+}
+
+impl From<&PlanArgs> for settings::Plan {
+    fn from(args: &PlanArgs) -> Self {
+        Self {
+            out: args.out.clone(),
+            format: args.format,
+            detailed_exitcode: args.detailed_exitcode,
+            run: RunFlags::plan(args.prune),
+        }
+    }
+}
+
+impl From<&ApplyArgs> for settings::Apply {
+    fn from(args: &ApplyArgs) -> Self {
+        Self {
+            plan_file: args.plan_file.clone(),
+            yes: args.yes,
+            run: RunFlags {
+                prune: args.prune,
+                force_prune: args.force_prune,
+                on_drift: args.on_drift,
+                concurrency: args.concurrency,
+            },
+        }
+    }
+}
+
+impl From<&PullArgs> for settings::Pull {
+    fn from(args: &PullArgs) -> Self {
+        Self {
+            keys: args.keys.clone(),
+            force: args.force,
+        }
+    }
+}
+
+impl From<&PreviewArgs> for settings::Preview {
+    fn from(args: &PreviewArgs) -> Self {
+        Self { port: args.port }
     }
 }
 
@@ -241,11 +294,8 @@ fn reads_config(command: &Command) -> bool {
 }
 
 fn fail(printer: &Printer, err: &commands::CommandError) -> ExitCode {
-    printer.error(&err.message);
-    if let Some(hint) = &err.hint {
-        printer.hint(hint);
-    }
-    ExitCode::from(1)
+    printer.command_error(err);
+    ExitCode::from(err.exit_code())
 }
 
 /// `helpcenter completions SHELL`: the completion script on stdout.

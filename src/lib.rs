@@ -35,5 +35,6 @@ pub mod remote;
 pub mod render;
 pub mod sandbox;
 pub mod secrets;
+pub mod settings;
 pub mod state;
 pub mod test_hooks;

@@ -45,15 +45,12 @@ impl Connection {
 
 /// The error of content that has `errors` errors: nothing is sent.
 pub fn content_errors(errors: usize) -> CommandError {
-    CommandError::new(format!(
-        "the content has {errors} error(s); nothing was sent"
-    ))
-    .with_hint("fix them (`helpcenter check` lists them all), then run the command again")
+    CommandError::Content { errors }
 }
 
 /// Maps a remote error to a command error with a hint where there is an obvious next step.
 pub fn remote_error(e: &RemoteError, target: &Target) -> CommandError {
-    let err = CommandError::new(e.to_string());
+    let err = CommandError::remote(e.clone());
     match &e.kind {
         crate::remote::ErrorKind::Api { status: 401, .. } => err.with_hint(format!(
             "check the access token in `{}` for target `{}`",
@@ -269,13 +266,12 @@ pub fn choose_help_center(
             .cloned()
             .map(Some)
             .ok_or_else(|| {
-                CommandError::new(format!("the workspace has no help center `{want}`")).with_hint(
-                    format!(
+                CommandError::invalid(format!("the workspace has no help center `{want}`"))
+                    .with_hint(format!(
                         "set `help_center` of target `{}` to one of: {}",
                         target.name,
                         list()
-                    ),
-                )
+                    ))
             });
     }
     match help_centers {
@@ -287,7 +283,7 @@ pub fn choose_help_center(
             {
                 return Ok(Some(h.clone()));
             }
-            Err(CommandError::new(format!("the workspace has {} help centers and target `{}` does not say which one it manages", many.len(), target.name))
+            Err(CommandError::invalid(format!("the workspace has {} help centers and target `{}` does not say which one it manages", many.len(), target.name))
                 .with_hint(format!("set `help_center = \"…\"` in `[targets.{}]` to one of: {}", target.name, list())))
         }
     }
@@ -306,14 +302,14 @@ pub async fn connect(
             let handle = crate::sandbox::start(options, SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
                 .await
                 .map_err(|e| {
-                    CommandError::new(format!("could not start the embedded sandbox: {e}"))
+                    CommandError::system(format!("could not start the embedded sandbox: {e}"))
                 })?;
             let mut config =
                 ClientConfig::for_region(target.region, Token::new(SANDBOX_TOKEN.to_owned()));
             config.base_url = handle.base_url();
             config.max_concurrency = concurrency;
             config.on_request = observer;
-            let client = Client::new(config).map_err(|e| CommandError::new(e.to_string()))?;
+            let client = Client::new(config).map_err(CommandError::remote)?;
             Ok(Connection {
                 client,
                 sandbox: Some(handle),
@@ -325,7 +321,7 @@ pub async fn connect(
                 .clone()
                 .unwrap_or_else(|| "INTERCOM_TOKEN".to_owned());
             let token = std::env::var(&var).ok().filter(|t| !t.trim().is_empty()).ok_or_else(|| {
-                CommandError::new(format!("target `{}` needs an Intercom access token in the `{var}` environment variable", target.name))
+                CommandError::invalid(format!("target `{}` needs an Intercom access token in the `{var}` environment variable", target.name))
                     .with_hint(format!("export {var}=… (the token is never read from a file)"))
             })?;
             let mut config =
@@ -336,7 +332,7 @@ pub async fn connect(
             config.max_concurrency = concurrency;
             config.timeout = Duration::from_secs(30);
             config.on_request = observer;
-            let client = Client::new(config).map_err(|e| CommandError::new(e.to_string()))?;
+            let client = Client::new(config).map_err(CommandError::remote)?;
             Ok(Connection {
                 client,
                 sandbox: None,

@@ -35,7 +35,7 @@ pub fn content_root(dir: &Path, source: DirSource, cwd: &Path) -> Result<PathBuf
             } else {
                 "`HELPCENTER_DIR`"
             };
-            Err(CommandError::new(format!(
+            Err(CommandError::invalid(format!(
                 "no `{FILE_NAME}` in `{}` (from {via})",
                 dir.display()
             ))
@@ -53,7 +53,7 @@ pub fn content_root(dir: &Path, source: DirSource, cwd: &Path) -> Result<PathBuf
                     });
                 }
             }
-            Err(CommandError::new(format!(
+            Err(CommandError::invalid(format!(
                 "no `{FILE_NAME}` in `.` or any folder above it (`{}`)",
                 cwd.display()
             ))
@@ -106,10 +106,10 @@ mod tests {
         let err = content_root(Path::new("."), DirSource::Discover, &tmp.path().join("a/b"));
         let err = err.unwrap_err();
         assert!(
-            err.message
+            err.to_string()
                 .starts_with("no `helpcenter.toml` in `.` or any folder above it")
         );
-        assert!(err.hint.unwrap().contains("`helpcenter init`"));
+        assert!(err.hint().unwrap().contains("`helpcenter init`"));
     }
 
     #[test]
@@ -117,12 +117,11 @@ mod tests {
         let tmp = tree(&["helpcenter.toml", "sub/x.md"]);
         let sub = tmp.path().join("sub");
         let err = content_root(&sub, DirSource::Flag, tmp.path()).unwrap_err();
-        assert!(err.message.ends_with("(from `--dir`)"), "{}", err.message);
+        assert!(err.to_string().ends_with("(from `--dir`)"), "{err}");
         let err = content_root(&sub, DirSource::Env, tmp.path()).unwrap_err();
         assert!(
-            err.message.ends_with("(from `HELPCENTER_DIR`)"),
-            "{}",
-            err.message
+            err.to_string().ends_with("(from `HELPCENTER_DIR`)"),
+            "{err}"
         );
         assert_eq!(
             content_root(tmp.path(), DirSource::Env, &sub).unwrap(),

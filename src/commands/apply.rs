@@ -5,77 +5,48 @@ use std::io::IsTerminal;
 
 use crate::apply::executor::Executor;
 use crate::apply::progress::Progress;
-use crate::cli::{ApplyArgs, GlobalArgs, PlanFormat};
 use crate::commands::session::{self, Session};
 use crate::commands::{CommandError, CommandResult, Outcome, plan as plan_cmd};
 use crate::content::config::OnDrift;
 use crate::output::Printer;
-use crate::plan::compute::PlanOptions;
 use crate::plan::model::{Action, Plan};
+use crate::settings::{self, Global, PlanFormat};
 use crate::state::journal::Recorder;
 
-pub fn run(global: &GlobalArgs, args: &ApplyArgs, printer: &Printer) -> CommandResult {
-    let saved = args.plan_file.as_deref().map(plan_cmd::load).transpose()?;
-    let prune_flag = args.prune || args.force_prune;
-    let session = Session::open(
-        global,
-        printer,
-        PlanOptions {
-            prune: prune_flag,
-            force_prune: args.force_prune,
-        },
-        args.concurrency,
-    )?;
-    let result = execute(&session, args, saved.as_ref(), printer);
+pub fn run(global: &Global, settings: &settings::Apply, printer: &Printer) -> CommandResult {
+    let saved = settings
+        .plan_file
+        .as_deref()
+        .map(plan_cmd::load)
+        .transpose()?;
+    let session = Session::open(global, printer, settings.run)?;
+    let result = execute(&session, settings.yes, saved.as_ref(), printer);
     session.close();
     result
 }
 
-fn execute(
-    session: &Session,
-    args: &ApplyArgs,
-    saved: Option<&Plan>,
-    printer: &Printer,
-) -> CommandResult {
-    let prune = args.prune || args.force_prune || session.target.prune;
+fn execute(session: &Session, yes: bool, saved: Option<&Plan>, printer: &Printer) -> CommandResult {
+    // The plan of this run, computed once by the session with prune as the flags and the
+    // config resolved it.
     let mut plan = session.plan.clone();
-    if prune {
-        // `prune = true` in the config: recompute the half-the-tree guard with prune on.
-        if !args.prune && !args.force_prune {
-            let (with_prune, _) = crate::plan::compute::compute(
-                &session.target.name,
-                &session.desired,
-                &session.view,
-                &session.state,
-                PlanOptions {
-                    prune: true,
-                    force_prune: false,
-                },
-            );
-            let impact = std::mem::take(&mut plan.impact);
-            plan = with_prune;
-            plan.impact = impact;
-        }
-        for c in &mut plan.changes {
-            c.needs_prune = false;
-        }
-    }
     if let Some(saved) = saved {
-        check_saved_prune(saved, prune)?;
+        check_saved_prune(saved, session.settings.plan.prune)?;
         check_fresh(saved, &plan)?;
     }
     plan_cmd::emit(&plan, PlanFormat::Text, printer);
     plan_cmd::report_problems(&plan, printer);
     if !plan.errors.is_empty() {
-        return Err(CommandError::new("the plan has errors; nothing was sent"));
+        return Err(CommandError::refused(
+            "the plan has errors; nothing was sent",
+        ));
     }
-    let on_drift = args.on_drift.unwrap_or(session.target.on_drift);
+    let on_drift = session.settings.on_drift;
     let mut skip = std::collections::BTreeSet::new();
     let drifted = session::keys(&plan, true);
     if !drifted.is_empty() {
         match on_drift {
             OnDrift::Fail => {
-                return Err(CommandError::new(format!(
+                return Err(CommandError::refused(format!(
                     "{} object(s) were edited in Intercom since the last apply: {}; nothing was sent",
                     drifted.len(),
                     drifted.join(", ")
@@ -113,7 +84,7 @@ fn execute(
                 format!("`{}` ({views} views)", c.key)
             })
             .collect();
-        return Err(CommandError::new(format!(
+        return Err(CommandError::refused(format!(
             "{} article(s) read by many would be {}: {}; nothing was sent",
             protected.len(),
             if protected.iter().all(|c| c.action == Action::Delete) {
@@ -143,11 +114,11 @@ fn execute(
         printer.info("Nothing to apply.");
         return Ok(Outcome::Success);
     }
-    if !args.yes {
+    if !yes {
         confirm(work, &session.target.name, printer)?;
     }
     let recorder = Recorder::open(&session.project.root, session.state.clone())
-        .map_err(|e| CommandError::new(format!("cannot open the state journal: {e}")))?;
+        .map_err(|e| CommandError::state("open the state journal", e))?;
     let progress = Progress::new(printer, work);
     let executor = Executor {
         client: &session.connection.client,
@@ -155,7 +126,7 @@ fn execute(
         plan: &plan,
         resolution: &session.resolution,
         remote: &session.view,
-        concurrency: args.concurrency.max(1),
+        concurrency: session.settings.concurrency.max(1),
         progress: &progress,
         skip: &skip,
         callout_colors: session.target.callout_colors,
@@ -169,7 +140,7 @@ fn execute(
     }
     recorder
         .finish()
-        .map_err(|e| CommandError::new(format!("cannot write the state file: {e}")))?;
+        .map_err(|e| CommandError::state("write the state file", e))?;
     let requests = session.connection.client.request_count();
     let mut line = format!(
         "Apply {}: {} change(s) made",
@@ -216,7 +187,7 @@ fn check_saved_prune(saved: &Plan, prune: bool) -> Result<(), CommandError> {
         .filter(|c| c.action == Action::Delete && !c.needs_prune)
         .count();
     if deletes > 0 && !prune {
-        return Err(CommandError::new(format!(
+        return Err(CommandError::refused(format!(
             "the saved plan was made with `--prune` and holds {deletes} delete(s), but this apply has no `--prune`; nothing was sent"
         ))
         .with_hint("pass `--prune` to make the deletes the plan shows, or save a plan without `--prune`"));
@@ -227,11 +198,11 @@ fn check_saved_prune(saved: &Plan, prune: bool) -> Result<(), CommandError> {
 /// A saved plan is stale when the content or any remote object it touches changed.
 fn check_fresh(saved: &Plan, now: &Plan) -> Result<(), CommandError> {
     let stale = |why: String| {
-        CommandError::new(format!("the saved plan is stale: {why}; nothing was sent"))
+        CommandError::refused(format!("the saved plan is stale: {why}; nothing was sent"))
             .with_hint("run `helpcenter plan --out FILE` again and review the new plan")
     };
     if saved.version != now.version {
-        return Err(CommandError::new(format!(
+        return Err(CommandError::refused(format!(
             "the saved plan has format version {}, this helpcenter reads version {}; nothing was sent",
             saved.version, now.version
         ))
@@ -285,7 +256,7 @@ fn check_fresh(saved: &Plan, now: &Plan) -> Result<(), CommandError> {
 /// Asks on a terminal; refuses without one.
 fn confirm(work: usize, target: &str, printer: &Printer) -> Result<(), CommandError> {
     if !std::io::stdin().is_terminal() {
-        return Err(CommandError::new(
+        return Err(CommandError::refused(
             "refusing to apply without confirmation: stdin is not a terminal",
         )
         .with_hint("review the plan, then pass `--yes`"));
@@ -296,10 +267,10 @@ fn confirm(work: usize, target: &str, printer: &Printer) -> Result<(), CommandEr
     let mut answer = String::new();
     std::io::stdin()
         .read_line(&mut answer)
-        .map_err(|e| CommandError::new(format!("cannot read the answer: {e}")))?;
+        .map_err(|e| CommandError::system(format!("cannot read the answer: {e}")))?;
     if answer.trim() == "yes" {
         Ok(())
     } else {
-        Err(CommandError::new("apply cancelled; nothing was sent"))
+        Err(CommandError::refused("apply cancelled; nothing was sent"))
     }
 }

@@ -1,16 +1,16 @@
 //! `helpcenter check`: load the content tree, render every article file, report every
 //! diagnostic (text on stderr, JSON or GitHub annotations on stdout) and a summary line.
 
-use std::path::{Component, Path, PathBuf};
+use std::path::Path;
 
-use crate::cli::{CheckArgs, CheckFormat, GlobalArgs};
 use crate::commands::{CommandResult, Outcome};
 use crate::content::config::{Config, Target};
 use crate::content::loader::sort_diagnostics;
 use crate::content::model::{ArticleFile, LocalArticle, Project};
-use crate::diagnostics::{self, Diagnostic, Severity};
+use crate::diagnostics::{self, Diagnostic};
 use crate::output::Printer;
 pub use crate::pipeline::apply_target_rules;
+use crate::settings::{self, Global};
 
 /// What `check` found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,36 +88,13 @@ fn rule_targets<'c>(config: &'c Config, name: Option<&str>) -> Vec<&'c Target> {
 }
 
 /// Runs `check` and maps the report to an exit code: 1 on errors (or warnings with `--strict`).
-pub fn run(global: &GlobalArgs, args: &CheckArgs, printer: &Printer) -> CommandResult {
+pub fn run(global: &Global, settings: &settings::Check, printer: &Printer) -> CommandResult {
     let root = global.dir.as_path();
     let report = check_project_for(root, global.target.as_deref());
-    let display = |path: &Path| display_path(root, path);
-    match args.format {
-        CheckFormat::Text => {
-            let shown: Vec<Diagnostic> =
-                if printer.verbosity == crate::output::printer::Verbosity::Quiet {
-                    report
-                        .diagnostics
-                        .iter()
-                        .filter(|d| d.severity == Severity::Error)
-                        .cloned()
-                        .collect()
-                } else {
-                    report.diagnostics.clone()
-                };
-            let text = diagnostics::render_text(&shown, printer.color_stderr, display, |path| {
-                std::fs::read_to_string(root.join(path)).ok()
-            });
-            printer.stderr(&text);
-        }
-        CheckFormat::Json => printer.data(&diagnostics::render_json(&report.diagnostics)),
-        CheckFormat::Github => {
-            printer.data(&diagnostics::render_github(&report.diagnostics, display));
-        }
-    }
+    printer.diagnostics(root, &report.diagnostics, settings.format);
     let (errors, warnings) = diagnostics::counts(&report.diagnostics);
     printer.info(&summary(errors, warnings, report.files));
-    let failed = errors > 0 || (args.strict && warnings > 0);
+    let failed = errors > 0 || (settings.strict && warnings > 0);
     Ok(if failed {
         Outcome::Failed
     } else {
@@ -142,16 +119,6 @@ pub fn summary(errors: usize, warnings: usize, files: usize) -> String {
     )
 }
 
-/// A root-relative path as the user should see it: under `--dir`, without `./`.
-pub(crate) fn display_path(root: &Path, path: &Path) -> String {
-    let joined: PathBuf = root
-        .join(path)
-        .components()
-        .filter(|c| !matches!(c, Component::CurDir))
-        .collect();
-    diagnostics::slash_path(&joined)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -160,14 +127,5 @@ mod tests {
     fn summary_pluralizes() {
         assert_eq!(summary(0, 1, 1), "0 errors, 1 warning in 1 file");
         assert_eq!(summary(2, 0, 14), "2 errors, 0 warnings in 14 files");
-    }
-
-    #[test]
-    fn display_paths_drop_the_current_dir() {
-        assert_eq!(display_path(Path::new("."), Path::new("a/b.md")), "a/b.md");
-        assert_eq!(
-            display_path(Path::new("./content"), Path::new("a/b.md")),
-            "content/a/b.md"
-        );
     }
 }

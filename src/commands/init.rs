@@ -3,10 +3,11 @@
 
 use std::path::Path;
 
-use crate::cli::GlobalArgs;
 use crate::commands::{CommandError, CommandResult, Outcome};
 use crate::content::config::FILE_NAME;
+use crate::error::FileAction;
 use crate::output::Printer;
+use crate::settings::Global;
 
 /// The lines added to `.gitignore`: sandbox data and lock files are local, state files are
 /// committed.
@@ -49,17 +50,16 @@ kind = "sandbox"
 "#;
 
 /// Writes the starter files in `--dir`; refuses to overwrite an existing `helpcenter.toml`.
-pub fn run(global: &GlobalArgs, printer: &Printer) -> CommandResult {
+pub fn run(global: &Global, printer: &Printer) -> CommandResult {
     let dir = global.dir.as_path();
     let config_path = dir.join(FILE_NAME);
     if config_path.exists() {
         return Err(
-            CommandError::new(format!("`{}` already exists", config_path.display()))
+            CommandError::refused(format!("`{}` already exists", config_path.display()))
                 .with_hint("edit it, or remove it to start over"),
         );
     }
-    std::fs::create_dir_all(dir)
-        .map_err(|err| CommandError::new(format!("cannot create `{}`: {err}", dir.display())))?;
+    std::fs::create_dir_all(dir).map_err(|err| CommandError::file(FileAction::Create, dir, err))?;
     write_new(&config_path, STARTER_CONFIG)?;
     printer.info(&format!("wrote `{}`", config_path.display()));
     for line in add_gitignore_lines(dir)? {
@@ -81,9 +81,9 @@ fn write_new(path: &Path, text: &str) -> Result<(), CommandError> {
         .write(true)
         .create_new(true)
         .open(path)
-        .map_err(|err| CommandError::new(format!("cannot write `{}`: {err}", path.display())))?;
+        .map_err(|err| CommandError::file(FileAction::Write, path, err))?;
     file.write_all(text.as_bytes())
-        .map_err(|err| CommandError::new(format!("cannot write `{}`: {err}", path.display())))
+        .map_err(|err| CommandError::file(FileAction::Write, path, err))
 }
 
 /// Appends each of [`GITIGNORE_LINES`] missing from `dir/.gitignore`; returns those added.
@@ -93,10 +93,7 @@ fn add_gitignore_lines(dir: &Path) -> Result<Vec<&'static str>, CommandError> {
         Ok(text) => text,
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => String::new(),
         Err(err) => {
-            return Err(CommandError::new(format!(
-                "cannot read `{}`: {err}",
-                path.display()
-            )));
+            return Err(CommandError::file(FileAction::Read, &path, err));
         }
     };
     let missing: Vec<&'static str> = GITIGNORE_LINES
@@ -114,8 +111,7 @@ fn add_gitignore_lines(dir: &Path) -> Result<Vec<&'static str>, CommandError> {
         text.push_str(line);
         text.push('\n');
     }
-    std::fs::write(&path, text)
-        .map_err(|err| CommandError::new(format!("cannot write `{}`: {err}", path.display())))?;
+    std::fs::write(&path, text).map_err(|err| CommandError::file(FileAction::Write, &path, err))?;
     Ok(missing)
 }
 

@@ -1,33 +1,18 @@
 //! `helpcenter plan`: fetch the target, diff, print the plan; `--out` saves it for `apply`.
 
-use crate::cli::{GlobalArgs, PlanArgs, PlanFormat};
 use crate::commands::session::Session;
 use crate::commands::{CommandError, CommandResult, Outcome};
+use crate::error::FileAction;
 use crate::output::{Printer, plan_json, plan_markdown, plan_text};
-use crate::plan::compute::PlanOptions;
 use crate::plan::model::Plan;
+use crate::settings::{self, Global, PlanFormat};
 
-pub fn run(global: &GlobalArgs, args: &PlanArgs, printer: &Printer) -> CommandResult {
-    let session = Session::open(
-        global,
-        printer,
-        PlanOptions {
-            prune: args.prune,
-            force_prune: false,
-        },
-        8,
-    )?;
-    let prune = args.prune || session.target.prune;
-    let mut plan = session.plan.clone();
-    if prune {
-        for c in &mut plan.changes {
-            c.needs_prune = false;
-        }
-        plan.summarize(plan.summary.unchanged);
-    }
+pub fn run(global: &Global, settings: &settings::Plan, printer: &Printer) -> CommandResult {
+    let session = Session::open(global, printer, settings.run)?;
+    let plan = session.plan.clone();
     session.close();
-    emit(&plan, args.format, printer);
-    if let Some(out) = &args.out {
+    emit(&plan, settings.format, printer);
+    if let Some(out) = &settings.out {
         save(&plan, out)?;
         printer.info(&format!(
             "saved the plan to `{}`; run `helpcenter apply {}` to execute it",
@@ -39,7 +24,7 @@ pub fn run(global: &GlobalArgs, args: &PlanArgs, printer: &Printer) -> CommandRe
     if !plan.errors.is_empty() {
         return Ok(Outcome::Failed);
     }
-    if args.detailed_exitcode && plan.summary.has_changes() {
+    if settings.detailed_exitcode && plan.summary.has_changes() {
         return Ok(Outcome::Changes);
     }
     Ok(Outcome::Success)
@@ -72,16 +57,15 @@ pub fn report_problems(plan: &Plan, printer: &Printer) {
 pub fn save(plan: &Plan, path: &std::path::Path) -> Result<(), CommandError> {
     let mut text = serde_json::to_string_pretty(plan).expect("plan serializes");
     text.push('\n');
-    std::fs::write(path, text)
-        .map_err(|e| CommandError::new(format!("cannot write `{}`: {e}", path.display())))
+    std::fs::write(path, text).map_err(|e| CommandError::file(FileAction::Write, path, e))
 }
 
 /// Reads a saved plan.
 pub fn load(path: &std::path::Path) -> Result<Plan, CommandError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| CommandError::new(format!("cannot read `{}`: {e}", path.display())))?;
+    let text =
+        std::fs::read_to_string(path).map_err(|e| CommandError::file(FileAction::Read, path, e))?;
     serde_json::from_str(&text).map_err(|e| {
-        CommandError::new(format!(
+        CommandError::invalid(format!(
             "`{}` is not a plan saved by `helpcenter plan --out`: {e}",
             path.display()
         ))

@@ -2,31 +2,34 @@
 
 use std::net::{Ipv4Addr, SocketAddr};
 
-use crate::cli::{GlobalArgs, PreviewArgs};
 use crate::commands::{CommandError, CommandResult, Outcome};
+use crate::error::FileAction;
 use crate::output::Printer;
 use crate::preview::PreviewOptions;
+use crate::settings::{self, Global};
 
 /// Runs the preview server until Ctrl-C.
-pub fn run(global: &GlobalArgs, args: &PreviewArgs, printer: &Printer) -> CommandResult {
-    let root = std::path::absolute(&global.dir).map_err(|e| {
-        CommandError::new(format!("cannot resolve `{}`: {e}", global.dir.display()))
-    })?;
+pub fn run(global: &Global, settings: &settings::Preview, printer: &Printer) -> CommandResult {
+    let root = std::path::absolute(&global.dir)
+        .map_err(|e| CommandError::file(FileAction::Resolve, &global.dir, e))?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .map_err(|e| CommandError::new(format!("cannot start the async runtime: {e}")))?;
+        .map_err(|e| CommandError::system(format!("cannot start the async runtime: {e}")))?;
     runtime.block_on(async {
         let listener =
-            tokio::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, args.port)))
+            tokio::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, settings.port)))
                 .await
                 .map_err(|e| {
-                    CommandError::new(format!("cannot listen on 127.0.0.1:{}: {e}", args.port))
-                        .with_hint("pass `--port 0` to pick a free port")
+                    CommandError::system(format!(
+                        "cannot listen on 127.0.0.1:{}: {e}",
+                        settings.port
+                    ))
+                    .with_hint("pass `--port 0` to pick a free port")
                 })?;
         let port = listener
             .local_addr()
-            .map_err(|e| CommandError::new(format!("cannot read the bound address: {e}")))?
+            .map_err(|e| CommandError::system(format!("cannot read the bound address: {e}")))?
             .port();
         printer.data(&format!("preview http://127.0.0.1:{port}\n"));
         printer.info("serving the preview; press Ctrl-C to stop");
@@ -36,7 +39,7 @@ pub fn run(global: &GlobalArgs, args: &PreviewArgs, printer: &Printer) -> Comman
         };
         crate::preview::serve(listener, options)
             .await
-            .map_err(|e| CommandError::new(format!("the preview server failed: {e}")))
+            .map_err(|e| CommandError::system(format!("the preview server failed: {e}")))
     })?;
     Ok(Outcome::Success)
 }

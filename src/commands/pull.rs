@@ -5,7 +5,6 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use crate::cli::{GlobalArgs, PullArgs};
 use crate::commands::session::{self, print_diagnostics, remote_error};
 use crate::commands::target::{self, Connection};
 use crate::commands::{CommandError, CommandResult, Outcome};
@@ -13,6 +12,7 @@ use crate::content::config::{self, Target};
 use crate::content::model::Project;
 use crate::content::walk;
 use crate::diagnostics::Diagnostic;
+use crate::error::FileAction;
 use crate::output::Printer;
 use crate::plan::compute::{self, PlanOptions};
 use crate::plan::desired::Desired;
@@ -20,13 +20,14 @@ use crate::plan::remote_view::RemoteView;
 use crate::pull::{self, Context, Pull};
 use crate::remote::authors::AuthorDirectory;
 use crate::remote::models::Admin;
+use crate::settings::{self, Global};
 use crate::state::state_file::StateFile;
 
 /// Runs `pull`: everything (refusing to overwrite content without `--force`) or the given keys.
-pub fn run(global: &GlobalArgs, args: &PullArgs, printer: &Printer) -> CommandResult {
+pub fn run(global: &Global, settings: &settings::Pull, printer: &Printer) -> CommandResult {
     let root = global.dir.as_path();
     if !root.join(config::FILE_NAME).is_file() {
-        return Err(CommandError::new(format!(
+        return Err(CommandError::invalid(format!(
             "no `{}` in `{}`: pull needs it to know the target and the locales",
             config::FILE_NAME,
             root.display()
@@ -45,7 +46,7 @@ pub fn run(global: &GlobalArgs, args: &PullArgs, printer: &Printer) -> CommandRe
         .collect();
     let Some(project) = loaded.project.filter(|_| config_errors.is_empty()) else {
         print_diagnostics(printer, root, &config_errors);
-        return Err(CommandError::new(format!(
+        return Err(CommandError::invalid(format!(
             "`{}` has errors; nothing was pulled",
             config::FILE_NAME
         )));
@@ -53,20 +54,20 @@ pub fn run(global: &GlobalArgs, args: &PullArgs, printer: &Printer) -> CommandRe
     let target = target::choose(&project, global)?.clone();
     let _lock = target::lock(&project, &target, global, printer)?;
     let (state, _) = StateFile::load_and_recover(&project.root, &target.name)
-        .map_err(|e| CommandError::new(format!("cannot read the state file: {e}")))?;
+        .map_err(|e| CommandError::state("read the state file", e))?;
     let exclude = walk::exclude_set(&project.config.exclude);
     let tree = walk::walk(&project.root, &exclude);
-    if args.keys.is_empty() && !args.force {
+    if settings.keys.is_empty() && !settings.force {
         refuse_to_clobber(root, &tree, &state, &target)?;
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .map_err(|e| CommandError::new(format!("cannot start the async runtime: {e}")))?;
+        .map_err(|e| CommandError::system(format!("cannot start the async runtime: {e}")))?;
     let connection = runtime.block_on(target::connect(
         &project,
         &target,
-        8,
+        settings::RunFlags::DEFAULT_CONCURRENCY,
         target::request_logger(printer),
     ))?;
     let outcome = pull_with(
@@ -79,7 +80,7 @@ pub fn run(global: &GlobalArgs, args: &PullArgs, printer: &Printer) -> CommandRe
             tree: &tree,
             exclude: &exclude,
         },
-        args,
+        settings,
         printer,
     );
     runtime.block_on(connection.close());
@@ -98,7 +99,7 @@ fn pull_with(
     runtime: &tokio::runtime::Runtime,
     connection: &Connection,
     inputs: Inputs<'_>,
-    args: &PullArgs,
+    settings: &settings::Pull,
     printer: &Printer,
 ) -> CommandResult {
     let Inputs {
@@ -123,11 +124,11 @@ fn pull_with(
         locales: &project.config.locales,
         exclude,
     };
-    let all = args.keys.is_empty();
+    let all = settings.keys.is_empty();
     let mut pull = if all {
         pull::pull_all(&cx, &state)
     } else {
-        pull::pull_keys(&cx, &args.keys, project, &state).map_err(|e| {
+        pull::pull_keys(&cx, &settings.keys, project, &state).map_err(|e| {
             let hint = match &e {
                 pull::PullError::UnknownKey(_) | pull::PullError::NotRecorded { .. } => {
                     "keys are those of the state file (`.helpcenter/<target>.state.json`); `helpcenter pull --force` pulls everything"
@@ -139,7 +140,7 @@ fn pull_with(
                     "pull everything with `helpcenter pull --force`, or move the article back in Intercom"
                 }
             };
-            CommandError::new(e.to_string()).with_hint(hint)
+            CommandError::invalid(e.to_string()).with_hint(hint)
         })?
     };
     if all {
@@ -158,13 +159,15 @@ fn pull_with(
     }
     // Every path is checked before the first write (links, `..` from the state file).
     pull::paths::check(&project.root, &pull)
-        .map_err(|e| CommandError::new(e.to_string()).with_hint(e.hint()))?;
+        .map_err(|e| CommandError::refused(e.to_string()).with_hint(e.hint()))?;
     write_files(&project.root, &pull)?;
 
     // Record the state exactly as plan/apply compute it, from the files just written.
     let reloaded = crate::content::load(&project.root);
     let Some(new_project) = reloaded.project else {
-        return Err(CommandError::new("the pulled content could not be loaded"));
+        return Err(CommandError::system(
+            "the pulled content could not be loaded",
+        ));
     };
     let pulled_files: BTreeSet<String> = pull.files.keys().cloned().collect();
     let in_pulled = |d: &Diagnostic| {
@@ -205,7 +208,7 @@ fn pull_with(
     );
     new_state
         .save(&project.root)
-        .map_err(|e| CommandError::new(format!("cannot write the state file: {e}")))?;
+        .map_err(|e| CommandError::state("write the state file", e))?;
     for note in &pull.notes {
         printer.warn(note);
     }
@@ -288,7 +291,7 @@ fn refuse_to_clobber(
             tree.collection_dirs.len()
         )
     };
-    Err(CommandError::new(format!("{what}: pull would overwrite it")).with_hint(
+    Err(CommandError::refused(format!("{what}: pull would overwrite it")).with_hint(
         "pass `--force` to replace the local content with the target's, or `helpcenter pull KEY…` to update single objects",
     ))
 }
@@ -306,7 +309,7 @@ fn check_default_locale(view: &RemoteView, want: &str) -> Result<(), CommandErro
         )
         .find(|l| *l != want);
     match seen {
-        Some(remote) => Err(CommandError::new(format!(
+        Some(remote) => Err(CommandError::invalid(format!(
             "the help center's default locale is `{remote}` but `helpcenter.toml` says `default_locale = \"{want}\"`"
         ))
         .with_hint(format!(
@@ -338,9 +341,7 @@ fn fallback_author(
 
 /// Writes every file and removes the replaced ones.
 fn write_files(root: &Path, pull: &Pull) -> Result<(), CommandError> {
-    let io = |path: &Path, e: std::io::Error| {
-        CommandError::new(format!("cannot write `{}`: {e}", path.display()))
-    };
+    let io = |path: &Path, e: std::io::Error| CommandError::file(FileAction::Write, path, e);
     for (rel, text) in &pull.files {
         let path = root.join(rel);
         if let Some(dir) = path.parent() {
@@ -354,10 +355,7 @@ fn write_files(root: &Path, pull: &Pull) -> Result<(), CommandError> {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => {
-                return Err(CommandError::new(format!(
-                    "cannot remove `{}`: {e}",
-                    path.display()
-                )));
+                return Err(CommandError::file(FileAction::Remove, &path, e));
             }
         }
         // Directories left empty go too (never the root).

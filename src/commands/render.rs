@@ -4,20 +4,21 @@
 
 use std::path::{Component, Path, PathBuf};
 
-use crate::cli::{GlobalArgs, RenderArgs};
 use crate::commands::{CommandError, CommandResult, Outcome};
 use crate::content::model::{ArticleFile, LocalArticle, Project};
-use crate::diagnostics::{Diagnostic, Severity};
+use crate::diagnostics::Diagnostic;
 use crate::output::Printer;
+use crate::output::report::DiagnosticFormat;
 use crate::render::{self, Rendered};
+use crate::settings::{self, Global};
 use crate::state::state_file::StateFile;
 
-pub fn run(global: &GlobalArgs, args: &RenderArgs, printer: &Printer) -> CommandResult {
+pub fn run(global: &Global, settings: &settings::Render, printer: &Printer) -> CommandResult {
     let root = global.dir.as_path();
     let loaded = crate::content::load(root);
-    let rel = relative_to_root(root, &args.file);
+    let rel = relative_to_root(root, &settings.file);
     let Some(project) = loaded.project else {
-        report(printer, &loaded.diagnostics);
+        printer.diagnostics(root, &loaded.diagnostics, DiagnosticFormat::Text);
         return Ok(Outcome::Failed);
     };
     // Problems elsewhere in the tree do not stop rendering this file; its own are shown.
@@ -31,13 +32,11 @@ pub fn run(global: &GlobalArgs, args: &RenderArgs, printer: &Printer) -> Command
         .as_deref()
         .or(project.config.default_target.as_deref());
     let rendered = render_file(&project, &rel, target)?;
-    report(printer, &own);
-    report(printer, &rendered.diagnostics);
+    let mut shown = own;
+    shown.extend(rendered.diagnostics);
+    printer.diagnostics(root, &shown, DiagnosticFormat::Text);
     printer.data(&rendered.html);
-    let failed = own
-        .iter()
-        .chain(&rendered.diagnostics)
-        .any(Diagnostic::is_error);
+    let failed = shown.iter().any(Diagnostic::is_error);
     Ok(if failed {
         Outcome::Failed
     } else {
@@ -56,12 +55,11 @@ pub fn render_file(
     let mut rendered = render::render_article(project, article, file);
     if let Some(target) = target {
         if !project.config.targets.contains_key(target) {
-            return Err(CommandError::new(format!("unknown target `{target}`"))
+            return Err(CommandError::invalid(format!("unknown target `{target}`"))
                 .with_hint("targets are the `[targets.NAME]` tables of `helpcenter.toml`"));
         }
-        let state = StateFile::load(&project.root, target).map_err(|e| {
-            CommandError::new(format!("cannot read the state of target `{target}`: {e}"))
-        })?;
+        let state = StateFile::load(&project.root, target)
+            .map_err(|e| CommandError::state(format!("read the state of target `{target}`"), e))?;
         let default = &project.config.default_locale;
         rendered.html = render::resolve_links(&rendered.html, |key| {
             state
@@ -90,7 +88,7 @@ fn find_file<'p>(
         .ok_or_else(|| {
             let shown = render_path(rel);
             let exists = project.root.join(rel).is_file();
-            let err = CommandError::new(format!("`{shown}` is not an article file"));
+            let err = CommandError::invalid(format!("`{shown}` is not an article file"));
             if exists {
                 err.with_hint("README files, excluded files and Markdown outside collections are not articles")
             } else {
@@ -117,29 +115,6 @@ fn render_path(path: &Path) -> String {
         .map(|c| c.as_os_str().to_string_lossy())
         .collect::<Vec<_>>()
         .join("/")
-}
-
-/// Diagnostics on stderr: `path:line:col: message` and a hint line.
-fn report(printer: &Printer, diagnostics: &[Diagnostic]) {
-    for d in diagnostics {
-        let message = match &d.path {
-            Some(path) => format!(
-                "{}:{}:{}: {}",
-                render_path(path),
-                d.line,
-                d.column,
-                d.message
-            ),
-            None => d.message.clone(),
-        };
-        match d.severity {
-            Severity::Error => printer.error(&message),
-            Severity::Warning => printer.warn(&message),
-        }
-        if let Some(hint) = &d.hint {
-            printer.hint(hint);
-        }
-    }
 }
 
 #[cfg(test)]
@@ -217,7 +192,7 @@ mod tests {
         let en = render_file(&p, Path::new("a.md"), None).unwrap();
         assert!(en.html.contains("href=\"#helpcenter-key:b\""));
         let err = render_file(&p, Path::new("a.md"), Some("prod")).unwrap_err();
-        assert_eq!(err.message, "unknown target `prod`");
+        assert_eq!(err.to_string(), "unknown target `prod`");
     }
 
     #[test]
@@ -225,7 +200,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = project(dir.path(), &[("a.md", "x")]);
         let err = render_file(&p, Path::new("nope.md"), None).unwrap_err();
-        assert_eq!(err.message, "`nope.md` is not an article file");
+        assert_eq!(err.to_string(), "`nope.md` is not an article file");
     }
 
     #[test]

@@ -3,26 +3,29 @@
 
 use std::collections::BTreeSet;
 
-use crate::cli::GlobalArgs;
 use crate::commands::CommandError;
 use crate::commands::target::{self, Connection};
 use crate::content::config::Target;
 use crate::content::model::Project;
 use crate::diagnostics::Diagnostic;
 use crate::output::Printer;
+use crate::output::report::DiagnosticFormat;
 pub use crate::pipeline::{
     PlanFailure, Planned, choose_help_center, fetch, plan_target, remote_error,
 };
-use crate::plan::compute::{PlanOptions, Resolution};
+use crate::plan::compute::Resolution;
 use crate::plan::desired::Desired;
 use crate::plan::model::Plan;
 use crate::plan::remote_view::RemoteView;
+use crate::settings::{Global, RunFlags, RunSettings};
 use crate::state::state_file::StateFile;
 
 /// Everything `plan` and `apply` share.
 pub struct Session {
     pub project: Project,
     pub target: Target,
+    /// The flags completed by the target's config: the plan was computed with these.
+    pub settings: RunSettings,
     pub runtime: tokio::runtime::Runtime,
     pub connection: Connection,
     pub state: StateFile,
@@ -35,7 +38,7 @@ pub struct Session {
 }
 
 /// Loads the project and prints its diagnostics; content errors are an error (exit 1).
-pub fn load_project(global: &GlobalArgs, printer: &Printer) -> Result<Project, CommandError> {
+pub fn load_project(global: &Global, printer: &Printer) -> Result<Project, CommandError> {
     let loaded = crate::content::load(&global.dir);
     print_diagnostics(printer, &global.dir, &loaded.diagnostics);
     let errors = loaded.diagnostics.iter().filter(|d| d.is_error()).count();
@@ -47,30 +50,19 @@ pub fn load_project(global: &GlobalArgs, printer: &Printer) -> Result<Project, C
 
 /// Prints diagnostics as human text on stderr.
 pub fn print_diagnostics(printer: &Printer, root: &std::path::Path, diagnostics: &[Diagnostic]) {
-    if diagnostics.is_empty() {
-        return;
-    }
-    let display = |path: &std::path::Path| crate::commands::check::display_path(root, path);
-    let text =
-        crate::diagnostics::render_text(diagnostics, printer.color_stderr, display, |path| {
-            std::fs::read_to_string(root.join(path)).ok()
-        });
-    printer.stderr(&text);
+    printer.diagnostics(root, diagnostics, DiagnosticFormat::Text);
 }
 
 impl Session {
-    /// Opens a session: content, target, remote snapshot, desired state, plan.
-    pub fn open(
-        global: &GlobalArgs,
-        printer: &Printer,
-        options: PlanOptions,
-        concurrency: usize,
-    ) -> Result<Self, CommandError> {
+    /// Opens a session: content, target, settings, remote snapshot, desired state, and the
+    /// plan, computed once.
+    pub fn open(global: &Global, printer: &Printer, flags: RunFlags) -> Result<Self, CommandError> {
         let project = load_project(global, printer)?;
         let target = target::choose(&project, global)?.clone();
+        let settings = flags.resolve(&target);
         let lock = target::lock(&project, &target, global, printer)?;
         let (mut state, replayed) = StateFile::load_and_recover(&project.root, &target.name)
-            .map_err(|e| CommandError::new(format!("cannot read the state file: {e}")))?;
+            .map_err(|e| CommandError::state("read the state file", e))?;
         if replayed > 0 {
             printer.warn(&format!(
                 "recovered {replayed} write(s) of an interrupted apply from the journal into `.helpcenter/{}.state.json`",
@@ -80,15 +72,15 @@ impl Session {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()
-            .map_err(|e| CommandError::new(format!("cannot start the async runtime: {e}")))?;
+            .map_err(|e| CommandError::system(format!("cannot start the async runtime: {e}")))?;
         let message = format!("fetching target `{}`…", target.name);
         let spinner = crate::apply::progress::spinner(printer, &message);
         let planned = runtime.block_on(plan_target(
             &project,
             &target,
             &state,
-            options,
-            concurrency,
+            settings.plan,
+            settings.concurrency,
             target::request_logger(printer),
         ));
         spinner.finish();
@@ -113,7 +105,7 @@ impl Session {
         {
             settled
                 .save(&project.root)
-                .map_err(|e| CommandError::new(format!("cannot write the state file: {e}")))?;
+                .map_err(|e| CommandError::state("write the state file", e))?;
             state = settled;
         }
         printer.debug(&format!(
@@ -123,6 +115,7 @@ impl Session {
         Ok(Self {
             project,
             target,
+            settings,
             runtime,
             connection,
             state,

@@ -2,31 +2,30 @@
 //! or the embedded emulator started on 127.0.0.1 with its data in `.helpcenter/`.
 
 use std::fmt::Write as _;
-use std::time::Duration;
 
-use crate::cli::GlobalArgs;
 use crate::commands::CommandError;
 use crate::content::config::Target;
 use crate::content::model::Project;
 use crate::output::Printer;
 pub use crate::pipeline::{Connection, connect};
 use crate::remote::RequestObserver;
+use crate::settings::Global;
 
 /// The target named by `--target`, else `default_target`, else the only one.
-pub fn choose<'p>(project: &'p Project, global: &GlobalArgs) -> Result<&'p Target, CommandError> {
+pub fn choose<'p>(project: &'p Project, global: &Global) -> Result<&'p Target, CommandError> {
     let targets = &project.config.targets;
     let name = match (&global.target, &project.config.default_target) {
         (Some(name), _) | (None, Some(name)) => name.clone(),
         (None, None) if targets.len() == 1 => targets.keys().next().expect("one target").clone(),
         (None, None) => {
-            return Err(CommandError::new(
+            return Err(CommandError::invalid(
                 "no target given and `helpcenter.toml` has no `default_target`",
             )
             .with_hint(format!("pass `--target NAME` (one of: {})", names(project))));
         }
     };
     targets.get(&name).ok_or_else(|| {
-        CommandError::new(format!("unknown target `{name}`"))
+        CommandError::invalid(format!("unknown target `{name}`"))
             .with_hint(format!("targets in `helpcenter.toml`: {}", names(project)))
     })
 }
@@ -77,11 +76,11 @@ pub fn request_logger(printer: &Printer) -> Option<RequestObserver> {
 pub fn lock(
     project: &Project,
     target: &Target,
-    global: &GlobalArgs,
+    global: &Global,
     printer: &Printer,
 ) -> Result<crate::state::lock::TargetLock, CommandError> {
     use crate::state::lock::{self, LockError};
-    let timeout = Duration::from_secs(global.lock_timeout);
+    let timeout = global.lock_timeout;
     let shown = format!(".helpcenter/{}.lock", target.name);
     let who = |holder: Option<&str>| holder.map(|h| format!(" ({h})")).unwrap_or_default();
     lock::acquire(&project.root, &target.name, timeout, |holder| {
@@ -89,17 +88,17 @@ pub fn lock(
             "waiting for `{shown}`: another helpcenter command{} is using target `{}` (up to {} s)",
             who(holder),
             target.name,
-            global.lock_timeout
+            timeout.as_secs()
         ));
     })
     .map_err(|e| match e {
-        LockError::Busy { holder, .. } => CommandError::new(format!(
+        LockError::Busy { holder, .. } => CommandError::refused(format!(
             "another helpcenter command{} is still using target `{}`: gave up waiting for `{shown}` after {} s; nothing was sent",
             who(holder.as_deref()),
             target.name,
-            global.lock_timeout
+            timeout.as_secs()
         ))
         .with_hint("let it finish, or pass `--lock-timeout SECS` to wait longer"),
-        LockError::Io { .. } => CommandError::new(e.to_string()),
+        LockError::Io { .. } => CommandError::system(e.to_string()),
     })
 }

@@ -10,10 +10,10 @@ use crate::content::config::Target;
 use crate::content::model::Project;
 use crate::error::CommandError;
 use crate::pipeline::{self, PlanFailure};
-use crate::plan::compute::PlanOptions;
 use crate::plan::model::{Action, Change, FieldChange, Plan};
 use crate::preview::pages::escape;
 use crate::preview::site::article_url;
+use crate::settings::RunFlags;
 use crate::state::state_file::StateFile;
 
 /// How many requests the plan may have in flight.
@@ -34,11 +34,11 @@ pub fn choose_target<'p>(
         .or(project.config.default_target.as_deref())
         .or_else(|| (targets.len() == 1).then(|| targets.keys().next().map(String::as_str))?)
         .ok_or_else(|| {
-            CommandError::new("no target given and `helpcenter.toml` has no `default_target`")
+            CommandError::invalid("no target given and `helpcenter.toml` has no `default_target`")
                 .with_hint("start the preview with `--target NAME`")
         })?;
     targets.get(name).ok_or_else(|| {
-        CommandError::new(format!("unknown target `{name}`")).with_hint(format!(
+        CommandError::invalid(format!("unknown target `{name}`")).with_hint(format!(
             "targets in `helpcenter.toml`: {}",
             targets
                 .keys()
@@ -52,12 +52,13 @@ pub fn choose_target<'p>(
 /// Computes the plan against `target` (read-only: the state file is read, never written).
 pub async fn compute(project: &Project, target: &Target) -> Result<Plan, PlanFailure> {
     let state = StateFile::load(&project.root, &target.name)
-        .map_err(|e| CommandError::new(format!("cannot read the state file: {e}")))?;
+        .map_err(|e| CommandError::state("read the state file", e))?;
     let planned = pipeline::plan_target(
         project,
         target,
         &state,
-        PlanOptions::default(),
+        // `prune = true` in the config shows deletes as `plan` does (no flags here).
+        RunFlags::plan(false).resolve(target).plan,
         CONCURRENCY,
         None,
     )

@@ -237,7 +237,7 @@ async fn changes_view(State(state): State<Shared>, Query(query): Query<TargetQue
         state.options.target.as_deref(),
     ) {
         Ok(target) => target,
-        Err(e) => return message("Cannot plan", error_html(&e.message, e.hint.as_deref())),
+        Err(e) => return message("Cannot plan", error_html(&e.to_string(), e.hint())),
     };
     let plan = {
         let _one_at_a_time = state.plan_lock.lock().await;
@@ -257,7 +257,7 @@ async fn changes_view(State(state): State<Shared>, Query(query): Query<TargetQue
             .into_response()
         }
         Err(failure) => {
-            let mut body = error_html(&failure.error.message, failure.error.hint.as_deref());
+            let mut body = error_html(&failure.error.to_string(), failure.error.hint());
             body.push_str(&pages::diagnostics_panel(&site, &failure.diagnostics));
             message("Cannot plan", body)
         }

@@ -69,20 +69,20 @@ impl ServeArgs {
         for assignment in &self.switches {
             switches
                 .apply(assignment)
-                .map_err(|e| CommandError::new(format!("--switch: {e}")))?;
+                .map_err(|e| CommandError::invalid(format!("--switch: {e}")))?;
         }
         for (flag, rate) in [
             ("--error-rate", self.error_rate),
             ("--lost-rate", self.lost_rate),
         ] {
             if !(0.0..=1.0).contains(&rate) {
-                return Err(CommandError::new(format!(
+                return Err(CommandError::invalid(format!(
                     "{flag} must be between 0 and 1, not {rate}"
                 )));
             }
         }
         if !(self.rate_window_secs > 0.0 && self.rate_window_secs.is_finite()) {
-            return Err(CommandError::new("--rate-window-secs must be positive"));
+            return Err(CommandError::invalid("--rate-window-secs must be positive"));
         }
         let mut options = SandboxOptions {
             token: self.token.clone(),
@@ -105,16 +105,16 @@ impl ServeArgs {
         if !self.locales.is_empty() {
             for locale in &self.locales {
                 if !super::LOCALES.contains(&locale.as_str()) {
-                    return Err(
-                        CommandError::new(format!("--locales: unknown locale `{locale}`"))
-                            .with_hint(format!("known locales: {}", super::LOCALES.join(", "))),
-                    );
+                    return Err(CommandError::invalid(format!(
+                        "--locales: unknown locale `{locale}`"
+                    ))
+                    .with_hint(format!("known locales: {}", super::LOCALES.join(", "))));
                 }
             }
             options.locales.clone_from(&self.locales);
         }
         if !options.locales.contains(&options.default_locale) {
-            return Err(CommandError::new(format!(
+            return Err(CommandError::invalid(format!(
                 "the default locale `{}` is not among the enabled locales",
                 options.default_locale
             )));
@@ -153,17 +153,17 @@ pub fn serve(args: &ServeArgs, printer: &Printer) -> CommandResult {
         .worker_threads(2)
         .enable_all()
         .build()
-        .map_err(|e| CommandError::new(format!("cannot start the async runtime: {e}")))?;
+        .map_err(|e| CommandError::system(format!("cannot start the async runtime: {e}")))?;
     runtime.block_on(async {
         let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, args.port));
         let handle = super::start(options, addr)
             .await
             .map_err(|e| match e.kind() {
                 std::io::ErrorKind::AddrInUse | std::io::ErrorKind::PermissionDenied => {
-                    CommandError::new(format!("cannot serve on {addr}: {e}"))
+                    CommandError::system(format!("cannot serve on {addr}: {e}"))
                         .with_hint("pick another port with `--port`, or `--port 0` for a free one")
                 }
-                _ => CommandError::new(format!("cannot start the sandbox: {e}")),
+                _ => CommandError::system(format!("cannot start the sandbox: {e}")),
             })?;
         if let (Some(from), Some(state)) = (handle.migrated_from(), &args.state) {
             let (db, _) = super::persist::locate(state);

@@ -1,6 +1,7 @@
 //! The house's one-way rule: no module imports one above it. Stages, bottom to top: content ←
 //! render ← remote ← state ← plan ← apply ← commands; `sandbox`, `preview` and `output` sit
-//! beside and never import `commands`. A read of `src/` for `crate::<module>` paths.
+//! beside and never import `commands`; `commands` reads `settings`, never `cli` (which builds
+//! the settings from its arguments). A read of `src/` for `crate::<module>` paths.
 
 use std::path::Path;
 
@@ -34,6 +35,8 @@ const FORBIDDEN: &[(&str, &[&str])] = &[
     ("output", &["commands", "cli", "apply"]),
     ("pipeline", &["commands", "cli", "apply"]),
     ("error", &["commands", "cli"]),
+    ("settings", &["commands", "cli", "apply", "pipeline"]),
+    ("commands", &["cli"]),
 ];
 
 fn sources(dir: &Path, out: &mut Vec<std::path::PathBuf>) {

@@ -21,6 +21,7 @@ mod review;
 mod review2;
 mod sandbox;
 mod scale;
+mod settings;
 mod ship;
 mod support;
 mod trust_api;

@@ -452,16 +452,16 @@ fn security_payloads_never_reach_the_output() {
 
 #[test]
 fn render_command_prints_html_and_diagnostics() {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_helpcenter"))
-        .args([
-            "--dir",
-            fixture("render").to_str().unwrap(),
-            "render",
-            "guides/links.fr.md",
-        ])
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
+    // Diagnostics go through the one printer: the same rustc-style text as `check` and `plan`.
+    let render = |dir: &str, file: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_helpcenter"))
+            .current_dir(fixture(dir).parent().unwrap())
+            .args(["--dir", dir, "render", file])
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap()
+    };
+    let out = render("render", "guides/links.fr.md");
     let stdout = String::from_utf8(out.stdout).unwrap();
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert_eq!(out.status.code(), Some(0), "{stderr}");
@@ -469,23 +469,32 @@ fn render_command_prints_html_and_diagnostics() {
         stdout,
         "<p>Voir <a href=\"#helpcenter-key:guides/basics\">les bases</a> et <a href=\"#helpcenter-key:faq/billing\">la FAQ</a>.</p>\n"
     );
-    assert!(
-        stderr.contains("guides/links.fr.md:4:32: `faq/billing.md` has no `fr` translation"),
-        "{stderr}"
+    assert_eq!(
+        stderr,
+        "warning: `faq/billing.md` has no `fr` translation: the link goes to its `en` version
+ --> render/guides/links.fr.md:4:32
+  |
+4 | Voir [les bases](basics.md) et [la FAQ](../faq/billing.md).
+  |                                ^
+
+"
     );
 
-    let broken = std::process::Command::new(env!("CARGO_BIN_EXE_helpcenter"))
-        .args([
-            "--dir",
-            fixture("render-broken").to_str().unwrap(),
-            "render",
-            "bad/broken-link.md",
-        ])
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
+    let broken = render("render-broken", "bad/broken-link.md");
     assert_eq!(broken.status.code(), Some(1));
-    assert!(
-        String::from_utf8_lossy(&broken.stderr).contains("bad/broken-link.md:6:5: broken link")
+    assert_eq!(
+        String::from_utf8_lossy(&broken.stdout),
+        "<p>Intro.</p>\n<p>See the setup guide for details.</p>\n"
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&broken.stderr),
+        "error: broken link: `bad/setup.md` does not exist
+ --> render-broken/bad/broken-link.md:6:5
+  |
+6 | See [the setup guide](setup.md) for details.
+  |     ^
+  = hint: link to an article's `.md` file, relative to this file
+
+"
     );
 }

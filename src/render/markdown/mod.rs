@@ -18,6 +18,8 @@ use super::links::{Resolver, Target};
 use super::sanitize::RawHtml;
 use super::{MAX_NESTING, Problem, Rendered, video};
 use crate::content::model::{ArticleFile, LocalArticle, Project};
+
+mod raw_html;
 use crate::diagnostics::{Diagnostic, Severity};
 
 /// The Markdown dialect: `CommonMark` + GFM tables and alerts; strikethrough and task lists are
