@@ -51,6 +51,16 @@ pub fn content_errors(errors: usize) -> CommandError {
     .with_hint("fix them (`helpcenter check` lists them all), then run the command again")
 }
 
+/// The error for a `helpcenter.toml` with errors: the content was not checked against it.
+pub fn config_errors(errors: usize) -> CommandError {
+    CommandError::new(format!(
+        "`helpcenter.toml` has {errors} error(s); nothing was checked or sent"
+    ))
+    .with_hint(
+        "fix it, then run the command again (the content is checked once the config is valid)",
+    )
+}
+
 /// Maps a remote error to a command error with a hint where there is an obvious next step.
 pub fn remote_error(e: &RemoteError, target: &Target) -> CommandError {
     let err = CommandError::new(e.to_string());

@@ -107,7 +107,11 @@ pub fn parse<'t>(text: &'t str, path: &Path) -> Result<FrontMatter<'t>, Vec<Diag
             errors.push(d);
         }
     }
-    if !has_title {
+    // A mistyped `title` (`titel:`) is one mistake: its did-you-mean error says it all.
+    let title_misspelt = errors.iter().any(|d| {
+        d.code == "front-matter-unknown-field" && d.hint.as_deref() == Some("did you mean `title`?")
+    });
+    if !has_title && !title_misspelt {
         let pos = source.pos(&doc);
         errors.push(Diagnostic {
             line: pos.line,
@@ -300,7 +304,6 @@ mod tests {
                     "`author` must be an admin email or a numeric admin id, found `nobody`"
                         .to_owned()
                 ),
-                (2, 1, "missing `title` in front matter".to_owned()),
             ]
         );
     }

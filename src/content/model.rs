@@ -42,6 +42,10 @@ pub struct Project {
     pub collections: Vec<LocalCollection>,
     /// Articles sorted by path (`PathBuf` order): `render` relies on it to find link targets.
     pub articles: Vec<LocalArticle>,
+    /// Article files that exist in a collection but did not load (broken front matter, a
+    /// duplicate key): their errors are reported at the file, so links to them are not
+    /// reported again as broken.
+    pub unloaded: std::collections::BTreeSet<PathBuf>,
 }
 
 /// A directory with `_collection.yml`.

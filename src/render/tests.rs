@@ -62,6 +62,7 @@ pub fn project(root: &Path, files: &[(&str, &str)]) -> Project {
         },
         collections: Vec::new(),
         articles: articles.into_values().collect(),
+        unloaded: std::collections::BTreeSet::new(),
     }
 }
 

@@ -17,6 +17,7 @@ mod remote;
 mod render;
 mod review;
 mod review2;
+mod review3;
 mod sandbox;
 mod scale;
 mod ship;

@@ -105,6 +105,7 @@ fn load(root: &Path) -> Project {
         },
         collections: Vec::new(),
         articles: articles.into_values().collect(),
+        unloaded: std::collections::BTreeSet::new(),
     }
 }
 
