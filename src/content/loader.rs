@@ -101,6 +101,7 @@ struct ParsedFile {
     description: Option<String>,
     state: Option<ArticleState>,
     author: Option<AuthorRef>,
+    author_pos: Option<Pos>,
     key: Option<(String, Pos)>,
     markdown: String,
     body_line: usize,
@@ -411,6 +412,7 @@ impl Loader<'_> {
                 .state
                 .or(self.config.defaults.state)
                 .unwrap_or(ArticleState::Published),
+            author_at: file.author_pos.map(|p| (p.line, p.column)),
             author: file.author.or_else(|| self.config.defaults.author.clone()),
             markdown: file.markdown,
             body_line: file.body_line,
@@ -618,6 +620,7 @@ fn parse_one(
         description: fm.description,
         state: fm.state,
         author: fm.author,
+        author_pos: fm.author_pos,
         key: fm.key,
         markdown: fm.body.to_owned(),
         body_line: fm.body_line,

@@ -102,6 +102,9 @@ pub struct ArticleFile {
     pub state: ArticleState,
     /// Resolved: front matter, else `[defaults].author`; `None` when neither is set.
     pub author: Option<AuthorRef>,
+    /// Line and column of the front-matter `author` value; `None` when the author comes from
+    /// `[defaults]` (or is not set).
+    pub author_at: Option<(usize, usize)>,
     /// The Markdown body after the front matter.
     pub markdown: String,
     /// 1-based line of the first body line in the file (for diagnostics).

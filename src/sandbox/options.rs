@@ -244,6 +244,17 @@ pub enum CalloutColors {
     Rgba,
 }
 
+/// What an article write whose `author_id` is not a teammate gets (§4: the body is
+/// unverified; the official tutorial says a `401`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum UnknownAuthor {
+    /// 400 `parameter_invalid` with `field: author_id`, as other invalid fields.
+    #[default]
+    Invalid,
+    /// 401 `unauthorized`, as the create-an-article tutorial warns.
+    Unauthorized,
+}
+
 /// One choice per `[UNVERIFIED]` behaviour of `API-NOTES.md`; `Default` is the most likely one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Switches {
@@ -281,6 +292,8 @@ pub struct Switches {
     pub details: Details,
     /// The notation of callout colours in bodies sent back (§11).
     pub callout_colors: CalloutColors,
+    /// An `author_id` that is not a teammate (§4).
+    pub unknown_author: UnknownAuthor,
 }
 
 impl Default for Switches {
@@ -303,6 +316,7 @@ impl Default for Switches {
             cdn_images: CdnImages::AcceptUnsigned,
             details: Details::Keep,
             callout_colors: CalloutColors::AsSent,
+            unknown_author: UnknownAuthor::Invalid,
         }
     }
 }
@@ -326,7 +340,7 @@ const BOOL: [&str; 2] = ["true", "false"];
 
 impl Switches {
     /// Names accepted by [`Switches::set`].
-    pub const NAMES: [&'static str; 17] = [
+    pub const NAMES: [&'static str; 18] = [
         "mirror_default_locale_in_translated_content",
         "empty_stubs_for_enabled_locales",
         "unknown_locale",
@@ -344,6 +358,7 @@ impl Switches {
         "cdn_images",
         "details",
         "callout_colors",
+        "unknown_author",
     ];
 
     /// The values one switch accepts.
@@ -358,6 +373,7 @@ impl Switches {
             "cdn_images" => &["accept_unsigned", "drop_unsigned"],
             "details" => &["keep", "flatten"],
             "callout_colors" => &["as_sent", "rgba"],
+            "unknown_author" => &["invalid", "unauthorized"],
             n if Self::NAMES.contains(&n) => &BOOL,
             _ => return None,
         })
@@ -455,6 +471,13 @@ impl Switches {
                     CalloutColors::AsSent
                 };
             }
+            ("unknown_author", v) => {
+                self.unknown_author = if v == "unauthorized" {
+                    UnknownAuthor::Unauthorized
+                } else {
+                    UnknownAuthor::Invalid
+                };
+            }
             _ => return Err(SwitchError::UnknownName(name.to_owned())),
         }
         Ok(())
@@ -491,8 +514,8 @@ mod tests {
     #[test]
     fn every_variant_sets_its_switch() {
         let variants = Switches::all_variants();
-        // 1 default + 7 booleans × 2 + 2+3+3+3+2+2+2 + 2+2+2.
-        assert_eq!(variants.len(), 1 + 7 * 2 + 17 + 6);
+        // 1 default + 7 booleans × 2 + 2+3+3+3+2+2+2 + 2+2+2 + 2.
+        assert_eq!(variants.len(), 1 + 7 * 2 + 17 + 6 + 2);
         let mut s = Switches::default();
         s.apply("headings=flatten_to_h2").unwrap();
         assert_eq!(s.headings, Headings::FlattenToH2);

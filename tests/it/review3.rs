@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use crate::support::{run_in, write};
+use crate::support::{Emulator, point_at, run_in, write};
 
 /// A small bilingual tree whose articles link to each other, on the embedded sandbox.
 fn linked_tree(root: &Path) {
@@ -73,7 +73,7 @@ fn a_config_typo_is_reported_alone_by_check_and_plan() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|d| d["path"].as_str().unwrap())
+        .map(|d| d["file"].as_str().unwrap())
         .collect();
     assert_eq!(paths, ["helpcenter.toml"], "{json}");
     assert!(
@@ -110,4 +110,119 @@ fn a_broken_front_matter_gives_no_link_errors_elsewhere() {
     insta::assert_snapshot!("broken_front_matter_translation", whole(root, &check));
     let plan = run_in(root, &["plan"]).expect(1);
     assert!(!plan.stderr.contains("link"), "{}", plan.stderr);
+}
+
+/// Appends `text` to `helpcenter.toml`.
+fn append_config(root: &Path, text: &str) {
+    let path = root.join("helpcenter.toml");
+    let mut config = std::fs::read_to_string(&path).unwrap();
+    config.push_str(text);
+    std::fs::write(path, config).unwrap();
+}
+
+#[test]
+fn the_embedded_sandbox_refuses_an_unknown_author_before_anything_is_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    linked_tree(root);
+    write(
+        root,
+        "billing/plans.md",
+        "---\ntitle: Plans\nauthor: dcos@example.com\n---\nThree plans.\n",
+    );
+    let plan = run_in(root, &["plan"]);
+    insta::assert_snapshot!("unknown_author_embedded_plan", whole(root, &plan));
+    let apply = run_in(root, &["apply", "--yes"]).expect(1);
+    assert!(
+        apply.stderr.contains("nothing was sent"),
+        "{}",
+        apply.stderr
+    );
+    let state = root.join(".helpcenter/local.state.json");
+    assert!(
+        !state.exists() || !std::fs::read_to_string(&state).unwrap().contains("billing"),
+        "nothing was recorded"
+    );
+    // A second author is a teammate once the sandbox target lists it.
+    write(
+        root,
+        "billing/plans.md",
+        "---\ntitle: Plans\nauthor: ada@example.com\n---\nThree plans.\n",
+    );
+    run_in(root, &["plan"]).expect(1);
+    append_config(
+        root,
+        "admins = [\"docs@example.com\", \"ada@example.com\"]\n",
+    );
+    run_in(root, &["apply", "--yes"]).expect(0);
+    let after = run_in(root, &["plan", "--detailed-exitcode"]);
+    assert_eq!(after.code, 0, "{}{}", after.stdout, after.stderr);
+}
+
+#[test]
+fn an_unknown_default_author_is_reported_once_at_its_config_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    linked_tree(root);
+    append_config(root, "admins = [\"docs@example.com\"]\n");
+    let config = std::fs::read_to_string(root.join("helpcenter.toml")).unwrap();
+    write(
+        root,
+        "helpcenter.toml",
+        &config.replace(
+            "author = \"docs@example.com\"",
+            "author = \"doc@example.com\"",
+        ),
+    );
+    let plan = run_in(root, &["plan"]);
+    insta::assert_snapshot!("unknown_author_defaults_plan", whole(root, &plan));
+}
+
+#[test]
+fn sandbox_serve_refuses_unknown_authors_under_every_switch_setting() {
+    for (setting, status, code) in [
+        ("unknown_author=invalid", 400, "parameter_invalid"),
+        ("unknown_author=unauthorized", 401, "unauthorized"),
+    ] {
+        let emu = Emulator::start(&["--switch", setting]);
+        let http = emu.http();
+        // The API itself: an author_id that is not a teammate is refused, nothing stored.
+        let (got, body) = http.call(
+            "POST",
+            "/articles",
+            Some(&serde_json::json!({"title": "T", "author_id": 1})),
+        );
+        assert_eq!(
+            (got, body["errors"][0]["code"].as_str()),
+            (status, Some(code)),
+            "{setting}: {body}"
+        );
+        assert!(http.articles().is_empty(), "{setting}");
+        // The tool: the unknown email is a diagnostic at its front-matter line, and no write
+        // is sent.
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        linked_tree(root);
+        point_at(root, &emu.base_url);
+        write(
+            root,
+            "billing/invoices.md",
+            "---\ntitle: Invoices\nauthor: ada@example.com\n---\nSee [plans](plans.md).\n",
+        );
+        let (cleared, _) = http.call("DELETE", "/_sandbox/requests", None);
+        assert_eq!(cleared, 200);
+        let apply = run_in(root, &["apply", "--yes"]).expect(1);
+        insta::assert_snapshot!(
+            "unknown_author_serve_apply",
+            whole(root, &apply).replace(&emu.base_url, "[emulator]")
+        );
+        let writes: Vec<String> = http.requests()["requests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["method"] != "GET")
+            .map(|r| format!("{} {}", r["method"], r["path"]))
+            .collect();
+        assert_eq!(writes, Vec::<String>::new(), "{setting}");
+    }
 }
