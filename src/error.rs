@@ -14,6 +14,8 @@ pub enum Outcome {
     Failed,
     /// Exit 2: `--detailed-exitcode` and changes are present.
     Changes,
+    /// Exit 130: stopped by Ctrl-C (`apply` saved what it made).
+    Interrupted,
 }
 
 impl Outcome {
@@ -22,6 +24,7 @@ impl Outcome {
             Self::Success => 0,
             Self::Failed => 1,
             Self::Changes => 2,
+            Self::Interrupted => 130,
         }
     }
 }

@@ -226,3 +226,108 @@ fn sandbox_serve_refuses_unknown_authors_under_every_switch_setting() {
         assert_eq!(writes, Vec::<String>::new(), "{setting}");
     }
 }
+
+/// The ids of the articles recorded in `root`'s state file for target `test`.
+fn recorded_article_ids(root: &Path) -> std::collections::BTreeSet<String> {
+    let text = std::fs::read_to_string(root.join(".helpcenter/test.state.json")).unwrap();
+    let state: serde_json::Value = serde_json::from_str(&text).unwrap();
+    state["articles"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|a| a["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_during_apply_stops_sending_saves_the_state_and_exits_130() {
+    const ARTICLES: usize = 40;
+    let emu = Emulator::start(&["--latency-ms", "150", "--no-rate-limit"]);
+    let http = emu.http();
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        "helpcenter.toml",
+        "default_locale = \"en\"\nlocales = [\"en\"]\n\n[defaults]\nauthor = \"docs@example.com\"\n",
+    );
+    point_at(root, &emu.base_url);
+    write(root, "guides/_collection.yml", "name: Guides\n");
+    for n in 0..ARTICLES {
+        write(
+            root,
+            &format!("guides/a{n:02}.md"),
+            &format!("---\ntitle: Article {n}\n---\nBody {n}.\n"),
+        );
+    }
+    let child = crate::support::bin()
+        .args(["--color", "never", "--dir"])
+        .arg(root)
+        .args(["apply", "--yes", "--concurrency", "2"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Interrupt once the emulator has answered the first article write.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let log = http.requests();
+        let wrote = log["requests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["method"] == "POST" && r["path"] == "/articles");
+        if wrote {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "apply sent no article write: {log}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+
+    let created: Vec<serde_json::Value> = http.articles();
+    let made = created.len() + http.collections().len();
+    let total = ARTICLES + 1;
+    assert!(
+        created.len() < ARTICLES,
+        "the interrupt stopped the run early: {stderr}"
+    );
+    let expected = format!(
+        "warning: interrupted: {made} of {total} changes made; the state is saved; run `helpcenter apply` again to finish"
+    );
+    assert!(
+        stderr.lines().any(|l| l == expected),
+        "expected `{expected}` in:\n{stderr}"
+    );
+    assert!(
+        stderr.contains("interrupted: no new change is sent"),
+        "{stderr}"
+    );
+    // The state holds exactly the writes made: every created article, nothing else.
+    let in_emulator: std::collections::BTreeSet<String> = created
+        .iter()
+        .map(|a| a["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(recorded_article_ids(root), in_emulator);
+    // A second run finishes the job without a duplicate.
+    run_in(root, &["apply", "--yes"]).expect(0);
+    let after = http.articles();
+    let mut titles: Vec<&str> = after.iter().map(|a| a["title"].as_str().unwrap()).collect();
+    titles.sort_unstable();
+    titles.dedup();
+    assert_eq!((after.len(), titles.len()), (ARTICLES, ARTICLES));
+    assert_eq!(recorded_article_ids(root).len(), ARTICLES);
+    let plan = run_in(root, &["plan", "--detailed-exitcode"]);
+    assert_eq!(plan.code, 0, "{}{}", plan.stdout, plan.stderr);
+}
