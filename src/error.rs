@@ -20,7 +20,7 @@ pub enum Outcome {
     Failed,
     /// Exit 2: `--detailed-exitcode` and changes are present.
     Changes,
-    /// Exit 130: stopped by Ctrl-C (what was done is kept).
+    /// Exit 130: stopped by Ctrl-C (`apply` saved what it made).
     Interrupted,
 }
 
@@ -77,6 +77,10 @@ pub enum CommandError {
     /// The content has errors, already reported as diagnostics: nothing was sent.
     #[error("the content has {errors} error(s); nothing was sent")]
     Content { errors: usize },
+    /// `helpcenter.toml` has errors, already reported as diagnostics: the content was not
+    /// checked against it and nothing was sent.
+    #[error("`helpcenter.toml` has {errors} error(s); nothing was checked or sent")]
+    Config { errors: usize },
     /// A file or folder of the user's could not be read, written, created or removed.
     #[error("cannot {action} `{}`: {source}", path.display())]
     File {
@@ -180,7 +184,10 @@ impl CommandError {
             | Self::Invalid { hint, .. }
             | Self::Refused { hint, .. }
             | Self::System { hint, .. } => *hint = Some(text.into()),
-            Self::Content { .. } | Self::File { .. } | Self::State { .. } => {}
+            Self::Content { .. }
+            | Self::Config { .. }
+            | Self::File { .. }
+            | Self::State { .. } => {}
         }
         self
     }
@@ -191,6 +198,9 @@ impl CommandError {
             Self::Content { .. } => {
                 Some("fix them (`helpcenter check` lists them all), then run the command again")
             }
+            Self::Config { .. } => Some(
+                "fix it, then run the command again (the content is checked once the config is valid)",
+            ),
             Self::Remote { hint, .. }
             | Self::Invalid { hint, .. }
             | Self::Refused { hint, .. }
@@ -203,6 +213,7 @@ impl CommandError {
     pub fn exit_code(&self) -> u8 {
         match self {
             Self::Content { .. }
+            | Self::Config { .. }
             | Self::File { .. }
             | Self::State { .. }
             | Self::Remote { .. }
@@ -228,6 +239,7 @@ mod tests {
         assert_eq!(Outcome::Interrupted.exit_code(), 130);
         let errors = [
             CommandError::Content { errors: 2 },
+            CommandError::Config { errors: 1 },
             CommandError::file(FileAction::Write, "a", io::Error::other("x")),
             CommandError::state("read the state file", io::Error::other("x")),
             CommandError::invalid("x"),

@@ -48,6 +48,11 @@ pub fn content_errors(errors: usize) -> CommandError {
     CommandError::Content { errors }
 }
 
+/// The error for a `helpcenter.toml` with errors: the content was not checked against it.
+pub fn config_errors(errors: usize) -> CommandError {
+    CommandError::Config { errors }
+}
+
 /// Maps a remote error to a command error with a hint where there is an obvious next step.
 pub fn remote_error(e: &RemoteError, target: &Target) -> CommandError {
     let err = CommandError::remote(e.clone());
@@ -122,6 +127,18 @@ pub async fn plan_target(
         directory.resolve(author).map_err(|e| e.to_string())
     });
     apply_target_rules(&mut diagnostics, std::slice::from_ref(target));
+    if target.kind == crate::content::config::TargetKind::Sandbox {
+        for diag in diagnostics
+            .iter_mut()
+            .filter(|d| d.code == "unknown-author")
+        {
+            diag.hint = Some(format!(
+                "{}; the sandbox's teammates are `admins` of `[targets.{}]` (default: `docs@example.com` and `[defaults] author`)",
+                diag.hint.as_deref().unwrap_or_default(),
+                target.name
+            ));
+        }
+    }
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     if errors > 0 {
         connection.close().await;
@@ -343,7 +360,9 @@ pub async fn connect(
 
 /// The embedded emulator for `target`: multilingual with the project's default locale, its
 /// data in `.helpcenter/<target>.sandbox.db` (SQLite; an older `.sandbox.json` is migrated),
-/// and a teammate for every author email the content names (the sandbox cannot know the real workspace's admins).
+/// and as teammates the target's `admins`, else `docs@example.com` and the `[defaults]`
+/// author: like a real workspace, it refuses any other author, so a mistyped email in front
+/// matter fails here first and not only against the real workspace.
 fn sandbox_options(project: &Project, target: &Target) -> SandboxOptions {
     let mut options = SandboxOptions {
         token: Some(SANDBOX_TOKEN.to_owned()),
@@ -360,16 +379,16 @@ fn sandbox_options(project: &Project, target: &Target) -> SandboxOptions {
         crate::content::config::NestedLists::Accept => crate::sandbox::NestedLists::Accept,
         crate::content::config::NestedLists::Reject => crate::sandbox::NestedLists::Reject,
     };
-    let mut emails: Vec<String> = Vec::new();
-    if let Some(AuthorRef::Email(e)) = &project.config.defaults.author {
-        emails.push(e.clone());
-    }
-    for article in &project.articles {
-        for file in article.locales.values() {
-            if let Some(AuthorRef::Email(e)) = &file.author {
-                emails.push(e.clone());
-            }
+    let mut emails: Vec<String> = target.admins.clone();
+    if emails.is_empty() {
+        if let Some(AuthorRef::Email(e)) = &project.config.defaults.author {
+            emails.push(e.clone());
         }
+    } else {
+        // Only the listed teammates (the default `docs@example.com` keeps its id when listed).
+        options
+            .admins
+            .retain(|a| emails.iter().any(|e| e.eq_ignore_ascii_case(&a.email)));
     }
     emails.sort_by_key(|e| e.to_lowercase());
     emails.dedup_by_key(|e| e.to_lowercase());

@@ -168,6 +168,10 @@ impl Executor<'_> {
 
     /// True (and a failure) when the journal is broken: the write must not be sent.
     fn halted(&self, shared: &Mutex<Shared>, kind: ObjectKind, key: &str) -> bool {
+        if super::interrupt::requested() {
+            // Ctrl-C: nothing new is sent; what is in flight finishes and is recorded.
+            return true;
+        }
         if !shared.lock().expect("lock").journal_broken {
             return false;
         }

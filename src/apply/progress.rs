@@ -1,10 +1,14 @@
-//! Progress: a spinner while fetching and a bar while applying on a terminal; plain lines
-//! elsewhere (CI).
+//! Progress: a spinner while fetching and a bar while applying on a terminal (with elapsed
+//! time, rate and ETA); plain lines elsewhere (CI).
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::output::Printer;
 use crate::plan::model::{Action, Change, ObjectKind};
+
+/// The apply bar: done/total, elapsed time, changes per second and the time left.
+const BAR_TEMPLATE: &str =
+    "{spinner} applying [{bar:30}] {pos}/{len} {elapsed} elapsed, {per_sec:.1}, ETA {eta} {msg}";
 
 /// Reports each finished change.
 pub struct Progress {
@@ -19,10 +23,11 @@ impl Progress {
             let bar =
                 ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
             bar.set_style(
-                ProgressStyle::with_template("{spinner} applying [{bar:30}] {pos}/{len} {msg}")
+                ProgressStyle::with_template(BAR_TEMPLATE)
                     .expect("valid template")
                     .progress_chars("=> "),
             );
+            bar.enable_steady_tick(std::time::Duration::from_millis(200));
             bar
         });
         Self {
@@ -67,6 +72,15 @@ impl Progress {
         match &self.bar {
             Some(bar) => bar.suspend(|| self.printer.error(&line)),
             None => self.printer.error(&line),
+        }
+    }
+
+    /// Ctrl-C was pressed: says that nothing new is sent and the writes in flight settle.
+    pub fn interrupted(&self) {
+        let line = "interrupted: no new change is sent; waiting for the requests in flight (Ctrl-C again quits at once)";
+        match &self.bar {
+            Some(bar) => bar.suspend(|| self.printer.warn(line)),
+            None => self.printer.warn(line),
         }
     }
 

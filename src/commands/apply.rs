@@ -132,7 +132,13 @@ fn execute(session: &Session, yes: bool, saved: Option<&Plan>, printer: &Printer
         callout_colors: session.target.callout_colors,
     };
     let started = std::time::Instant::now();
-    let (report, recorder) = session.runtime.block_on(executor.run(recorder));
+    let ((report, recorder), interrupted) =
+        session
+            .runtime
+            .block_on(crate::apply::interrupt::run_interruptible(
+                executor.run(recorder),
+                || progress.interrupted(),
+            ));
     progress.finish();
     // Failures of no one object (the journal) were not shown as they happened.
     for failure in report.failures.iter().filter(|f| f.key.is_empty()) {
@@ -144,7 +150,9 @@ fn execute(session: &Session, yes: bool, saved: Option<&Plan>, printer: &Printer
     let requests = session.connection.client.request_count();
     let mut line = format!(
         "Apply {}: {} change(s) made",
-        if report.failures.is_empty() {
+        if interrupted {
+            "interrupted"
+        } else if report.failures.is_empty() {
             "complete"
         } else {
             "incomplete"
@@ -170,6 +178,13 @@ fn execute(session: &Session, yes: bool, saved: Option<&Plan>, printer: &Printer
         started.elapsed().as_secs_f64()
     );
     printer.info(&line);
+    if interrupted {
+        printer.warn(&format!(
+            "interrupted: {} of {work} changes made; the state is saved; run `helpcenter apply` again to finish",
+            report.done
+        ));
+        return Ok(Outcome::Interrupted);
+    }
     if report.failures.is_empty() {
         Ok(Outcome::Success)
     } else {

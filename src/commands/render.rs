@@ -172,6 +172,7 @@ mod tests {
                 nested_lists: NestedLists::Accept,
                 callout_colors: crate::content::config::CalloutColors::Hex,
                 protect_views: crate::content::config::DEFAULT_PROTECT_VIEWS,
+                admins: Vec::new(),
             },
         );
         let mut state = StateFile::new("local");

@@ -44,7 +44,8 @@ pub fn load_project(global: &Global, printer: &Printer) -> Result<Project, Comma
     let errors = loaded.diagnostics.iter().filter(|d| d.is_error()).count();
     match loaded.project {
         Some(project) if errors == 0 => Ok(project),
-        _ => Err(crate::pipeline::content_errors(errors)),
+        Some(_) => Err(crate::pipeline::content_errors(errors)),
+        None => Err(crate::pipeline::config_errors(errors)),
     }
 }
 

@@ -33,6 +33,8 @@ pub struct Config {
 pub struct Defaults {
     pub state: Option<ArticleState>,
     pub author: Option<AuthorRef>,
+    /// Line and column of the `author` value in `helpcenter.toml`.
+    pub author_at: Option<(usize, usize)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -114,6 +116,9 @@ pub struct Target {
     /// Deleting or unpublishing an article with at least this many views needs
     /// `--force-prune` (0: off).
     pub protect_views: u64,
+    /// Teammates of a sandbox target's embedded emulator (`admins`, emails): the authors it
+    /// accepts, as a real workspace accepts only its admins. Empty: `[defaults] author`.
+    pub admins: Vec<String>,
 }
 
 /// `protect_views` when the target does not set it.
@@ -251,7 +256,7 @@ const TOP_KEYS: [&str; 7] = [
 ];
 const DEFAULTS_KEYS: [&str; 2] = ["state", "author"];
 const ASSETS_KEYS: [&str; 1] = ["base_url"];
-const TARGET_KEYS: [&str; 11] = [
+const TARGET_KEYS: [&str; 12] = [
     "kind",
     "region",
     "help_center",
@@ -263,6 +268,7 @@ const TARGET_KEYS: [&str; 11] = [
     "nested_lists",
     "callout_colors",
     "protect_views",
+    "admins",
 ];
 
 /// Walks the TOML tables by hand so every problem gets the span of its key or value.
@@ -568,6 +574,8 @@ impl Parser<'_> {
                             ),
                         );
                     }
+                    let pos = pos_at(self.text, value.span().start);
+                    defaults.author_at = author.as_ref().map(|_| (pos.line, pos.column));
                     defaults.author = author;
                 }
                 _ => self.unknown_entry(key, value, "`[defaults]`", &DEFAULTS_KEYS),
@@ -637,8 +645,10 @@ impl Parser<'_> {
             nested_lists: NestedLists::default(),
             callout_colors: CalloutColors::Hex,
             protect_views: DEFAULT_PROTECT_VIEWS,
+            admins: Vec::new(),
         };
         let mut kind_seen = false;
+        let mut admins_span = None;
         let mut sandbox_only_warnings = Vec::new();
         for (key, value) in table {
             let field = key.get_ref().as_ref();
@@ -709,6 +719,20 @@ impl Parser<'_> {
                     format!("`{label}` has a `token`: tokens are never read from files"),
                     Some(format!("remove it, set `token_env = \"{DEFAULT_TOKEN_ENV}\"` and export the token in that variable; if this file was committed, revoke the token")),
                 ),
+                "admins" => {
+                    admins_span = Some(key.span());
+                    for (email, span) in self.strings(&format!("{label}.admins"), value) {
+                        match parse_author_text(&email) {
+                            Some(AuthorRef::Email(email)) => target.admins.push(email),
+                            _ => self.error(
+                                "config-bad-value",
+                                span,
+                                format!("`{label}.admins` holds `{email}`, which is not an email"),
+                                Some("list the teammates' emails: `admins = [\"docs@example.com\"]`".to_owned()),
+                            ),
+                        }
+                    }
+                }
                 "prune" => match value.get_ref().as_bool() {
                     Some(b) => target.prune = b,
                     None => self.wrong_type(&format!("{label}.prune"), value, "true or false"),
@@ -795,6 +819,14 @@ impl Parser<'_> {
             TargetKind::Intercom => {
                 if target.token_env.is_none() {
                     target.token_env = Some(DEFAULT_TOKEN_ENV.to_owned());
+                }
+                if let Some(span) = admins_span {
+                    self.warning(
+                        "config-ignored-key",
+                        span,
+                        "`admins` has no effect on an intercom target: its teammates are read from the workspace".to_owned(),
+                        format!("remove it, or set `kind = \"sandbox\"` on `[{label}]`"),
+                    );
                 }
             }
             TargetKind::Sandbox => {

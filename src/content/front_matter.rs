@@ -23,6 +23,8 @@ pub struct FrontMatter<'t> {
     pub description: Option<String>,
     pub state: Option<ArticleState>,
     pub author: Option<AuthorRef>,
+    /// Where the `author` value starts (an unknown author is reported there).
+    pub author_pos: Option<Pos>,
     /// The `key` field and the position of its value.
     pub key: Option<(String, Pos)>,
     /// The Markdown after the closing `---` line.
@@ -61,6 +63,7 @@ pub fn parse<'t>(text: &'t str, path: &Path) -> Result<FrontMatter<'t>, Vec<Diag
         description: None,
         state: None,
         author: None,
+        author_pos: None,
         key: None,
         body,
         body_line,
@@ -93,7 +96,10 @@ pub fn parse<'t>(text: &'t str, path: &Path) -> Result<FrontMatter<'t>, Vec<Diag
                 fm.description = v.map(|d| d.trim().to_owned()).filter(|d| !d.is_empty());
             }),
             "state" => parse_state(&source, value).map(|s| fm.state = s),
-            "author" => parse_author(&source, value).map(|a| fm.author = a),
+            "author" => parse_author(&source, value).map(|a| {
+                fm.author_pos = a.as_ref().map(|_| source.pos(value));
+                fm.author = a;
+            }),
             "key" => parse_key(&source, value).map(|k| fm.key = k),
             other => Err(source.unknown_field(
                 "front-matter-unknown-field",
@@ -107,7 +113,11 @@ pub fn parse<'t>(text: &'t str, path: &Path) -> Result<FrontMatter<'t>, Vec<Diag
             errors.push(d);
         }
     }
-    if !has_title {
+    // A mistyped `title` (`titel:`) is one mistake: its did-you-mean error says it all.
+    let title_misspelt = errors.iter().any(|d| {
+        d.code == "front-matter-unknown-field" && d.hint.as_deref() == Some("did you mean `title`?")
+    });
+    if !has_title && !title_misspelt {
         let pos = source.pos(&doc);
         errors.push(Diagnostic {
             line: pos.line,
@@ -300,7 +310,6 @@ mod tests {
                     "`author` must be an admin email or a numeric admin id, found `nobody`"
                         .to_owned()
                 ),
-                (2, 1, "missing `title` in front matter".to_owned()),
             ]
         );
     }

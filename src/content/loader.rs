@@ -3,7 +3,7 @@
 //! Every problem becomes a [`Diagnostic`]; nothing stops at the first error. Article files are
 //! read and parsed on several threads (the walk itself is cheap).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use crate::content::collection_file::{self, CollectionFile};
@@ -23,7 +23,8 @@ pub const MAX_DEPTH: usize = 3;
 /// The outcome of [`load`]: the project (when the config is usable) and every diagnostic.
 #[derive(Debug, Clone)]
 pub struct Loaded {
-    /// `None` only when `helpcenter.toml` is missing, unreadable or not TOML.
+    /// `None` when `helpcenter.toml` is missing, unreadable or has errors (then only its
+    /// diagnostics are reported: no content is checked against a broken config).
     pub project: Option<Project>,
     /// Errors and warnings, sorted by path, line and column.
     pub diagnostics: Vec<Diagnostic>,
@@ -34,6 +35,9 @@ pub struct Loaded {
 /// Loads and validates the content tree under `root`, collecting all errors in one run.
 pub fn load(root: &Path) -> Loaded {
     let (config, mut diagnostics) = config::load_with_warnings(root);
+    // A broken config is reported alone: content checked against it (a mistyped `locales`,
+    // a default replaced by its fallback) would only bury the cause under follow-on errors.
+    let config = config.filter(|_| !diagnostics.iter().any(Diagnostic::is_error));
     let Some(config) = config else {
         return Loaded {
             project: None,
@@ -49,7 +53,7 @@ pub fn load(root: &Path) -> Loaded {
         collection_keys: HashMap::new(),
     };
     let collections = loader.collections(&tree);
-    let articles = loader.articles(&tree);
+    let (articles, unloaded) = loader.articles(&tree);
     loader.warn_same_titles(&articles);
     diagnostics.append(&mut loader.diagnostics);
     sort_diagnostics(&mut diagnostics);
@@ -63,6 +67,7 @@ pub fn load(root: &Path) -> Loaded {
             config,
             collections,
             articles,
+            unloaded,
         }),
         diagnostics,
         files,
@@ -96,6 +101,7 @@ struct ParsedFile {
     description: Option<String>,
     state: Option<ArticleState>,
     author: Option<AuthorRef>,
+    author_pos: Option<Pos>,
     key: Option<(String, Pos)>,
     markdown: String,
     body_line: usize,
@@ -226,7 +232,8 @@ impl Loader<'_> {
         }
     }
 
-    fn articles(&mut self, tree: &walk::Tree) -> Vec<LocalArticle> {
+    /// The articles, and the article files that did not load (see [`Project::unloaded`]).
+    fn articles(&mut self, tree: &walk::Tree) -> (Vec<LocalArticle>, BTreeSet<PathBuf>) {
         // Name checks first (cheap, sequential), then read and parse in parallel.
         let mut named = Vec::new();
         for rel in &tree.markdown {
@@ -267,6 +274,7 @@ impl Loader<'_> {
 
         let mut groups: BTreeMap<String, (Option<ParsedFile>, Vec<ParsedFile>)> = BTreeMap::new();
         let mut failed_defaults = std::collections::HashSet::new();
+        let mut unloaded = BTreeSet::new();
         for result in parsed {
             match result {
                 Ok(file) => {
@@ -290,7 +298,8 @@ impl Loader<'_> {
                         group.1.push(file);
                     }
                 }
-                Err((base, is_default, mut errors)) => {
+                Err((rel, base, is_default, mut errors)) => {
+                    unloaded.insert(rel);
                     if is_default {
                         failed_defaults.insert(base);
                     }
@@ -303,6 +312,7 @@ impl Loader<'_> {
         let mut seen_keys: HashMap<String, PathBuf> = HashMap::new();
         for (base, (default, translations)) in groups {
             let Some(default) = default else {
+                unloaded.extend(translations.iter().map(|t| t.rel.clone()));
                 if !failed_defaults.contains(&base) {
                     for t in &translations {
                         self.diagnostics.push(
@@ -368,6 +378,8 @@ impl Loader<'_> {
                     )
                     .with_hint("give one of them a different `key` in its front matter"),
                 );
+                unloaded.insert(default.rel.clone());
+                unloaded.extend(translations.iter().map(|t| t.rel.clone()));
                 continue;
             }
             seen_keys.insert(key.clone(), default.rel.clone());
@@ -387,7 +399,7 @@ impl Loader<'_> {
             });
         }
         out.sort_by(|a, b| a.path.cmp(&b.path));
-        out
+        (out, unloaded)
     }
 
     fn article_file(&self, file: ParsedFile) -> ArticleFile {
@@ -400,6 +412,7 @@ impl Loader<'_> {
                 .state
                 .or(self.config.defaults.state)
                 .unwrap_or(ArticleState::Published),
+            author_at: file.author_pos.map(|p| (p.line, p.column)),
             author: file.author.or_else(|| self.config.defaults.author.clone()),
             markdown: file.markdown,
             body_line: file.body_line,
@@ -556,7 +569,7 @@ fn looks_like_locale(code: &str) -> bool {
     }
 }
 
-type ParseResult = Result<ParsedFile, (String, bool, Vec<Diagnostic>)>;
+type ParseResult = Result<ParsedFile, (PathBuf, String, bool, Vec<Diagnostic>)>;
 
 /// Reads and parses the named files on up to `available_parallelism` threads, in order.
 fn parse_all(
@@ -577,7 +590,7 @@ fn parse_all(
                         .map(|(rel, base, locale)| {
                             let is_default = locale == default_locale;
                             parse_one(root, rel, base, locale)
-                                .map_err(|errors| (base.clone(), is_default, errors))
+                                .map_err(|errors| (rel.clone(), base.clone(), is_default, errors))
                         })
                         .collect::<Vec<_>>()
                 })
@@ -607,6 +620,7 @@ fn parse_one(
         description: fm.description,
         state: fm.state,
         author: fm.author,
+        author_pos: fm.author_pos,
         key: fm.key,
         markdown: fm.body.to_owned(),
         body_line: fm.body_line,

@@ -42,6 +42,10 @@ pub struct Project {
     pub collections: Vec<LocalCollection>,
     /// Articles sorted by path (`PathBuf` order): `render` relies on it to find link targets.
     pub articles: Vec<LocalArticle>,
+    /// Article files that exist in a collection but did not load (broken front matter, a
+    /// duplicate key): their errors are reported at the file, so links to them are not
+    /// reported again as broken.
+    pub unloaded: std::collections::BTreeSet<PathBuf>,
 }
 
 /// A directory with `_collection.yml`.
@@ -98,6 +102,9 @@ pub struct ArticleFile {
     pub state: ArticleState,
     /// Resolved: front matter, else `[defaults].author`; `None` when neither is set.
     pub author: Option<AuthorRef>,
+    /// Line and column of the front-matter `author` value; `None` when the author comes from
+    /// `[defaults]` (or is not set).
+    pub author_at: Option<(usize, usize)>,
     /// The Markdown body after the front matter.
     pub markdown: String,
     /// 1-based line of the first body line in the file (for diagnostics).

@@ -105,6 +105,8 @@ impl Desired {
             })
             .collect();
         let mut articles = Vec::with_capacity(project.articles.len());
+        // An unknown `[defaults]` author is one mistake, reported once at its line.
+        let mut defaults_author_reported = false;
         for article in &project.articles {
             let mut locales = BTreeMap::new();
             for (locale, file) in &article.locales {
@@ -112,18 +114,33 @@ impl Desired {
                 diagnostics.extend(rendered.diagnostics);
                 let author_id = match &file.author {
                     None => fallback_author,
-                    Some(author) => {
-                        match resolve_author(author) {
-                            Ok(id) => id,
-                            Err(message) => {
-                                diagnostics.push(
-                                Diagnostic::error("unknown-author", &file.path, 1, 1, message)
-                                    .with_hint("set `author` to the email of an admin of the workspace"),
-                            );
-                                fallback_author
-                            }
+                    Some(author) => match resolve_author(author) {
+                        Ok(id) => id,
+                        Err(message) => {
+                            match file.author_at {
+                                    Some((line, column)) => diagnostics.push(
+                                        Diagnostic::error("unknown-author", &file.path, line, column, message)
+                                            .with_hint("set `author` to the email or id of an admin of the workspace"),
+                                    ),
+                                    None if !defaults_author_reported => {
+                                        defaults_author_reported = true;
+                                        let (line, column) = project.config.defaults.author_at.unwrap_or((0, 0));
+                                        diagnostics.push(
+                                            Diagnostic::error(
+                                                "unknown-author",
+                                                crate::content::config::FILE_NAME,
+                                                line,
+                                                column,
+                                                format!("`[defaults] author`: {message}"),
+                                            )
+                                            .with_hint("set it to the email or id of an admin of the workspace"),
+                                        );
+                                    }
+                                    None => {}
+                                }
+                            fallback_author
                         }
-                    }
+                    },
                 };
                 locales.insert(
                     locale.clone(),

@@ -184,6 +184,11 @@ impl<'a> Resolver<'a> {
     /// The key of the article whose file (any locale) is `rel`.
     fn article_key(&self, rel: &Path, problems: &mut Vec<Problem>) -> Option<String> {
         let (default_path, explicit_locale) = self.default_path(rel);
+        let unloaded = &self.project.unloaded;
+        if unloaded.contains(rel) || unloaded.contains(&default_path) {
+            // The target's own error is reported at its file; it is still an article.
+            return None;
+        }
         let Some(target) = self.find_article(&default_path) else {
             let exists = self.project.root.join(rel).is_file();
             let message = if exists {

@@ -42,6 +42,7 @@ pub fn project(root: &Path, files: &[(&str, &str)]) -> Project {
                 description: None,
                 state: ArticleState::Published,
                 author: None,
+                author_at: None,
                 markdown: (*markdown).to_owned(),
                 body_line: 1,
             },
@@ -62,6 +63,7 @@ pub fn project(root: &Path, files: &[(&str, &str)]) -> Project {
         },
         collections: Vec::new(),
         articles: articles.into_values().collect(),
+        unloaded: std::collections::BTreeSet::new(),
     }
 }
 

@@ -43,10 +43,15 @@ fn content_input(map: &Map<String, Value>, env: &Env<'_>) -> Result<ContentInput
     if let Some(id) = author_id
         && !env.is_admin(id)
     {
-        return Err(ApiError::invalid(
-            "author_id",
-            format!("author_id {id} is not a teammate of this workspace"),
-        ));
+        return Err(match env.options.switches.unknown_author {
+            super::options::UnknownAuthor::Invalid => ApiError::invalid(
+                "author_id",
+                format!("author_id {id} is not a teammate of this workspace"),
+            ),
+            super::options::UnknownAuthor::Unauthorized => {
+                ApiError::new(401, "unauthorized", "Access Token Invalid")
+            }
+        });
     }
     Ok(ContentInput {
         title: opt_string(map, "title")?,

@@ -23,6 +23,6 @@ pub mod store;
 pub use options::{
     AdminSeed, DeleteCollectionWithChildren, Faults, FourthLevelCollection, Headings,
     HelpCenterSeed, LOCALES, LastPageNext, NestedLists, RateLimit, SandboxOptions, SwitchError,
-    Switches, TranslationNull, UnknownLocale,
+    Switches, TranslationNull, UnknownAuthor, UnknownLocale,
 };
 pub use server::{LoggedRequest, SandboxHandle, start};

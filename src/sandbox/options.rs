@@ -244,6 +244,17 @@ pub enum CalloutColors {
     Rgba,
 }
 
+/// What an article write whose `author_id` is not a teammate gets (§4: the body is
+/// unverified; the official tutorial says a `401`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum UnknownAuthor {
+    /// 400 `parameter_invalid` with `field: author_id`, as other invalid fields.
+    #[default]
+    Invalid,
+    /// 401 `unauthorized`, as the create-an-article tutorial warns.
+    Unauthorized,
+}
+
 /// One choice per `[UNVERIFIED]` behaviour of `API-NOTES.md`; `Default` is the most likely one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Switches {
@@ -285,6 +296,8 @@ pub struct Switches {
     /// without them: `false` (the 2.12 schema's `default`) or `true` (what its create example
     /// answers to a request that sends neither).
     pub external_page_availability_default: bool,
+    /// An `author_id` that is not a teammate (§4).
+    pub unknown_author: UnknownAuthor,
 }
 
 impl Default for Switches {
@@ -308,6 +321,7 @@ impl Default for Switches {
             details: Details::Keep,
             callout_colors: CalloutColors::AsSent,
             external_page_availability_default: false,
+            unknown_author: UnknownAuthor::Invalid,
         }
     }
 }
@@ -331,7 +345,7 @@ const BOOL: [&str; 2] = ["true", "false"];
 
 impl Switches {
     /// Names accepted by [`Switches::set`].
-    pub const NAMES: [&'static str; 18] = [
+    pub const NAMES: [&'static str; 19] = [
         "mirror_default_locale_in_translated_content",
         "empty_stubs_for_enabled_locales",
         "unknown_locale",
@@ -350,6 +364,7 @@ impl Switches {
         "details",
         "callout_colors",
         "external_page_availability_default",
+        "unknown_author",
     ];
 
     /// The values one switch accepts.
@@ -364,6 +379,7 @@ impl Switches {
             "cdn_images" => &["accept_unsigned", "drop_unsigned"],
             "details" => &["keep", "flatten"],
             "callout_colors" => &["as_sent", "rgba"],
+            "unknown_author" => &["invalid", "unauthorized"],
             n if Self::NAMES.contains(&n) => &BOOL,
             _ => return None,
         })
@@ -464,6 +480,13 @@ impl Switches {
                     CalloutColors::AsSent
                 };
             }
+            ("unknown_author", v) => {
+                self.unknown_author = if v == "unauthorized" {
+                    UnknownAuthor::Unauthorized
+                } else {
+                    UnknownAuthor::Invalid
+                };
+            }
             _ => return Err(SwitchError::UnknownName(name.to_owned())),
         }
         Ok(())
@@ -500,8 +523,8 @@ mod tests {
     #[test]
     fn every_variant_sets_its_switch() {
         let variants = Switches::all_variants();
-        // 1 default + 8 booleans × 2 + 2+3+3+3+2+2+2 + 2+2+2.
-        assert_eq!(variants.len(), 1 + 8 * 2 + 17 + 6);
+        // 1 default + 8 booleans × 2 + 2+3+3+3+2+2+2 + 2+2+2 + 2.
+        assert_eq!(variants.len(), 1 + 8 * 2 + 17 + 6 + 2);
         let mut s = Switches::default();
         s.apply("headings=flatten_to_h2").unwrap();
         assert_eq!(s.headings, Headings::FlattenToH2);

@@ -19,6 +19,7 @@ mod remote;
 mod render;
 mod review;
 mod review2;
+mod review3;
 mod sandbox;
 mod scale;
 mod settings;

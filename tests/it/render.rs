@@ -70,6 +70,7 @@ fn load(root: &Path) -> Project {
                 description: None,
                 state: ArticleState::Published,
                 author: None,
+                author_at: None,
                 markdown,
                 body_line,
             },
@@ -90,6 +91,7 @@ fn load(root: &Path) -> Project {
             nested_lists: NestedLists::Accept,
             callout_colors: helpcenter::content::config::CalloutColors::Hex,
             protect_views: helpcenter::content::config::DEFAULT_PROTECT_VIEWS,
+            admins: Vec::new(),
         },
     );
     Project {
@@ -105,6 +107,7 @@ fn load(root: &Path) -> Project {
         },
         collections: Vec::new(),
         articles: articles.into_values().collect(),
+        unloaded: std::collections::BTreeSet::new(),
     }
 }
 

@@ -1019,6 +1019,10 @@ async fn observe(switches: Switches) -> Vec<String> {
         )
         .await;
     out.push(format!("unknown_locale={}", unknown.status));
+    let stranger = api
+        .put(&format!("/articles/{id}"), json!({"author_id": 1}))
+        .await;
+    out.push(format!("unknown_author={}", stranger.status));
     let null = api
         .put(
             &format!("/articles/{id}"),

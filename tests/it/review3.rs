@@ -1,0 +1,333 @@
+//! Review, third part (issue 12): mistakes reported where they are and nowhere else (a broken
+//! `helpcenter.toml` alone, a broken front matter without follow-on link errors), unknown
+//! authors caught before anything is sent, and an interrupted `apply`, through the binary
+//! against the embedded sandbox and `sandbox serve`.
+
+use std::path::Path;
+
+use crate::support::{Emulator, point_at, run_in, write};
+
+/// A small bilingual tree whose articles link to each other, on the embedded sandbox.
+fn linked_tree(root: &Path) {
+    write(
+        root,
+        "helpcenter.toml",
+        "default_locale = \"en\"\nlocales = [\"en\", \"fr\"]\ndefault_target = \"local\"\n\n[defaults]\nauthor = \"docs@example.com\"\n\n[targets.local]\nkind = \"sandbox\"\n",
+    );
+    write(
+        root,
+        "billing/_collection.yml",
+        "name: Billing\ntranslations:\n  fr:\n    name: Facturation\n",
+    );
+    write(
+        root,
+        "billing/plans.md",
+        "---\ntitle: Plans\n---\nThree plans.\n",
+    );
+    write(
+        root,
+        "billing/plans.fr.md",
+        "---\ntitle: Forfaits\n---\nTrois forfaits.\n",
+    );
+    write(
+        root,
+        "billing/invoices.md",
+        "---\ntitle: Invoices\n---\nSee [plans](plans.md).\n",
+    );
+    write(
+        root,
+        "billing/invoices.fr.md",
+        "---\ntitle: Factures\n---\nVoir les [forfaits](plans.fr.md).\n",
+    );
+}
+
+/// Exit code, stdout and stderr of one run, for a whole-output snapshot (`root` shown as
+/// `[root]`).
+fn whole(root: &Path, run: &crate::support::Run) -> String {
+    let text = format!(
+        "exit: {}\n--- stdout\n{}--- stderr\n{}",
+        run.code, run.stdout, run.stderr
+    );
+    text.replace(root.to_str().unwrap(), "[root]")
+}
+
+#[test]
+fn a_config_typo_is_reported_alone_by_check_and_plan() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    linked_tree(root);
+    let config = std::fs::read_to_string(root.join("helpcenter.toml")).unwrap();
+    write(
+        root,
+        "helpcenter.toml",
+        &config.replace("locales = ", "locale = "),
+    );
+    let check = run_in(root, &["check"]);
+    insta::assert_snapshot!("config_typo_check", whole(root, &check));
+    let plan = run_in(root, &["plan"]);
+    insta::assert_snapshot!("config_typo_plan", whole(root, &plan));
+    let json = run_in(root, &["check", "--format", "json"])
+        .expect(1)
+        .json();
+    let paths: Vec<&str> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, ["helpcenter.toml"], "{json}");
+    assert!(
+        !root.join(".helpcenter").exists(),
+        "nothing is sent or written against a broken config"
+    );
+}
+
+#[test]
+fn a_broken_front_matter_gives_no_link_errors_elsewhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    linked_tree(root);
+    // A typo in the default-locale file, then a broken translation: both are reported at
+    // their own file, and the links to them from `invoices` are not reported as broken.
+    write(
+        root,
+        "billing/plans.md",
+        "---\ntitel: Plans\n---\nThree plans.\n",
+    );
+    let check = run_in(root, &["check"]);
+    insta::assert_snapshot!("broken_front_matter_default", whole(root, &check));
+    write(
+        root,
+        "billing/plans.md",
+        "---\ntitle: Plans\n---\nThree plans.\n",
+    );
+    write(
+        root,
+        "billing/plans.fr.md",
+        "---\ntitle: \"Forfaits\n---\nTrois forfaits.\n",
+    );
+    let check = run_in(root, &["check"]);
+    insta::assert_snapshot!("broken_front_matter_translation", whole(root, &check));
+    let plan = run_in(root, &["plan"]).expect(1);
+    assert!(!plan.stderr.contains("link"), "{}", plan.stderr);
+}
+
+/// Appends `text` to `helpcenter.toml`.
+fn append_config(root: &Path, text: &str) {
+    let path = root.join("helpcenter.toml");
+    let mut config = std::fs::read_to_string(&path).unwrap();
+    config.push_str(text);
+    std::fs::write(path, config).unwrap();
+}
+
+#[test]
+fn the_embedded_sandbox_refuses_an_unknown_author_before_anything_is_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    linked_tree(root);
+    write(
+        root,
+        "billing/plans.md",
+        "---\ntitle: Plans\nauthor: dcos@example.com\n---\nThree plans.\n",
+    );
+    let plan = run_in(root, &["plan"]);
+    insta::assert_snapshot!("unknown_author_embedded_plan", whole(root, &plan));
+    let apply = run_in(root, &["apply", "--yes"]).expect(1);
+    assert!(
+        apply.stderr.contains("nothing was sent"),
+        "{}",
+        apply.stderr
+    );
+    let state = root.join(".helpcenter/local.state.json");
+    assert!(
+        !state.exists() || !std::fs::read_to_string(&state).unwrap().contains("billing"),
+        "nothing was recorded"
+    );
+    // A second author is a teammate once the sandbox target lists it.
+    write(
+        root,
+        "billing/plans.md",
+        "---\ntitle: Plans\nauthor: ada@example.com\n---\nThree plans.\n",
+    );
+    run_in(root, &["plan"]).expect(1);
+    append_config(
+        root,
+        "admins = [\"docs@example.com\", \"ada@example.com\"]\n",
+    );
+    run_in(root, &["apply", "--yes"]).expect(0);
+    let after = run_in(root, &["plan", "--detailed-exitcode"]);
+    assert_eq!(after.code, 0, "{}{}", after.stdout, after.stderr);
+}
+
+#[test]
+fn an_unknown_default_author_is_reported_once_at_its_config_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    linked_tree(root);
+    append_config(root, "admins = [\"docs@example.com\"]\n");
+    let config = std::fs::read_to_string(root.join("helpcenter.toml")).unwrap();
+    write(
+        root,
+        "helpcenter.toml",
+        &config.replace(
+            "author = \"docs@example.com\"",
+            "author = \"doc@example.com\"",
+        ),
+    );
+    let plan = run_in(root, &["plan"]);
+    insta::assert_snapshot!("unknown_author_defaults_plan", whole(root, &plan));
+}
+
+#[test]
+fn sandbox_serve_refuses_unknown_authors_under_every_switch_setting() {
+    for (setting, status, code) in [
+        ("unknown_author=invalid", 400, "parameter_invalid"),
+        ("unknown_author=unauthorized", 401, "unauthorized"),
+    ] {
+        let emu = Emulator::start(&["--switch", setting]);
+        let http = emu.http();
+        // The API itself: an author_id that is not a teammate is refused, nothing stored.
+        let (got, body) = http.call(
+            "POST",
+            "/articles",
+            Some(&serde_json::json!({"title": "T", "author_id": 1})),
+        );
+        assert_eq!(
+            (got, body["errors"][0]["code"].as_str()),
+            (status, Some(code)),
+            "{setting}: {body}"
+        );
+        assert!(http.articles().is_empty(), "{setting}");
+        // The tool: the unknown email is a diagnostic at its front-matter line, and no write
+        // is sent.
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        linked_tree(root);
+        point_at(root, &emu.base_url);
+        write(
+            root,
+            "billing/invoices.md",
+            "---\ntitle: Invoices\nauthor: ada@example.com\n---\nSee [plans](plans.md).\n",
+        );
+        let (cleared, _) = http.call("DELETE", "/_sandbox/requests", None);
+        assert_eq!(cleared, 200);
+        let apply = run_in(root, &["apply", "--yes"]).expect(1);
+        insta::assert_snapshot!(
+            "unknown_author_serve_apply",
+            whole(root, &apply).replace(&emu.base_url, "[emulator]")
+        );
+        let writes: Vec<String> = http.requests()["requests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["method"] != "GET")
+            .map(|r| format!("{} {}", r["method"], r["path"]))
+            .collect();
+        assert_eq!(writes, Vec::<String>::new(), "{setting}");
+    }
+}
+
+/// The ids of the articles recorded in `root`'s state file for target `test`.
+fn recorded_article_ids(root: &Path) -> std::collections::BTreeSet<String> {
+    let text = std::fs::read_to_string(root.join(".helpcenter/test.state.json")).unwrap();
+    let state: serde_json::Value = serde_json::from_str(&text).unwrap();
+    state["articles"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|a| a["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_during_apply_stops_sending_saves_the_state_and_exits_130() {
+    const ARTICLES: usize = 40;
+    let emu = Emulator::start(&["--latency-ms", "150", "--no-rate-limit"]);
+    let http = emu.http();
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        "helpcenter.toml",
+        "default_locale = \"en\"\nlocales = [\"en\"]\n\n[defaults]\nauthor = \"docs@example.com\"\n",
+    );
+    point_at(root, &emu.base_url);
+    write(root, "guides/_collection.yml", "name: Guides\n");
+    for n in 0..ARTICLES {
+        write(
+            root,
+            &format!("guides/a{n:02}.md"),
+            &format!("---\ntitle: Article {n}\n---\nBody {n}.\n"),
+        );
+    }
+    let child = crate::support::bin()
+        .args(["--color", "never", "--dir"])
+        .arg(root)
+        .args(["apply", "--yes", "--concurrency", "2"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Interrupt once the emulator has answered the first article write.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let log = http.requests();
+        let wrote = log["requests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["method"] == "POST" && r["path"] == "/articles");
+        if wrote {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "apply sent no article write: {log}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+
+    let created: Vec<serde_json::Value> = http.articles();
+    let made = created.len() + http.collections().len();
+    let total = ARTICLES + 1;
+    assert!(
+        created.len() < ARTICLES,
+        "the interrupt stopped the run early: {stderr}"
+    );
+    let expected = format!(
+        "warning: interrupted: {made} of {total} changes made; the state is saved; run `helpcenter apply` again to finish"
+    );
+    assert!(
+        stderr.lines().any(|l| l == expected),
+        "expected `{expected}` in:\n{stderr}"
+    );
+    assert!(
+        stderr.contains("interrupted: no new change is sent"),
+        "{stderr}"
+    );
+    // The state holds exactly the writes made: every created article, nothing else.
+    let in_emulator: std::collections::BTreeSet<String> = created
+        .iter()
+        .map(|a| a["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(recorded_article_ids(root), in_emulator);
+    // A second run finishes the job without a duplicate.
+    run_in(root, &["apply", "--yes"]).expect(0);
+    let after = http.articles();
+    let mut titles: Vec<&str> = after.iter().map(|a| a["title"].as_str().unwrap()).collect();
+    titles.sort_unstable();
+    titles.dedup();
+    assert_eq!((after.len(), titles.len()), (ARTICLES, ARTICLES));
+    assert_eq!(recorded_article_ids(root).len(), ARTICLES);
+    let plan = run_in(root, &["plan", "--detailed-exitcode"]);
+    assert_eq!(plan.code, 0, "{}{}", plan.stdout, plan.stderr);
+}
