@@ -13,8 +13,8 @@ use futures::stream;
 use crate::apply::progress::Progress;
 use crate::content::config::CalloutColors;
 use crate::plan::compute::{
-    Resolution, UrlMap, article_expected_fingerprint, article_seen_fingerprint, article_sent_hash,
-    collection_hash,
+    Resolution, UrlMap, article_expected_fingerprint, article_raw_hash, article_seen_fingerprint,
+    article_sent_hash, collection_hash,
 };
 use crate::plan::desired::{Desired, DesiredArticle, DesiredCollection};
 use crate::plan::model::{Action, Change, ObjectKind, Plan};
@@ -465,6 +465,7 @@ impl Executor<'_> {
                         LocaleRecord {
                             sent: collection_hash(&want.name, &want.description),
                             seen: collection_hash(&name, &description),
+                            raw: None,
                             url: None,
                         },
                     );
@@ -794,6 +795,7 @@ impl Executor<'_> {
                         LocaleRecord {
                             sent: article_sent_hash(want, &body),
                             seen: article_seen_fingerprint(&remote),
+                            raw: Some(article_raw_hash(&remote)),
                             url: remote.url.clone(),
                         },
                     );

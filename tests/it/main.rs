@@ -9,6 +9,7 @@ mod convergence;
 mod hostile;
 mod house;
 mod plan_apply;
+mod plan_memo;
 mod plan_output;
 mod preview;
 mod pull;
