@@ -317,13 +317,36 @@ fn first_apply(rows: &mut Vec<Row>, articles: usize, locales: usize) {
     );
 }
 
+/// Where a seeded tree lives: removed after the run, or kept (`SCALE_KEEP`).
+enum Seeded {
+    Temp(tempfile::TempDir),
+    Kept(std::path::PathBuf),
+}
+
+impl Seeded {
+    fn path(&self) -> &Path {
+        match self {
+            Seeded::Temp(t) => t.path(),
+            Seeded::Kept(p) => p,
+        }
+    }
+}
+
 /// A tree of `articles` × `locales` seeded into `sandbox serve --no-rate-limit`.
-fn seeded(articles: usize, locales: usize) -> (tempfile::TempDir, Emulator) {
+fn seeded(articles: usize, locales: usize) -> (Seeded, Emulator) {
     let locales = &ALL_LOCALES[..locales];
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path().join("content");
     generate(&root, articles, locales);
-    let emu = Emulator::start(&["--no-rate-limit"]);
+    // `SCALE_KEEP=1`: the emulator persists into the tree's folder, kept after the run, so a
+    // profile can be repeated against it (`sandbox serve --state <dir>/serve.sandbox.db`).
+    let keep = std::env::var_os("SCALE_KEEP").is_some();
+    let db = tmp.path().join("serve.sandbox.db").display().to_string();
+    let mut args = vec!["--no-rate-limit"];
+    if keep {
+        args.extend(["--state", &db]);
+    }
+    let emu = Emulator::start(&args);
     write(
         &root,
         "helpcenter.toml",
@@ -335,7 +358,11 @@ fn seeded(articles: usize, locales: usize) -> (tempfile::TempDir, Emulator) {
         locales.len(),
         load()
     );
-    (tmp, emu)
+    if keep {
+        println!("kept {}", tmp.path().display());
+        return (Seeded::Kept(tmp.keep()), emu);
+    }
+    (Seeded::Temp(tmp), emu)
 }
 
 /// The tool's own CPU (user + sys of the child): no-op plan vs check.
