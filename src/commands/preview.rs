@@ -34,7 +34,7 @@ pub fn run(global: &GlobalArgs, args: &PreviewArgs, printer: &Printer) -> Comman
             root,
             target: global.target.clone(),
         };
-        crate::preview::serve(listener, options)
+        crate::preview::serve(listener, options, |w| printer.warn(w))
             .await
             .map_err(|e| CommandError::new(format!("the preview server failed: {e}")))
     })?;

@@ -12,6 +12,7 @@ mod plan_apply;
 mod plan_memo;
 mod plan_output;
 mod preview;
+mod preview_index;
 mod pull;
 mod pull_fidelity;
 mod remote;
