@@ -2,4 +2,5 @@
 //! stage's journal.
 
 pub mod executor;
+pub mod group_commit;
 pub mod progress;
