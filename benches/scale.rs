@@ -9,10 +9,13 @@
 //!   `/usr/bin/time`; the emulator is another process and is not counted);
 //! - no-op `plan` peak RSS on 10,000 × 10;
 //! - apply throughput at `--concurrency 16` × 50 ms latency (`benches/apply.rs`'s harness)
-//!   without a rate limit, and at Intercom's 1,667 per 10 s.
+//!   without a rate limit, and at Intercom's 1,667 per 10 s;
+//! - `preview` of 10,000 articles × 3 locales: first page (the index's initial load), warm
+//!   article and home pages, and an edit's way to the live-reload stream.
 //!
 //! Sizes: `SCALE_ARTICLES` (default 2,000), `SCALE_RSS_ARTICLES` (10,000), `SCALE_UPDATES`
-//! (3,000: more than one window of the limit). `SCALE_PARTS=check,sandbox,plan,rss,apply`
+//! (3,000: more than one window of the limit), `SCALE_PREVIEW_ARTICLES` (10,000) and
+//! `SCALE_PREVIEW_LOCALES` (3). `SCALE_PARTS=check,sandbox,plan,rss,apply,preview`
 //! picks parts; `SCALE_PERF=FILE` also records a `perf` profile of the no-op plan. Run with `cargo bench --bench scale`. Figures are printed; nothing is asserted.
 #![allow(clippy::print_stdout, clippy::cast_precision_loss)]
 
@@ -231,6 +234,13 @@ fn main() {
     if part("apply") {
         apply(&mut rows, 16, env_usize("SCALE_UPDATES", 3_000));
     }
+    if part("preview") {
+        preview(
+            &mut rows,
+            env_usize("SCALE_PREVIEW_ARTICLES", 10_000),
+            env_usize("SCALE_PREVIEW_LOCALES", 3),
+        );
+    }
     println!();
     println!("| figure | measured | ratio | goal | load average |");
     println!("|---|---|---|---|---|");
@@ -317,13 +327,36 @@ fn first_apply(rows: &mut Vec<Row>, articles: usize, locales: usize) {
     );
 }
 
+/// Where a seeded tree lives: removed after the run, or kept (`SCALE_KEEP`).
+enum Seeded {
+    Temp(tempfile::TempDir),
+    Kept(std::path::PathBuf),
+}
+
+impl Seeded {
+    fn path(&self) -> &Path {
+        match self {
+            Seeded::Temp(t) => t.path(),
+            Seeded::Kept(p) => p,
+        }
+    }
+}
+
 /// A tree of `articles` × `locales` seeded into `sandbox serve --no-rate-limit`.
-fn seeded(articles: usize, locales: usize) -> (tempfile::TempDir, Emulator) {
+fn seeded(articles: usize, locales: usize) -> (Seeded, Emulator) {
     let locales = &ALL_LOCALES[..locales];
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path().join("content");
     generate(&root, articles, locales);
-    let emu = Emulator::start(&["--no-rate-limit"]);
+    // `SCALE_KEEP=1`: the emulator persists into the tree's folder, kept after the run, so a
+    // profile can be repeated against it (`sandbox serve --state <dir>/serve.sandbox.db`).
+    let keep = std::env::var_os("SCALE_KEEP").is_some();
+    let db = tmp.path().join("serve.sandbox.db").display().to_string();
+    let mut args = vec!["--no-rate-limit"];
+    if keep {
+        args.extend(["--state", &db]);
+    }
+    let emu = Emulator::start(&args);
     write(
         &root,
         "helpcenter.toml",
@@ -335,7 +368,11 @@ fn seeded(articles: usize, locales: usize) -> (tempfile::TempDir, Emulator) {
         locales.len(),
         load()
     );
-    (tmp, emu)
+    if keep {
+        println!("kept {}", tmp.path().display());
+        return (Seeded::Kept(tmp.keep()), emu);
+    }
+    (Seeded::Temp(tmp), emu)
 }
 
 /// The tool's own CPU (user + sys of the child): no-op plan vs check.
@@ -446,5 +483,127 @@ fn apply(rows: &mut Vec<Row>, concurrency: usize, updates: usize) {
             100.0 * rate / 166.7
         ),
         "100% of the limit, 0 x 429",
+    );
+}
+
+/// `preview` over `articles` × `locales`: the first page (waits for the index's first load),
+/// warm pages (median and slowest of several, each a different article), the home page, an
+/// edit until its `refresh` event, and the preview's peak RSS.
+fn preview(rows: &mut Vec<Row>, articles: usize, locales: usize) {
+    let locales = &ALL_LOCALES[..locales];
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("content");
+    generate(&root, articles, locales);
+    write(
+        &root,
+        "helpcenter.toml",
+        &config(locales, "[targets.bench]\nkind = \"sandbox\"\n"),
+    );
+    let started = Instant::now();
+    let mut child = bin()
+        .arg("--dir")
+        .arg(&root)
+        .args(["preview", "--port", "0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("preview starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line.trim().strip_prefix("preview ").unwrap().to_owned();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let client = reqwest::Client::new();
+    let get = |path: String| {
+        let client = client.clone();
+        let url = format!("{url}{path}");
+        async move {
+            let t = Instant::now();
+            let resp = client.get(&url).send().await.expect("GET");
+            assert_eq!(resp.status(), 200, "{url}");
+            let text = resp.text().await.unwrap();
+            (t.elapsed().as_secs_f64(), text)
+        }
+    };
+    let key = |i: usize| {
+        format!(
+            "area-{:02}/topic-{:02}/article-{:03}",
+            i % 10,
+            i % 9,
+            i % 90
+        )
+    };
+    let (first, _) = rt.block_on(get(format!("/articles/{}", key(0))));
+    let first_total = started.elapsed().as_secs_f64();
+    let mut warm: Vec<f64> = (1..=20)
+        .map(|i| {
+            rt.block_on(get(format!("/articles/{}?locale=fr", key(i * 7))))
+                .0
+        })
+        .collect();
+    warm.sort_by(f64::total_cmp);
+    let mut home: Vec<f64> = (0..5).map(|_| rt.block_on(get("/".to_owned())).0).collect();
+    home.sort_by(f64::total_cmp);
+    let page = format!("/articles/{}", key(3));
+    let (reload, after) = rt.block_on(async {
+        let mut events = client
+            .get(format!("{url}/_preview/events"))
+            .send()
+            .await
+            .expect("events");
+        let mut seen = String::new();
+        while !seen.contains("event: ready") {
+            let chunk = events.chunk().await.unwrap().expect("stream open");
+            seen.push_str(&String::from_utf8_lossy(&chunk));
+        }
+        let file = root.join(format!("{}.md", key(3)));
+        let text = std::fs::read_to_string(&file).unwrap();
+        let t = Instant::now();
+        std::fs::write(&file, format!("{text}\n## Edited for the bench\n")).unwrap();
+        let mut seen = String::new();
+        while !seen.contains(&key(3)) {
+            let chunk = events.chunk().await.unwrap().expect("stream open");
+            seen.push_str(&String::from_utf8_lossy(&chunk));
+        }
+        let reload = t.elapsed().as_secs_f64();
+        (reload, get(page.clone()).await)
+    });
+    assert!(
+        after.1.contains("Edited for the bench"),
+        "the edit is served"
+    );
+    let rss_mb = std::fs::read_to_string(format!("/proc/{}/status", child.id()))
+        .ok()
+        .and_then(|s| {
+            let line = s.lines().find(|l| l.starts_with("VmHWM:"))?.to_owned();
+            line.split_whitespace().nth(1)?.parse::<f64>().ok()
+        })
+        .map_or(f64::NAN, |kb| kb / 1024.0);
+    let _ = child.kill();
+    let _ = child.wait();
+    let median = warm[warm.len() / 2];
+    row(
+        rows,
+        format!(
+            "preview of {articles} x {}: warm article page (median of {}, slowest)",
+            locales.len(),
+            warm.len()
+        ),
+        format!(
+            "{:.0} ms, {:.0} ms; home page {:.0} ms; first page {:.1} s after start ({:.1} s request); edit to live-reload event {:.0} ms, page after {:.0} ms; peak RSS {rss_mb:.0} MB",
+            median * 1e3,
+            warm[warm.len() - 1] * 1e3,
+            home[home.len() / 2] * 1e3,
+            first_total,
+            first,
+            reload * 1e3,
+            after.0 * 1e3,
+        ),
+        format!("{:.2} of 300 ms", median * 1e3 / 300.0),
+        "< 300 ms warm",
     );
 }

@@ -184,10 +184,8 @@ impl CommandError {
             | Self::Invalid { hint, .. }
             | Self::Refused { hint, .. }
             | Self::System { hint, .. } => *hint = Some(text.into()),
-            Self::Content { .. }
-            | Self::Config { .. }
-            | Self::File { .. }
-            | Self::State { .. } => {}
+            Self::Content { .. } | Self::Config { .. } | Self::File { .. } | Self::State { .. } => {
+            }
         }
         self
     }

@@ -5,16 +5,17 @@
 //! reconciled in the same run (look, then re-send only what is absent).
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use futures::StreamExt;
 use futures::stream;
 
+use crate::apply::group_commit::GroupCommit;
 use crate::apply::progress::Progress;
 use crate::content::config::CalloutColors;
 use crate::plan::compute::{
-    Resolution, UrlMap, article_expected_fingerprint, article_seen_fingerprint, article_sent_hash,
-    collection_hash,
+    Resolution, UrlMap, article_expected_fingerprint, article_raw_hash, article_seen_fingerprint,
+    article_sent_hash, collection_hash,
 };
 use crate::plan::desired::{Desired, DesiredArticle, DesiredCollection};
 use crate::plan::model::{Action, Change, ObjectKind, Plan};
@@ -76,6 +77,8 @@ pub struct Executor<'a> {
 
 struct Shared {
     recorder: Recorder,
+    /// Shared fsyncs of the journal: an intent is on disk before its write is sent.
+    group: Arc<GroupCommit>,
     urls: UrlMap,
     collection_ids: BTreeMap<String, String>,
     article_ids: BTreeMap<String, String>,
@@ -110,8 +113,10 @@ impl Executor<'_> {
                 }
             }
         }
+        let group = Arc::new(GroupCommit::new(recorder.journal_sync()));
         let shared = Mutex::new(Shared {
             recorder,
+            group,
             urls,
             collection_ids,
             article_ids,
@@ -185,7 +190,7 @@ impl Executor<'_> {
     }
 
     /// Journals the intent of a write of collection `dc` (its `locales`); false: do not send.
-    fn intend_collection<'l>(
+    async fn intend_collection<'l>(
         &self,
         shared: &Mutex<Shared>,
         dc: &DesiredCollection,
@@ -215,12 +220,13 @@ impl Executor<'_> {
                 locales,
             },
         };
-        journal(shared, entry) || !self.halted(shared, ObjectKind::Collection, &dc.key)
+        journal_durable(shared, entry).await
+            || !self.halted(shared, ObjectKind::Collection, &dc.key)
     }
 
     /// Journals the intent of a write of article `da` (the locales of `bodies`, as sent);
     /// false: do not send.
-    fn intend_article(
+    async fn intend_article(
         &self,
         shared: &Mutex<Shared>,
         da: &DesiredArticle,
@@ -250,7 +256,7 @@ impl Executor<'_> {
                 locales,
             },
         };
-        journal(shared, entry) || !self.halted(shared, ObjectKind::Article, &da.key)
+        journal_durable(shared, entry).await || !self.halted(shared, ObjectKind::Article, &da.key)
     }
 
     fn changes(&self, kind: ObjectKind, deletes: bool) -> impl Iterator<Item = &Change> {
@@ -326,7 +332,10 @@ impl Executor<'_> {
         let result = match change.action {
             Action::Create | Action::Recreate => {
                 let req = self.create_collection_request(dc, parent_id);
-                if !self.intend_collection(shared, dc, None, dc.locales.keys()) {
+                if !self
+                    .intend_collection(shared, dc, None, dc.locales.keys())
+                    .await
+                {
                     return None;
                 }
                 self.client.create_collection(&req).await
@@ -360,7 +369,10 @@ impl Executor<'_> {
                     let remote = self.remote.collections.get(&id).cloned();
                     remote.ok_or_else(|| gone(format!("/help_center/collections/{id}")))
                 } else {
-                    if !self.intend_collection(shared, dc, Some(&id), change.locales.iter()) {
+                    if !self
+                        .intend_collection(shared, dc, Some(&id), change.locales.iter())
+                        .await
+                    {
                         return None;
                     }
                     self.client.update_collection(&id, &req).await
@@ -469,6 +481,7 @@ impl Executor<'_> {
                         LocaleRecord {
                             sent: collection_hash(&want.name, &want.description),
                             seen: collection_hash(&name, &description),
+                            raw: None,
                             url: None,
                         },
                     );
@@ -558,7 +571,10 @@ impl Executor<'_> {
                     shared.lock().expect("lock").report.reconciled += 1;
                 } else if round + 1 < RECONCILE_ROUNDS {
                     let req = self.create_collection_request(dc, parent_id);
-                    if !self.intend_collection(shared, dc, None, dc.locales.keys()) {
+                    if !self
+                        .intend_collection(shared, dc, None, dc.locales.keys())
+                        .await
+                    {
                         continue;
                     }
                     match self.client.create_collection(&req).await {
@@ -661,7 +677,7 @@ impl Executor<'_> {
         let (result, bodies) = match change.action {
             Action::Create | Action::Recreate => {
                 let (req, bodies) = self.create_article_request(shared, da, parent.as_deref());
-                if !self.intend_article(shared, da, None, &bodies) {
+                if !self.intend_article(shared, da, None, &bodies).await {
                     return false;
                 }
                 (self.client.create_article(&req).await, bodies)
@@ -707,7 +723,7 @@ impl Executor<'_> {
                         .get(&id)
                         .cloned()
                         .ok_or_else(|| gone(format!("/articles/{id}")))
-                } else if self.intend_article(shared, da, Some(&id), &bodies) {
+                } else if self.intend_article(shared, da, Some(&id), &bodies).await {
                     self.client.update_article(&id, &req).await
                 } else {
                     return false;
@@ -798,6 +814,7 @@ impl Executor<'_> {
                         LocaleRecord {
                             sent: article_sent_hash(want, &body),
                             seen: article_seen_fingerprint(&remote),
+                            raw: Some(article_raw_hash(&remote)),
                             url: remote.url.clone(),
                         },
                     );
@@ -888,7 +905,7 @@ impl Executor<'_> {
                     shared.lock().expect("lock").report.reconciled += 1;
                 } else if round + 1 < RECONCILE_ROUNDS {
                     let (req, bodies) = self.create_article_request(shared, da, parent.as_deref());
-                    if !self.intend_article(shared, da, None, &bodies) {
+                    if !self.intend_article(shared, da, None, &bodies).await {
                         continue;
                     }
                     match self.client.create_article(&req).await {
@@ -976,7 +993,7 @@ impl Executor<'_> {
                     fields: Vec::new(),
                     remote_updated_at: None,
                 };
-                if !self.intend_article(shared, da, Some(&id), &bodies) {
+                if !self.intend_article(shared, da, Some(&id), &bodies).await {
                     return;
                 }
                 match self.client.update_article(&id, &req).await {
@@ -1106,11 +1123,32 @@ impl Executor<'_> {
     }
 }
 
-/// Journals one entry; returns false when the journal cannot be written (the first such
-/// error is a failure and stops every further write of the run).
+/// Journals one entry (appended: it survives a killed process; fsynced by the next group
+/// commit or the final state save); returns false when the journal cannot be written (the
+/// first such error is a failure and stops every further write of the run).
 fn journal(shared: &Mutex<Shared>, entry: JournalEntry) -> bool {
     let mut s = shared.lock().expect("lock");
-    match s.recorder.record(entry) {
+    let appended = s.recorder.append(entry);
+    journaled(&mut s, appended.map(|_| ()))
+}
+
+/// Journals one entry and waits until it is on disk (group commit: concurrent writers share
+/// the fsync); false as [`journal`].
+async fn journal_durable(shared: &Mutex<Shared>, entry: JournalEntry) -> bool {
+    let (ticket, group) = {
+        let mut s = shared.lock().expect("lock");
+        match s.recorder.append(entry) {
+            Ok(ticket) => (ticket, Arc::clone(&s.group)),
+            Err(e) => return journaled(&mut s, Err(e)),
+        }
+    };
+    let synced = group.durable(ticket).await;
+    journaled(&mut shared.lock().expect("lock"), synced)
+}
+
+/// Reports a journal write's outcome: the test hook on success, the first failure of the run.
+fn journaled(s: &mut Shared, written: std::io::Result<()>) -> bool {
+    match written {
         Ok(()) => {
             test_hooks::journaled();
             true

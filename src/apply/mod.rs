@@ -2,5 +2,6 @@
 //! stage's journal.
 
 pub mod executor;
+pub mod group_commit;
 pub mod interrupt;
 pub mod progress;

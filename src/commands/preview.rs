@@ -37,7 +37,7 @@ pub fn run(global: &Global, settings: &settings::Preview, printer: &Printer) -> 
             root,
             target: global.target.clone(),
         };
-        crate::preview::serve(listener, options)
+        crate::preview::serve(listener, options, |w| printer.warn(w))
             .await
             .map_err(|e| CommandError::system(format!("the preview server failed: {e}")))
     })?;

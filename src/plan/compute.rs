@@ -18,7 +18,7 @@ use crate::plan::remote_view::{
 use crate::plan::{body_diff, drift_fields};
 use crate::remote::models::{Article, Collection};
 use crate::render::resolve_links;
-use crate::state::state_file::StateFile;
+use crate::state::state_file::{LocaleRecord, StateFile};
 
 /// Options that change what is planned.
 #[derive(Debug, Clone, Copy, Default)]
@@ -81,6 +81,25 @@ pub fn article_seen_fingerprint(remote: &RemoteArticleLocale) -> String {
         remote.state.map_or("", |s| s.as_str()),
         &remote.author_id.map(|a| a.to_string()).unwrap_or_default(),
     ])
+}
+
+/// Hash of one remote article locale's fields exactly as Intercom returned them (no
+/// normalisation): cheap, and when it equals the recorded `raw`, the recorded `seen` still holds.
+pub fn article_raw_hash(remote: &RemoteArticleLocale) -> String {
+    hash_fields(&[
+        &remote.title,
+        &remote.description,
+        &remote.body,
+        remote.state.map_or("", |s| s.as_str()),
+        &remote.author_id.map(|a| a.to_string()).unwrap_or_default(),
+    ])
+}
+
+/// Whether Intercom's fields for one article locale still match the record: byte-identical to
+/// what was recorded (no body normalisation needed), else the same fingerprint.
+fn seen_unchanged(remote: &RemoteArticleLocale, record: &LocaleRecord) -> bool {
+    record.raw.as_deref() == Some(article_raw_hash(remote).as_str())
+        || article_seen_fingerprint(remote) == record.seen
 }
 
 /// The fingerprint Intercom holds for one article locale once it took a write of these
@@ -741,7 +760,7 @@ impl Planner<'_> {
             let sent = article_sent_hash(want, &body);
             let rec = record.and_then(|r| r.locales.get(locale));
             let (local_changed, remote_changed) = match (&have, rec) {
-                (Some(h), Some(rec)) => (sent != rec.sent, article_seen_fingerprint(h) != rec.seen),
+                (Some(h), Some(rec)) => (sent != rec.sent, !seen_unchanged(h, rec)),
                 (Some(h), None) => {
                     let pending = self
                         .state
@@ -1273,5 +1292,65 @@ fn field(
         after: after.map(str::to_owned),
         drift,
         notes: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod raw_hash_tests {
+    use super::*;
+    use crate::content::model::ArticleState;
+
+    fn remote(body: &str) -> RemoteArticleLocale {
+        RemoteArticleLocale {
+            title: "Title".into(),
+            description: String::new(),
+            body: body.into(),
+            state: Some(ArticleState::Published),
+            author_id: Some(7),
+            url: None,
+        }
+    }
+
+    fn recorded(have: &RemoteArticleLocale) -> LocaleRecord {
+        LocaleRecord {
+            sent: String::new(),
+            seen: article_seen_fingerprint(have),
+            raw: Some(article_raw_hash(have)),
+            url: None,
+        }
+    }
+
+    #[test]
+    fn an_edited_body_is_seen_as_changed() {
+        let record = recorded(&remote("<p>one</p>"));
+        assert!(seen_unchanged(&remote("<p>one</p>"), &record));
+        assert!(!seen_unchanged(&remote("<p>two</p>"), &record));
+    }
+
+    #[test]
+    fn an_equivalent_rewrite_is_unchanged_through_the_fingerprint() {
+        let record = recorded(&remote("<p>one</p>"));
+        // Bytes differ (the raw hash misses), the canonical form does not.
+        assert!(seen_unchanged(
+            &remote("<p class=\"no-margin\">one</p>"),
+            &record
+        ));
+    }
+
+    #[test]
+    fn records_without_a_raw_hash_fall_back_to_the_fingerprint() {
+        let mut record = recorded(&remote("<p>one</p>"));
+        record.raw = None;
+        assert!(seen_unchanged(&remote("<p>one</p>"), &record));
+        assert!(!seen_unchanged(&remote("<p>two</p>"), &record));
+    }
+
+    #[test]
+    fn a_matching_raw_hash_skips_the_fingerprint() {
+        let have = remote("<p>one</p>");
+        let mut record = recorded(&have);
+        // A stale `seen` (an older normaliser) is not consulted when the bytes are the same.
+        record.seen = "0000000000000000".into();
+        assert!(seen_unchanged(&have, &record));
     }
 }

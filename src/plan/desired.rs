@@ -107,10 +107,13 @@ impl Desired {
         let mut articles = Vec::with_capacity(project.articles.len());
         // An unknown `[defaults]` author is one mistake, reported once at its line.
         let mut defaults_author_reported = false;
+        let mut all_rendered = render_in_parallel(project).into_iter();
         for article in &project.articles {
             let mut locales = BTreeMap::new();
             for (locale, file) in &article.locales {
-                let rendered = render::render_article(project, article, file);
+                let rendered = all_rendered
+                    .next()
+                    .expect("one rendering per article file, in order");
                 diagnostics.extend(rendered.diagnostics);
                 let author_id = match &file.author {
                     None => fallback_author,
@@ -207,6 +210,43 @@ impl Desired {
         }
         short_hex(&h.finalize())
     }
+}
+
+/// Renders every locale file of every article (in `project` order: article, then locale) on
+/// up to `available_parallelism` threads; rendering is most of the CPU of building [`Desired`].
+fn render_in_parallel(project: &Project) -> Vec<render::Rendered> {
+    let files: Vec<_> = project
+        .articles
+        .iter()
+        .flat_map(|a| a.locales.values().map(move |f| (a, f)))
+        .collect();
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let chunk = files.len().div_ceil(threads).max(32);
+    if files.len() <= chunk {
+        return files
+            .iter()
+            .map(|(article, file)| render::render_article(project, article, file))
+            .collect();
+    }
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|(article, file)| render::render_article(project, article, file))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| match h.join() {
+                Ok(part) => part,
+                Err(panic) => std::panic::resume_unwind(panic),
+            })
+            .collect()
+    })
 }
 
 /// Hex of the first 8 bytes of a digest.

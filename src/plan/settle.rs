@@ -5,7 +5,7 @@
 //! entry is dropped and the plan compares as usual. Pending creates stay until adoption
 //! recognises their object (see `compute`).
 
-use crate::plan::compute::{article_seen_fingerprint, collection_hash};
+use crate::plan::compute::{article_raw_hash, article_seen_fingerprint, collection_hash};
 use crate::plan::remote_view::{RemoteView, article_locale, collection_locale};
 use crate::state::state_file::{LocaleRecord, StateFile};
 
@@ -41,6 +41,7 @@ pub fn settle_pending(state: &mut StateFile, remote: &RemoteView, default_locale
                     LocaleRecord {
                         sent: want.sent.clone(),
                         seen,
+                        raw: Some(article_raw_hash(&have)),
                         url: have.url.clone(),
                     },
                 );
@@ -77,6 +78,7 @@ pub fn settle_pending(state: &mut StateFile, remote: &RemoteView, default_locale
                     LocaleRecord {
                         sent: want.sent.clone(),
                         seen,
+                        raw: None,
                         url: None,
                     },
                 );

@@ -2,11 +2,13 @@
 //! article rendered from exactly the HTML `apply` sends) and the pending changes against a
 //! target. Beside the pipeline: it reads `content`, `render` and `plan`, and writes nothing.
 //!
-//! [`site`] loads and renders the tree per request, [`pages`] and [`changes`] build HTML,
+//! [`site`] is one loaded and rendered tree, [`index`] keeps it in memory and current (file-system
+//! notifications), [`pages`] and [`changes`] build HTML,
 //! [`server`] serves it.
 
 mod assets;
 pub mod changes;
+pub mod index;
 pub mod pages;
 pub mod server;
 pub mod site;

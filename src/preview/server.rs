@@ -1,6 +1,7 @@
 //! The preview's HTTP server (axum on 127.0.0.1): routes, the Content-Security-Policy, and
-//! the per-request work — content is re-read and re-rendered on every page load, and the
-//! Changes view computes the plan on the server's own runtime.
+//! the per-request work — pages are built from the in-memory [`Index`] (refreshed by
+//! file-system notifications), `/_preview/events` streams its refreshes for live reload, and
+//! the Changes view computes the plan on the server's own runtime.
 
 use std::fmt::Write as _;
 use std::path::{Component, Path as FsPath, PathBuf};
@@ -13,6 +14,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
 
+use crate::preview::index::Index;
 use crate::preview::pages::{self, View, escape};
 use crate::preview::site::Site;
 use crate::preview::{assets, changes};
@@ -38,20 +40,29 @@ pub struct PreviewOptions {
 
 struct AppState {
     options: PreviewOptions,
+    index: Arc<Index>,
     /// One plan at a time: each one starts the embedded sandbox on the same data file.
     plan_lock: tokio::sync::Mutex<()>,
 }
 
 type Shared = Arc<AppState>;
 
-/// The routes of the preview.
+/// The routes of the preview, over a fresh [`Index`] of `options.root` (loaded here).
 pub fn router(options: PreviewOptions) -> Router {
+    let (index, _) = Index::open(&options.root);
+    router_with(options, index)
+}
+
+/// The routes of the preview over `index`.
+pub fn router_with(options: PreviewOptions, index: Arc<Index>) -> Router {
     let state = Arc::new(AppState {
         options,
+        index,
         plan_lock: tokio::sync::Mutex::new(()),
     });
     Router::new()
-        .route("/", get(index))
+        .route("/", get(home))
+        .route("/_preview/events", get(events))
         .route("/articles/{*key}", get(article))
         .route("/changes", get(changes_view))
         .route("/static/style.css", get(style))
@@ -63,12 +74,20 @@ pub fn router(options: PreviewOptions) -> Router {
         .with_state(state)
 }
 
-/// Serves until Ctrl-C.
+/// Serves until Ctrl-C. `warn` gets the reason when the tree cannot be watched.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     options: PreviewOptions,
+    warn: impl FnOnce(&str),
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(options))
+    let root = options.root.clone();
+    let (index, warning) = tokio::task::spawn_blocking(move || Index::open(&root))
+        .await
+        .map_err(std::io::Error::other)?;
+    if let Some(warning) = warning {
+        warn(&warning);
+    }
+    axum::serve(listener, router_with(options, index))
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })
@@ -150,13 +169,35 @@ struct TargetQuery {
     target: Option<String>,
 }
 
-/// Loads the tree off the async threads (file reads and rendering are synchronous).
-async fn load(state: &Shared) -> Site {
-    let root = state.options.root.clone();
-    match tokio::task::spawn_blocking(move || Site::load(&root)).await {
-        Ok(site) => site,
-        Err(e) => std::panic::resume_unwind(e.into_panic()),
-    }
+/// The index's current snapshot, made current first (see [`Index::fresh`]); `key` names the
+/// article the page shows, whose files are checked too.
+async fn load(state: &Shared, key: Option<&str>) -> Arc<Site> {
+    state.index.fresh(key).await
+}
+
+/// `/_preview/events`: Server-Sent Events for live reload. A `ready` event first (the stream
+/// is open), then one `refresh` event per index refresh that changed something:
+/// `{"generation":N,"articles":[keys],"tree":bool}`. The page script reloads when its article
+/// is listed, or when `tree` is set, or (on pages that are not an article) on any refresh.
+async fn events(State(state): State<Shared>) -> impl IntoResponse {
+    use axum::response::sse::{Event, KeepAlive, Sse};
+    let mut changes = state.index.subscribe();
+    changes.mark_unchanged();
+    let ready = futures::stream::once(async {
+        Ok::<_, std::convert::Infallible>(Event::default().event("ready").data("{}"))
+    });
+    let refreshes = futures::stream::unfold(changes, |mut changes| async move {
+        changes.changed().await.ok()?;
+        let refresh = changes.borrow_and_update().clone();
+        let data = serde_json::json!({
+            "generation": refresh.generation,
+            "articles": refresh.articles,
+            "tree": refresh.tree,
+        });
+        let event = Event::default().event("refresh").data(data.to_string());
+        Some((Ok(event), changes))
+    });
+    Sse::new(futures::StreamExt::chain(ready, refreshes)).keep_alive(KeepAlive::default())
 }
 
 /// The requested locale when the config lists it, else the default locale.
@@ -170,8 +211,8 @@ fn pick_locale(site: &Site, wanted: Option<&str>) -> String {
     }
 }
 
-async fn index(State(state): State<Shared>, Query(query): Query<LocaleQuery>) -> Html<String> {
-    let site = load(&state).await;
+async fn home(State(state): State<Shared>, Query(query): Query<LocaleQuery>) -> Html<String> {
+    let site = load(&state, None).await;
     let locale = pick_locale(&site, query.locale.as_deref());
     Html(pages::index(&site, &locale))
 }
@@ -181,7 +222,7 @@ async fn article(
     Path(key): Path<String>,
     Query(query): Query<LocaleQuery>,
 ) -> Response {
-    let site = load(&state).await;
+    let site = load(&state, Some(&key)).await;
     let locale = pick_locale(&site, query.locale.as_deref());
     if let Some(html) = pages::article(&site, &key, &locale) {
         return Html(html).into_response();
@@ -217,7 +258,7 @@ async fn article(
 }
 
 async fn changes_view(State(state): State<Shared>, Query(query): Query<TargetQuery>) -> Response {
-    let site = load(&state).await;
+    let site = load(&state, None).await;
     let locale = pick_locale(&site, None);
     let Some(project) = &site.project else {
         return Html(pages::broken(&site)).into_response();
@@ -349,7 +390,7 @@ fn image_type(path: &str) -> Option<&'static str> {
 }
 
 async fn not_found(State(state): State<Shared>) -> Response {
-    let site = load(&state).await;
+    let site = load(&state, None).await;
     let locale = pick_locale(&site, None);
     (
         StatusCode::NOT_FOUND,

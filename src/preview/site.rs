@@ -48,6 +48,37 @@ impl Site {
         }
     }
 
+    /// A snapshot from a loaded `project` (with its load diagnostics) and its renderings by
+    /// (article key, locale): what the preview's index builds without rendering everything.
+    pub fn from_parts(
+        root: &Path,
+        project: Option<Project>,
+        mut diagnostics: Vec<Diagnostic>,
+        rendered: HashMap<(String, String), Rendered>,
+    ) -> Self {
+        // In the order `load` renders (article, then locale), so ties sort alike.
+        for article in project.iter().flat_map(|p| &p.articles) {
+            for locale in article.locales.keys() {
+                if let Some(r) = rendered.get(&(article.key.clone(), locale.clone())) {
+                    diagnostics.extend(r.diagnostics.iter().cloned());
+                }
+            }
+        }
+        sort_diagnostics(&mut diagnostics);
+        diagnostics.dedup();
+        Self {
+            root: root.to_path_buf(),
+            project,
+            diagnostics,
+            rendered,
+        }
+    }
+
+    /// The rendering of `key` in `locale`, as loaded.
+    pub fn rendered(&self, key: &str, locale: &str) -> Option<&Rendered> {
+        self.rendered.get(&(key.to_owned(), locale.to_owned()))
+    }
+
     /// Number of errors among the diagnostics.
     pub fn error_count(&self) -> usize {
         self.diagnostics.iter().filter(|d| d.is_error()).count()

@@ -4,7 +4,8 @@
 //! following `plan` therefore finds neither a local change nor drift.
 
 use crate::plan::compute::{
-    self, PlanOptions, UrlMap, article_seen_fingerprint, article_sent_hash, collection_hash,
+    self, PlanOptions, UrlMap, article_raw_hash, article_seen_fingerprint, article_sent_hash,
+    collection_hash,
 };
 use crate::plan::desired::Desired;
 use crate::plan::remote_view::{RemoteView, article_locale, collection_locale};
@@ -42,6 +43,7 @@ pub fn record(
                     LocaleRecord {
                         sent: collection_hash(&want.name, &want.description),
                         seen: collection_hash(&name, &description),
+                        raw: None,
                         url: None,
                     },
                 );
@@ -92,6 +94,7 @@ pub fn record(
                 LocaleRecord {
                     sent: article_sent_hash(want, &body),
                     seen: article_seen_fingerprint(&have),
+                    raw: Some(article_raw_hash(&have)),
                     url: have.url.clone(),
                 },
             );

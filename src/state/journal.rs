@@ -1,9 +1,15 @@
 //! `.helpcenter/<target>.journal.jsonl`: the journal of a running apply. Each write's intent
-//! is appended (and fsynced) before it is sent, its outcome after; the journal is folded into
-//! the state file when the apply ends, or replayed by the next command after a crash.
+//! is appended and fsynced before it is sent, its outcome appended after; the journal is folded
+//! into the state file when the apply ends, or replayed by the next command after a crash.
+//!
+//! [`Recorder::append`] writes a line without fsyncing it and returns its [`Ticket`];
+//! [`JournalSync::sync`] fsyncs everything appended so far. Apply's group commit
+//! (`apply::group_commit`) builds on the two so concurrent writers share fsyncs.
 
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::{Deserialize, Serialize};
 
@@ -131,6 +137,31 @@ pub struct Recorder {
     root: PathBuf,
     pub state: StateFile,
     journal: std::fs::File,
+    sync: JournalSync,
+}
+
+/// The journal's fsync, shareable with writers that do not hold the [`Recorder`]: what apply's
+/// group commit calls on a blocking thread.
+#[derive(Debug, Clone)]
+pub struct JournalSync {
+    file: Arc<std::fs::File>,
+    /// Lines appended so far.
+    appended: Arc<AtomicU64>,
+}
+
+/// A journal line's place: durable once an fsync that covered it ([`JournalSync::sync`]
+/// returned at least this) has returned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Ticket(pub u64);
+
+impl JournalSync {
+    /// fsyncs the journal; returns the ticket of the last line it covers (every line appended
+    /// before the call).
+    pub fn sync(&self) -> io::Result<Ticket> {
+        let upto = self.appended.load(Ordering::SeqCst);
+        self.file.sync_data()?;
+        Ok(Ticket(upto))
+    }
 }
 
 impl Recorder {
@@ -142,16 +173,30 @@ impl Recorder {
             .create(true)
             .append(true)
             .open(path)?;
+        let sync = JournalSync {
+            file: Arc::new(journal.try_clone()?),
+            appended: Arc::new(AtomicU64::new(0)),
+        };
         Ok(Self {
             root: root.to_owned(),
             state,
             journal,
+            sync,
         })
     }
 
     /// Records one entry: appended to the journal and fsynced, then applied in memory (in
     /// memory even when the journal fails, so the state file saved at the end keeps it).
     pub fn record(&mut self, entry: JournalEntry) -> io::Result<()> {
+        self.append(entry)?;
+        self.journal.sync_data()
+    }
+
+    /// Appends one entry to the journal (written to the file, not yet fsynced: it survives a
+    /// killed process; an fsync covering the ticket makes it survive a power cut),
+    /// then applies it in memory (even when the write fails, so the state saved at the end
+    /// keeps it).
+    pub fn append(&mut self, entry: JournalEntry) -> io::Result<Ticket> {
         use std::io::Write;
         let mut line = serde_json::to_string(&entry).map_err(io::Error::other)?;
         line.push('\n');
@@ -162,10 +207,17 @@ impl Recorder {
         };
         let written = written
             .and_then(|()| self.journal.write_all(line.as_bytes()))
-            .and_then(|()| self.journal.flush())
-            .and_then(|()| self.journal.sync_data());
+            .and_then(|()| self.journal.flush());
         self.state.apply_entry(entry);
-        written
+        written?;
+        Ok(Ticket(
+            self.sync.appended.fetch_add(1, Ordering::SeqCst) + 1,
+        ))
+    }
+
+    /// The journal's fsync, for writers that wait for durability without the recorder.
+    pub fn journal_sync(&self) -> JournalSync {
+        self.sync.clone()
     }
 
     /// Writes the state file atomically and removes the journal.
@@ -184,6 +236,40 @@ impl Recorder {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn article(key: &str, id: &str) -> JournalEntry {
+        JournalEntry::Article {
+            key: key.into(),
+            record: ArticleRecord {
+                id: id.into(),
+                ..ArticleRecord::default()
+            },
+        }
+    }
+
+    #[test]
+    fn a_sync_covers_every_line_appended_before_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut rec = Recorder::open(dir.path(), StateFile::new("t")).unwrap();
+        let sync = rec.journal_sync();
+        assert_eq!(rec.append(article("a", "1")).unwrap(), Ticket(1));
+        assert_eq!(rec.append(article("b", "2")).unwrap(), Ticket(2));
+        assert_eq!(sync.sync().unwrap(), Ticket(2));
+        rec.record(article("c", "3")).unwrap();
+        assert_eq!(sync.sync().unwrap(), Ticket(3));
+    }
+
+    #[test]
+    fn an_appended_line_is_replayed_without_its_fsync() {
+        // A killed process: what was appended is in the file even if no fsync ran.
+        let dir = tempfile::tempdir().unwrap();
+        let mut rec = Recorder::open(dir.path(), StateFile::new("t")).unwrap();
+        rec.append(article("a", "7")).unwrap();
+        drop(rec);
+        let (state, replayed) = StateFile::load_and_recover(dir.path(), "t").unwrap();
+        assert_eq!(replayed, 1);
+        assert_eq!(state.articles["a"].id, "7");
+    }
 
     #[test]
     fn journal_is_replayed_after_an_interrupted_apply() {

@@ -100,6 +100,10 @@ pub struct LocaleRecord {
     pub sent: String,
     /// Fingerprint of the remote fields right after our write.
     pub seen: String,
+    /// Hash of those remote fields as Intercom returned them (before normalisation): a plan
+    /// that finds them byte-identical knows `seen` without normalising the body again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub raw: Option<String>,
     /// The article's public URL in this locale, when Intercom gave one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
