@@ -3,3 +3,4 @@
 
 pub mod executor;
 pub mod progress;
+pub mod resource;

@@ -9,5 +9,6 @@ pub mod fingerprint;
 pub mod impact;
 pub mod model;
 pub mod remote_view;
+pub mod resource;
 pub mod settle;
 pub mod signed_images;
