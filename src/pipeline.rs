@@ -121,9 +121,10 @@ pub async fn plan_target(
     };
     let view = RemoteView::new(&snapshot, help_center.as_ref());
     let directory = AuthorDirectory::new(admins.clone());
-    let (desired, mut diagnostics) = Desired::build(project, fallback_author, |author| {
-        directory.resolve(author).map_err(|e| e.to_string())
-    });
+    let (desired, mut diagnostics) =
+        Desired::build_scoped(project, &target.scope, fallback_author, |author| {
+            directory.resolve(author).map_err(|e| e.to_string())
+        });
     apply_target_rules(&mut diagnostics, std::slice::from_ref(target));
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     if errors > 0 {

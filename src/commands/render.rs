@@ -197,6 +197,8 @@ mod tests {
                 nested_lists: NestedLists::Accept,
                 callout_colors: crate::content::config::CalloutColors::Hex,
                 protect_views: crate::content::config::DEFAULT_PROTECT_VIEWS,
+                publish: crate::content::config::Publish::Articles,
+                scope: crate::content::config::TargetScope::default(),
             },
         );
         let mut state = StateFile::new("local");

@@ -44,6 +44,7 @@ pub fn project(root: &Path, files: &[(&str, &str)]) -> Project {
                 author: None,
                 markdown: (*markdown).to_owned(),
                 body_line: 1,
+                fin: crate::content::model::FinAvailability::default(),
             },
         );
     }

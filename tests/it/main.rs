@@ -6,6 +6,7 @@ mod check;
 mod content;
 mod contract;
 mod convergence;
+mod fin;
 mod hostile;
 mod house;
 mod plan_apply;

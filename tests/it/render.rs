@@ -72,6 +72,7 @@ fn load(root: &Path) -> Project {
                 author: None,
                 markdown,
                 body_line,
+                fin: helpcenter::content::model::FinAvailability::default(),
             },
         );
     }
@@ -90,6 +91,8 @@ fn load(root: &Path) -> Project {
             nested_lists: NestedLists::Accept,
             callout_colors: helpcenter::content::config::CalloutColors::Hex,
             protect_views: helpcenter::content::config::DEFAULT_PROTECT_VIEWS,
+            publish: helpcenter::content::config::Publish::Articles,
+            scope: helpcenter::content::config::TargetScope::default(),
         },
     );
     Project {
