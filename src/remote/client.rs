@@ -23,7 +23,7 @@ use super::models::{
     Admin, Article, Collection, CreateArticle, CreateCollection, Deleted, HelpCenter,
     UpdateArticle, UpdateCollection,
 };
-use super::pagination::{next_page, page_path};
+use super::pagination::{PER_PAGE, next_page, sized_page_path};
 use super::rate_limit::{Pacer, RateHeaders};
 use super::retry::{self, Attempt, CallState, Decision};
 
@@ -321,11 +321,20 @@ impl Client {
     }
 
     async fn list_all<T: Listed>(&self, endpoint: &str) -> Result<Vec<T>, RemoteError> {
+        self.list_all_by(endpoint, PER_PAGE).await
+    }
+
+    /// Every page of `endpoint`, asking for `per_page` items a page.
+    async fn list_all_by<T: Listed>(
+        &self,
+        endpoint: &str,
+        per_page: u32,
+    ) -> Result<Vec<T>, RemoteError> {
         let mut page = 1;
         let mut out: Vec<T> = Vec::new();
         let mut seen: HashSet<String> = HashSet::new();
         loop {
-            let path = page_path(endpoint, page);
+            let path = sized_page_path(endpoint, per_page, page);
             let reply = self.call(Method::GET, &path, None).await?;
             let envelope: ListEnvelope = self.decode(&Method::GET, &path, &reply.body)?;
             let count = envelope.data.len();
@@ -355,6 +364,19 @@ impl Client {
         path: &str,
         body: Option<Vec<u8>>,
     ) -> Result<Reply, RemoteError> {
+        let idempotent = retry::idempotent(&method);
+        self.call_as(method, path, body, idempotent).await
+    }
+
+    /// [`Client::call`] for a call that may be sent again after a lost response or a `5xx`
+    /// when `idempotent`, whatever its method (see [`retry::decide_as`]).
+    async fn call_as(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Vec<u8>>,
+        idempotent: bool,
+    ) -> Result<Reply, RemoteError> {
         let inner = &*self.inner;
         let url = format!("{}{}", inner.base, path);
         let mut state = CallState::default();
@@ -365,7 +387,13 @@ impl Client {
             let started = Instant::now();
             let outcome = self.attempt(&method, &url, body.as_deref()).await;
             let elapsed = started.elapsed();
-            let decision = retry::decide(&method, outcome.attempt(), &mut state, inner.max_retries);
+            let decision = retry::decide_as(
+                &method,
+                idempotent,
+                outcome.attempt(),
+                &mut state,
+                inner.max_retries,
+            );
             let retry_in = match (decision, &outcome) {
                 (Decision::Retry, _) => Some(retry::backoff(
                     state.failures,
@@ -578,5 +606,6 @@ pub(crate) fn object_path(
     }
 }
 
+mod ai_calls;
 #[cfg(test)]
 mod tests;

@@ -4,6 +4,7 @@
 //! [`RemoteError`] naming the call that failed. See `docs/remote.md` for how the client paces,
 //! retries and paginates, and what "outcome unknown" means.
 
+pub mod ai_content;
 pub mod authors;
 mod client;
 mod config;

@@ -28,9 +28,9 @@ fn loose_u64(v: Option<&Value>) -> Option<u64> {
     }
 }
 
-/// Path and query of page `page` of a list endpoint.
-pub(crate) fn page_path(endpoint: &str, page: u32) -> String {
-    format!("{endpoint}?per_page={PER_PAGE}&page={page}")
+/// Path and query of page `page` of a list endpoint, `per_page` items a page.
+pub(crate) fn sized_page_path(endpoint: &str, per_page: u32, page: u32) -> String {
+    format!("{endpoint}?per_page={per_page}&page={page}")
 }
 
 /// Given the page just received, returns the number of the next page to fetch, if any.
@@ -86,10 +86,17 @@ mod tests {
 
     #[test]
     fn page_paths() {
-        assert_eq!(page_path("/articles", 1), "/articles?per_page=250&page=1");
         assert_eq!(
-            page_path("/help_center/collections", 3),
+            sized_page_path("/articles", PER_PAGE, 1),
+            "/articles?per_page=250&page=1"
+        );
+        assert_eq!(
+            sized_page_path("/help_center/collections", PER_PAGE, 3),
             "/help_center/collections?per_page=250&page=3"
+        );
+        assert_eq!(
+            sized_page_path("/ai/external_pages", 50, 2),
+            "/ai/external_pages?per_page=50&page=2"
         );
     }
 

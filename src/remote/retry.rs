@@ -57,16 +57,31 @@ pub(crate) struct CallState {
     pub lost_earlier: bool,
 }
 
-fn idempotent(method: &Method) -> bool {
+/// Whether a call of this method may be sent again (its effect does not add up).
+pub(crate) fn idempotent(method: &Method) -> bool {
     matches!(
         *method,
         Method::GET | Method::PUT | Method::DELETE | Method::HEAD
     )
 }
 
-/// Decides what to do after `attempt`, and updates the call's counters.
+/// Decides what to do after `attempt`, and updates the call's counters (the client calls
+/// [`decide_as`] with the method's own idempotency).
+#[cfg(test)]
 pub(crate) fn decide(
     method: &Method,
+    attempt: Attempt,
+    state: &mut CallState,
+    max_retries: u32,
+) -> Decision {
+    decide_as(method, idempotent(method), attempt, state, max_retries)
+}
+
+/// [`decide`] for a call whose idempotency is not its method's: a `POST` that upserts by a
+/// key the caller chose (`POST /ai/external_pages` by `external_id`) can be sent again.
+pub(crate) fn decide_as(
+    method: &Method,
+    idempotent: bool,
     attempt: Attempt,
     state: &mut CallState,
     max_retries: u32,
@@ -83,7 +98,7 @@ pub(crate) fn decide(
             }
         }
         Attempt::Status(s) if s == 408 || s >= 500 => {
-            if !idempotent(method) {
+            if !idempotent {
                 // The server answered: it failed, nothing to reconcile, except for a gateway
                 // timeout where the origin may have done the work.
                 return if s == 504 {
@@ -101,7 +116,7 @@ pub(crate) fn decide(
         }
         Attempt::Status(_) => Decision::Fail,
         Attempt::Lost { sent, .. } => {
-            if sent && !idempotent(method) {
+            if sent && !idempotent {
                 return Decision::Unknown;
             }
             if sent {
@@ -196,6 +211,28 @@ mod tests {
         sent: false,
         timeout: false,
     };
+
+    #[test]
+    fn an_upserting_post_retries_like_a_put() {
+        let mut state = CallState::default();
+        let lost = Attempt::Lost {
+            sent: true,
+            timeout: false,
+        };
+        assert_eq!(
+            decide_as(&Method::POST, true, lost, &mut state, 3),
+            Decision::Retry
+        );
+        assert_eq!(
+            decide_as(&Method::POST, true, Attempt::Status(503), &mut state, 3),
+            Decision::Retry
+        );
+        let mut state = CallState::default();
+        assert_eq!(
+            decide_as(&Method::POST, false, lost, &mut state, 3),
+            Decision::Unknown
+        );
+    }
 
     #[test]
     fn idempotent_calls_retry_5xx_and_lost_responses_up_to_the_limit() {

@@ -2,9 +2,10 @@
 //! the embedded `kind = "sandbox"` target and the tests. See `docs/sandbox.md`.
 //!
 //! Layout: `server` (HTTP, auth, rate limit, faults, routing) → `articles`, `collections`,
-//! `admins`, `help_centers` (endpoints) → `store` (data, serde) with `rewrite` (body HTML),
+//! `admins`, `help_centers`, `ai_content` (endpoints) → `store` (data, serde) with `rewrite` (body HTML),
 //! `pagination`, `persist` (state file); `options` holds the configuration and switches.
 pub mod admins;
+pub mod ai_content;
 pub mod articles;
 pub mod cli;
 pub mod collections;

@@ -281,6 +281,10 @@ pub struct Switches {
     pub details: Details,
     /// The notation of callout colours in bodies sent back (§11).
     pub callout_colors: CalloutColors,
+    /// §8: `ai_agent_availability`/`ai_copilot_availability` of an external page created
+    /// without them: `false` (the 2.12 schema's `default`) or `true` (what its create example
+    /// answers to a request that sends neither).
+    pub external_page_availability_default: bool,
 }
 
 impl Default for Switches {
@@ -303,6 +307,7 @@ impl Default for Switches {
             cdn_images: CdnImages::AcceptUnsigned,
             details: Details::Keep,
             callout_colors: CalloutColors::AsSent,
+            external_page_availability_default: false,
         }
     }
 }
@@ -326,7 +331,7 @@ const BOOL: [&str; 2] = ["true", "false"];
 
 impl Switches {
     /// Names accepted by [`Switches::set`].
-    pub const NAMES: [&'static str; 17] = [
+    pub const NAMES: [&'static str; 18] = [
         "mirror_default_locale_in_translated_content",
         "empty_stubs_for_enabled_locales",
         "unknown_locale",
@@ -344,6 +349,7 @@ impl Switches {
         "cdn_images",
         "details",
         "callout_colors",
+        "external_page_availability_default",
     ];
 
     /// The values one switch accepts.
@@ -385,6 +391,9 @@ impl Switches {
             ("link_rel", _) => self.link_rel = on,
             ("nested_help_center_id_null", _) => self.nested_help_center_id_null = on,
             ("accept_406", _) => self.accept_406 = on,
+            ("external_page_availability_default", _) => {
+                self.external_page_availability_default = on;
+            }
             ("unknown_locale", v) => {
                 self.unknown_locale = if v == "reject" {
                     UnknownLocale::Reject
@@ -491,8 +500,8 @@ mod tests {
     #[test]
     fn every_variant_sets_its_switch() {
         let variants = Switches::all_variants();
-        // 1 default + 7 booleans × 2 + 2+3+3+3+2+2+2 + 2+2+2.
-        assert_eq!(variants.len(), 1 + 7 * 2 + 17 + 6);
+        // 1 default + 8 booleans × 2 + 2+3+3+3+2+2+2 + 2+2+2.
+        assert_eq!(variants.len(), 1 + 8 * 2 + 17 + 6);
         let mut s = Switches::default();
         s.apply("headings=flatten_to_h2").unwrap();
         assert_eq!(s.headings, Headings::FlattenToH2);

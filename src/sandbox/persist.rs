@@ -13,10 +13,14 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
-use super::store::{Article, ArticleContent, Collection, GroupContent, Store};
+use super::store::{
+    Article, ArticleContent, Collection, ContentImportSource, ExternalPage, GroupContent, Store,
+    first_page_id, first_source_id,
+};
 
-/// `PRAGMA user_version` of the schema below.
-const SCHEMA_VERSION: i64 = 1;
+/// `PRAGMA user_version` of the schema below. 2 added `content_import_sources` and
+/// `external_pages`: a version-1 file gets them (empty) when it is opened, nothing else changes.
+const SCHEMA_VERSION: i64 = 2;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS meta (
@@ -58,6 +62,30 @@ CREATE TABLE IF NOT EXISTS collection_contents (
     description   TEXT,
     PRIMARY KEY (collection_id, locale)
 );
+CREATE TABLE IF NOT EXISTS content_import_sources (
+    id             INTEGER PRIMARY KEY,
+    url            TEXT NOT NULL,
+    sync_behavior  TEXT NOT NULL,
+    status         TEXT NOT NULL,
+    created_at     INTEGER NOT NULL,
+    updated_at     INTEGER NOT NULL,
+    last_synced_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS external_pages (
+    id                          INTEGER PRIMARY KEY,
+    source_id                   INTEGER NOT NULL,
+    external_id                 TEXT NOT NULL,
+    title                       TEXT NOT NULL,
+    html                        TEXT NOT NULL,
+    url                         TEXT,
+    ai_agent_availability       INTEGER NOT NULL,
+    ai_copilot_availability     INTEGER NOT NULL,
+    ai_sales_agent_availability INTEGER NOT NULL,
+    locale                      TEXT NOT NULL,
+    created_at                  INTEGER NOT NULL,
+    updated_at                  INTEGER NOT NULL,
+    last_ingested_at            INTEGER NOT NULL
+);
 ";
 
 /// The first bytes of every SQLite database file.
@@ -69,6 +97,9 @@ const SQLITE_MAGIC: &[u8] = b"SQLite format 3\0";
 pub struct Changes {
     pub articles: BTreeSet<u64>,
     pub collections: BTreeSet<u64>,
+    /// Content import sources and external pages (`/ai/*`).
+    pub sources: BTreeSet<u64>,
+    pub pages: BTreeSet<u64>,
 }
 
 /// Where the data lives for a configured `state_file`: the database, and the JSON file an
@@ -252,11 +283,20 @@ impl Database {
         ) else {
             return Ok(None);
         };
+        // Absent from a version-1 file.
+        let next_source_id = meta("next_source_id").map_err(err)?;
+        let next_page_id = meta("next_page_id").map_err(err)?;
         let mut store = Store {
             clock,
             created_at,
             next_article_id: u64::try_from(next_article_id).unwrap_or_default(),
             next_collection_id: u64::try_from(next_collection_id).unwrap_or_default(),
+            next_source_id: next_source_id
+                .and_then(|n| u64::try_from(n).ok())
+                .unwrap_or_else(first_source_id),
+            next_page_id: next_page_id
+                .and_then(|n| u64::try_from(n).ok())
+                .unwrap_or_else(first_page_id),
             ..Store::default()
         };
         {
@@ -353,6 +393,7 @@ impl Database {
                     collection.contents.insert(locale, content);
                 }
             }
+            read_ai_content(&tx, &mut store).map_err(err)?;
         }
         tx.commit().map_err(err)?;
         Ok(Some(store))
@@ -370,6 +411,12 @@ impl Database {
         for id in &changes.collections {
             write_collection(&tx, *id, store.collections.get(id)).map_err(err)?;
         }
+        for id in &changes.sources {
+            write_source(&tx, *id, store.sources.get(id)).map_err(err)?;
+        }
+        for id in &changes.pages {
+            write_page(&tx, *id, store.pages.get(id)).map_err(err)?;
+        }
         tx.commit().map_err(err)
     }
 
@@ -380,7 +427,8 @@ impl Database {
         let tx = self.conn.transaction().map_err(err)?;
         tx.execute_batch(
             "DELETE FROM article_contents; DELETE FROM articles;
-             DELETE FROM collection_contents; DELETE FROM collections; DELETE FROM meta;",
+             DELETE FROM collection_contents; DELETE FROM collections; DELETE FROM meta;
+             DELETE FROM external_pages; DELETE FROM content_import_sources;",
         )
         .map_err(err)?;
         write_meta(&tx, store).map_err(err)?;
@@ -389,6 +437,12 @@ impl Database {
         }
         for (id, collection) in &store.collections {
             write_collection(&tx, *id, Some(collection)).map_err(err)?;
+        }
+        for (id, source) in &store.sources {
+            write_source(&tx, *id, Some(source)).map_err(err)?;
+        }
+        for (id, page) in &store.pages {
+            write_page(&tx, *id, Some(page)).map_err(err)?;
         }
         tx.commit().map_err(err)
     }
@@ -403,6 +457,115 @@ fn write_meta(tx: &Transaction<'_>, store: &Store) -> rusqlite::Result<()> {
     stmt.execute(params!["created_at", store.created_at])?;
     stmt.execute(params!["next_article_id", store.next_article_id])?;
     stmt.execute(params!["next_collection_id", store.next_collection_id])?;
+    stmt.execute(params!["next_source_id", store.next_source_id])?;
+    stmt.execute(params!["next_page_id", store.next_page_id])?;
+    Ok(())
+}
+
+fn read_ai_content(tx: &Transaction<'_>, store: &mut Store) -> rusqlite::Result<()> {
+    let mut rows = tx.prepare(
+        "SELECT id, url, sync_behavior, status, created_at, updated_at, last_synced_at
+         FROM content_import_sources",
+    )?;
+    let sources = rows.query_map([], |r| {
+        Ok(ContentImportSource {
+            id: r.get(0)?,
+            url: r.get(1)?,
+            sync_behavior: r.get(2)?,
+            status: r.get(3)?,
+            created_at: r.get(4)?,
+            updated_at: r.get(5)?,
+            last_synced_at: r.get(6)?,
+        })
+    })?;
+    for source in sources {
+        let source = source?;
+        store.sources.insert(source.id, source);
+    }
+    let mut rows = tx.prepare(
+        "SELECT id, source_id, external_id, title, html, url, ai_agent_availability,
+                ai_copilot_availability, ai_sales_agent_availability, locale, created_at,
+                updated_at, last_ingested_at FROM external_pages",
+    )?;
+    let pages = rows.query_map([], |r| {
+        Ok(ExternalPage {
+            id: r.get(0)?,
+            source_id: r.get(1)?,
+            external_id: r.get(2)?,
+            title: r.get(3)?,
+            html: r.get(4)?,
+            url: r.get(5)?,
+            ai_agent_availability: r.get(6)?,
+            ai_copilot_availability: r.get(7)?,
+            ai_sales_agent_availability: r.get(8)?,
+            locale: r.get(9)?,
+            created_at: r.get(10)?,
+            updated_at: r.get(11)?,
+            last_ingested_at: r.get(12)?,
+        })
+    })?;
+    for page in pages {
+        let page = page?;
+        store.pages.insert(page.id, page);
+    }
+    Ok(())
+}
+
+fn write_source(
+    tx: &Transaction<'_>,
+    id: u64,
+    source: Option<&ContentImportSource>,
+) -> rusqlite::Result<()> {
+    let Some(s) = source else {
+        tx.prepare_cached("DELETE FROM content_import_sources WHERE id = ?1")?
+            .execute([id])?;
+        return Ok(());
+    };
+    tx.prepare_cached(
+        "INSERT OR REPLACE INTO content_import_sources
+             (id, url, sync_behavior, status, created_at, updated_at, last_synced_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![
+        id,
+        s.url,
+        s.sync_behavior,
+        s.status,
+        s.created_at,
+        s.updated_at,
+        s.last_synced_at
+    ])?;
+    Ok(())
+}
+
+fn write_page(tx: &Transaction<'_>, id: u64, page: Option<&ExternalPage>) -> rusqlite::Result<()> {
+    let Some(p) = page else {
+        tx.prepare_cached("DELETE FROM external_pages WHERE id = ?1")?
+            .execute([id])?;
+        return Ok(());
+    };
+    tx.prepare_cached(
+        "INSERT OR REPLACE INTO external_pages
+             (id, source_id, external_id, title, html, url, ai_agent_availability,
+              ai_copilot_availability, ai_sales_agent_availability, locale, created_at,
+              updated_at, last_ingested_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    )?
+    .execute(params![
+        id,
+        p.source_id,
+        p.external_id,
+        p.title,
+        p.html,
+        p.url,
+        p.ai_agent_availability,
+        p.ai_copilot_availability,
+        p.ai_sales_agent_availability,
+        p.locale,
+        p.created_at,
+        p.updated_at,
+        p.last_ingested_at
+    ])?;
     Ok(())
 }
 
@@ -555,6 +718,7 @@ mod tests {
                 &Changes {
                     articles: BTreeSet::from([41]),
                     collections: BTreeSet::from([3]),
+                    ..Changes::default()
                 },
             )
             .unwrap();
@@ -570,6 +734,126 @@ mod tests {
         again.database.write(&store, &changes).unwrap();
         drop(again);
         assert_eq!(open(&path).unwrap().store, store);
+    }
+
+    fn with_ai_content(mut store: Store) -> Store {
+        store.sources.insert(
+            4_000_001,
+            ContentImportSource {
+                id: 4_000_001,
+                url: "https://docs.example/".into(),
+                sync_behavior: "api".into(),
+                status: "active".into(),
+                created_at: 7,
+                updated_at: 8,
+                last_synced_at: 7,
+            },
+        );
+        store.pages.insert(
+            8_000_001,
+            ExternalPage {
+                id: 8_000_001,
+                source_id: 4_000_001,
+                external_id: "guides/a".into(),
+                title: "A".into(),
+                html: "<p>a</p>".into(),
+                url: None,
+                ai_agent_availability: true,
+                ai_copilot_availability: false,
+                ai_sales_agent_availability: false,
+                locale: "en".into(),
+                created_at: 9,
+                updated_at: 9,
+                last_ingested_at: 9,
+            },
+        );
+        store.next_source_id = 4_000_002;
+        store.next_page_id = 8_000_002;
+        store
+    }
+
+    #[test]
+    fn ai_content_round_trips_and_deletes_row_by_row() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.db");
+        let mut database = open(&path).unwrap().database;
+        let mut store = with_ai_content(sample());
+        let changes = Changes {
+            sources: BTreeSet::from([4_000_001]),
+            pages: BTreeSet::from([8_000_001]),
+            ..Changes::default()
+        };
+        database.write(&store, &changes).unwrap();
+        drop(database);
+        let mut again = open(&path).unwrap();
+        assert_eq!(again.store.sources, store.sources);
+        assert_eq!(again.store.pages, store.pages);
+        assert_eq!(again.store.next_page_id, 8_000_002);
+        store.sources.clear();
+        store.pages.clear();
+        again.database.write(&store, &changes).unwrap();
+        drop(again);
+        let last = open(&path).unwrap().store;
+        assert!(last.sources.is_empty() && last.pages.is_empty());
+        assert_eq!(last.next_source_id, 4_000_002, "counters survive deletes");
+    }
+
+    /// A data file written before AI content existed (schema version 1) opens with its
+    /// articles intact and takes sources and pages from then on.
+    #[test]
+    fn a_version_1_file_gains_the_ai_tables() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(
+                "CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+                 CREATE TABLE articles (id INTEGER PRIMARY KEY, parent_id INTEGER,
+                     parent_type TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+                 CREATE TABLE article_contents (article_id INTEGER NOT NULL, locale TEXT NOT NULL,
+                     title TEXT NOT NULL, description TEXT NOT NULL, body TEXT NOT NULL,
+                     author_id INTEGER NOT NULL, published INTEGER NOT NULL,
+                     ever_published INTEGER NOT NULL, created_at INTEGER NOT NULL,
+                     updated_at INTEGER NOT NULL, PRIMARY KEY (article_id, locale));
+                 CREATE TABLE collections (id INTEGER PRIMARY KEY, help_center_id INTEGER NOT NULL,
+                     parent_id INTEGER, \"order\" INTEGER NOT NULL, created_at INTEGER NOT NULL,
+                     updated_at INTEGER NOT NULL);
+                 CREATE TABLE collection_contents (collection_id INTEGER NOT NULL,
+                     locale TEXT NOT NULL, name TEXT NOT NULL, description TEXT,
+                     PRIMARY KEY (collection_id, locale));
+                 INSERT INTO meta VALUES ('clock', 100), ('created_at', 1),
+                     ('next_article_id', 7000002), ('next_collection_id', 3000001);
+                 INSERT INTO articles VALUES (7000001, NULL, NULL, 5, 6);
+                 INSERT INTO article_contents VALUES (7000001, 'en', 'Old', '', '<p>o</p>',
+                     991266200, 1, 1, 5, 6);
+                 PRAGMA user_version = 1;",
+            )
+            .unwrap();
+        }
+        let opened = open(&path).unwrap();
+        assert_eq!(
+            opened.store.articles[&7_000_001].contents["en"].title,
+            "Old"
+        );
+        assert!(opened.store.sources.is_empty());
+        assert_eq!(opened.store.next_source_id, first_source_id());
+        assert_eq!(opened.store.next_page_id, first_page_id());
+        let mut database = opened.database;
+        let store = with_ai_content(opened.store);
+        let changes = Changes {
+            sources: BTreeSet::from([4_000_001]),
+            pages: BTreeSet::from([8_000_001]),
+            ..Changes::default()
+        };
+        database.write(&store, &changes).unwrap();
+        drop(database);
+        let again = open(&path).unwrap().store;
+        assert_eq!(again, store);
+        let version: i64 = Connection::open(&path)
+            .unwrap()
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, SCHEMA_VERSION);
     }
 
     #[test]

@@ -23,7 +23,7 @@ use super::faults::{Fate, Injector};
 use super::options::{Faults, RateLimit, SandboxOptions};
 use super::rate_limit::Limiter;
 use super::store::{ArticleStats, Env, Store, path_id};
-use super::{admins, articles, collections, help_centers, persist};
+use super::{admins, ai_content, articles, collections, help_centers, persist};
 
 /// Versions accepted in `Intercom-Version` (the 2.12 spec's enum); the API served is 2.12.
 const VERSIONS: [&str; 18] = [
@@ -203,6 +203,10 @@ fn json_response(status: u16, body: &Value) -> Response {
         HeaderValue::from_static("application/json; charset=utf-8"),
     );
     response
+}
+
+fn no_content() -> Response {
+    StatusCode::NO_CONTENT.into_response()
 }
 
 fn error_response(error: &ApiError) -> Response {
@@ -404,6 +408,8 @@ async fn handle(
         }
     };
     match outcome {
+        // `null` is the 204 No Content answer (DELETE of a content import source).
+        Ok(Value::Null) => (204, no_content(), fate == Fate::Lost),
         Ok(value) => (200, json_response(200, &value), fate == Fate::Lost),
         Err(error) => (error.status, error_response(&error), false),
     }
@@ -416,6 +422,9 @@ struct Before {
     ids: Option<(Vec<u64>, Vec<u64>)>,
     collection: bool,
     path_id: Option<u64>,
+    /// `/ai/*`: whether the write is on a content import source and, for a source delete,
+    /// the pages it held (deleted with it).
+    ai: Option<(bool, Vec<u64>)>,
 }
 
 impl Before {
@@ -429,11 +438,25 @@ impl Before {
                 store.collections.keys().copied().collect(),
             )
         });
+        let ai = (segments.first() == Some(&"ai")).then(|| {
+            let source = segments.get(1) == Some(&"content_import_sources");
+            let pages = match path_id {
+                Some(id) if source && *method == Method::DELETE => store
+                    .pages
+                    .values()
+                    .filter(|p| p.source_id == id)
+                    .map(|p| p.id)
+                    .collect(),
+                _ => Vec::new(),
+            };
+            (source, pages)
+        });
         Self {
             clock: store.clock,
             ids,
             collection,
             path_id,
+            ai,
         }
     }
 
@@ -447,6 +470,15 @@ impl Before {
                 .get("id")
                 .and_then(|id| id.as_str().map_or_else(|| id.as_u64(), |s| s.parse().ok()))
         });
+        if let Some((source, pages)) = self.ai {
+            if source {
+                changes.sources.extend(id);
+                changes.pages.extend(pages);
+            } else {
+                changes.pages.extend(id);
+            }
+            return changes;
+        }
         if !self.collection {
             changes.articles.extend(id);
             return changes;
@@ -513,6 +545,30 @@ fn route(
         (&Method::GET, ["articles", id]) => articles::retrieve(store, env, path_id(id)?),
         (&Method::PUT, ["articles", id]) => articles::update(store, env, path_id(id)?, body),
         (&Method::DELETE, ["articles", id]) => articles::delete(store, path_id(id)?),
+        (&Method::GET, ["ai", "content_import_sources"]) => {
+            Ok(ai_content::list_sources(store, env, query))
+        }
+        (&Method::POST, ["ai", "content_import_sources"]) => ai_content::create_source(store, body),
+        (&Method::GET, ["ai", "content_import_sources", id]) => {
+            ai_content::retrieve_source(store, path_id(id)?)
+        }
+        (&Method::PUT, ["ai", "content_import_sources", id]) => {
+            ai_content::update_source(store, path_id(id)?, body)
+        }
+        (&Method::DELETE, ["ai", "content_import_sources", id]) => {
+            ai_content::delete_source(store, path_id(id)?)
+        }
+        (&Method::GET, ["ai", "external_pages"]) => Ok(ai_content::list_pages(store, env, query)),
+        (&Method::POST, ["ai", "external_pages"]) => ai_content::upsert_page(store, env, body),
+        (&Method::GET, ["ai", "external_pages", id]) => {
+            ai_content::retrieve_page(store, path_id(id)?)
+        }
+        (&Method::PUT, ["ai", "external_pages", id]) => {
+            ai_content::update_page(store, path_id(id)?, body)
+        }
+        (&Method::DELETE, ["ai", "external_pages", id]) => {
+            ai_content::delete_page(store, path_id(id)?)
+        }
         // Unknown paths, and unsupported methods on known ones, are 404 on Intercom.
         _ => Err(ApiError::not_found()),
     }
@@ -534,6 +590,9 @@ fn control(shared: &Shared, method: &Method, rest: &str, bytes: &[u8]) -> Respon
             }
         }
     };
+    if let Some(response) = control_ai_content(shared, method, rest, &body) {
+        return response;
+    }
     match (method, rest) {
         (&Method::GET, "requests") => {
             let log = lock(&shared.log).clone();
@@ -630,6 +689,62 @@ fn control(shared: &Shared, method: &Method, rest: &str, bytes: &[u8]) -> Respon
         }
         _ => error_response(&ApiError::not_found()),
     }
+}
+
+/// `/_sandbox/content_import_sources` and `/_sandbox/external_pages[/{id}]`: sources and
+/// pages made or edited "in the Intercom UI" (outside the tool), written to the data file like
+/// any write, but not logged, limited or faulted.
+fn control_ai_content(
+    shared: &Shared,
+    method: &Method,
+    rest: &str,
+    body: &Value,
+) -> Option<Response> {
+    let segments: Vec<&str> = rest.split('/').collect();
+    let empty = json!({});
+    let body = if body.is_null() { &empty } else { body };
+    let mut data = lock(&shared.data);
+    let Data {
+        store,
+        rng,
+        database,
+        statistics,
+    } = &mut *data;
+    let env = Env {
+        options: &shared.options,
+        rng,
+        base_url: "",
+        statistics,
+    };
+    let mut changes = persist::Changes::default();
+    let outcome = match (method, segments.as_slice()) {
+        (&Method::POST, ["content_import_sources"]) => ai_content::ui_create_source(store, body)
+            .inspect(|v| {
+                changes.sources.extend(v["id"].as_u64());
+            }),
+        (&Method::POST, ["external_pages"]) => ai_content::ui_upsert_page(store, &env, body)
+            .inspect(|v| {
+                changes
+                    .pages
+                    .extend(v["id"].as_str().and_then(|id| id.parse::<u64>().ok()));
+            }),
+        (&Method::PUT, ["external_pages", id]) => path_id(id).and_then(|id| {
+            changes.pages.insert(id);
+            ai_content::ui_edit_page(store, id, body)
+        }),
+        _ => return None,
+    };
+    let outcome = match (outcome, database) {
+        (Ok(value), Some(database)) => database
+            .write(store, &changes)
+            .map(|()| value)
+            .map_err(|e| ApiError::new(500, "server_error", format!("Sandbox data file: {e}"))),
+        (outcome, _) => outcome,
+    };
+    Some(match outcome {
+        Ok(value) => json_response(200, &value),
+        Err(error) => error_response(&error),
+    })
 }
 
 fn faults_json(faults: Faults) -> Value {

@@ -1,5 +1,6 @@
-//! The emulator's data: articles and collections with their per-locale content, id counters
-//! and a monotonic clock. Serde types, so the whole store is the persisted state file.
+//! The emulator's data: articles and collections with their per-locale content, Fin's content
+//! import sources and external pages, id counters and a monotonic clock. Serde types, so the
+//! whole store is the persisted state file.
 
 use std::collections::BTreeMap;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -26,6 +27,25 @@ pub struct Store {
     pub next_collection_id: u64,
     pub articles: BTreeMap<u64, Article>,
     pub collections: BTreeMap<u64, Collection>,
+    /// Fin AI Content (`/ai/*`); absent from state files written before it existed.
+    #[serde(default = "first_source_id")]
+    pub next_source_id: u64,
+    #[serde(default = "first_page_id")]
+    pub next_page_id: u64,
+    #[serde(default)]
+    pub sources: BTreeMap<u64, ContentImportSource>,
+    #[serde(default)]
+    pub pages: BTreeMap<u64, ExternalPage>,
+}
+
+/// First content import source id (distinct from the article and collection ranges).
+pub fn first_source_id() -> u64 {
+    4_000_001
+}
+
+/// First external page id.
+pub fn first_page_id() -> u64 {
+    8_000_001
 }
 
 impl Default for Store {
@@ -38,6 +58,10 @@ impl Default for Store {
             next_collection_id: 3_000_001,
             articles: BTreeMap::new(),
             collections: BTreeMap::new(),
+            next_source_id: first_source_id(),
+            next_page_id: first_page_id(),
+            sources: BTreeMap::new(),
+            pages: BTreeMap::new(),
         }
     }
 }
@@ -85,6 +109,38 @@ pub struct Collection {
 pub struct GroupContent {
     pub name: String,
     pub description: Option<String>,
+}
+
+/// A Fin content import source (`content_import_source`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ContentImportSource {
+    pub id: u64,
+    pub url: String,
+    /// `api` for every source made through the API; `automatic`/`manual` only seeded.
+    pub sync_behavior: String,
+    /// `active` or `deactivated`.
+    pub status: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub last_synced_at: i64,
+}
+
+/// A Fin external page (`external_page`), English only; `html` is stored as sent.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ExternalPage {
+    pub id: u64,
+    pub source_id: u64,
+    pub external_id: String,
+    pub title: String,
+    pub html: String,
+    pub url: Option<String>,
+    pub ai_agent_availability: bool,
+    pub ai_copilot_availability: bool,
+    pub ai_sales_agent_availability: bool,
+    pub locale: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub last_ingested_at: i64,
 }
 
 /// Current unix time in seconds.

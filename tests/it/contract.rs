@@ -315,7 +315,7 @@ fn type_name(value: &Value) -> &'static str {
 }
 
 /// Same keys, same JSON types (a `null` on either side matches anything: nullable fields).
-fn assert_same_shape(example: &Value, actual: &Value, what: &str) {
+pub(crate) fn assert_same_shape(example: &Value, actual: &Value, what: &str) {
     let (Some(example), Some(actual)) = (example.as_object(), actual.as_object()) else {
         panic!("{what}: not objects: {example} / {actual}");
     };

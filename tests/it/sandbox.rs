@@ -1071,6 +1071,23 @@ async fn observe(switches: Switches) -> Vec<String> {
         .await
         .unwrap();
     out.push(format!("accept={}", html_only.status()));
+    let source = api
+        .post(
+            "/ai/content_import_sources",
+            json!({"sync_behavior": "api", "url": "https://docs.example/"}),
+        )
+        .await;
+    let page = api
+        .post(
+            "/ai/external_pages",
+            json!({"title": "P", "html": "<p>p</p>", "locale": "en",
+                   "source_id": source.body["id"], "external_id": "p"}),
+        )
+        .await;
+    out.push(format!(
+        "page_availability={} {}",
+        page.body["ai_agent_availability"], page.body["ai_copilot_availability"]
+    ));
     handle.set_rate_limit(Some(RateLimit {
         limit: 1,
         window: Duration::from_secs(30),
