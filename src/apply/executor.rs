@@ -160,6 +160,9 @@ impl Executor<'_> {
                 match kind {
                     ObjectKind::Collection => Collections::refused(key.clone()),
                     ObjectKind::Article => Articles::refused(key.clone()),
+                    ObjectKind::ExternalPage => {
+                        crate::plan::external_pages::ExternalPages::refused(key.clone())
+                    }
                 },
             );
             self.fail(shared, kind, &key, e.to_string());

@@ -2,5 +2,6 @@
 //! stage's journal.
 
 pub mod executor;
+pub mod external_pages;
 pub mod progress;
 pub mod resource;

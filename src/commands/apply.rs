@@ -41,7 +41,23 @@ fn execute(
     let mut plan = session.plan.clone();
     if prune {
         // `prune = true` in the config: recompute the half-the-tree guard with prune on.
-        if !args.prune && !args.force_prune {
+        if !args.prune
+            && !args.force_prune
+            && let Some(work) = &session.pages
+        {
+            let (with_prune, _) = crate::plan::external_pages::compute(
+                &session.target.name,
+                &work.fin,
+                &work.desired,
+                &work.view,
+                &session.state,
+                true,
+                false,
+            );
+            let warnings = std::mem::take(&mut plan.warnings);
+            plan = with_prune;
+            plan.warnings = warnings;
+        } else if !args.prune && !args.force_prune {
             let (with_prune, _) = crate::plan::compute::compute(
                 &session.target.name,
                 &session.desired,
@@ -161,7 +177,19 @@ fn execute(
         callout_colors: session.target.callout_colors,
     };
     let started = std::time::Instant::now();
-    let (report, recorder) = session.runtime.block_on(executor.run(recorder));
+    let (report, recorder) = match &session.pages {
+        Some(work) => session.runtime.block_on(
+            crate::apply::external_pages::PagesExecutor {
+                client: &session.connection.client,
+                plan: &plan,
+                work,
+                concurrency: args.concurrency.max(1),
+                progress: &progress,
+            }
+            .run(recorder),
+        ),
+        None => session.runtime.block_on(executor.run(recorder)),
+    };
     progress.finish();
     // Failures of no one object (the journal) were not shown as they happened.
     for failure in report.failures.iter().filter(|f| f.key.is_empty()) {

@@ -5,6 +5,7 @@ pub mod body_diff;
 pub mod compute;
 pub mod desired;
 pub mod drift_fields;
+pub mod external_pages;
 pub mod fingerprint;
 pub mod impact;
 pub mod model;
