@@ -210,9 +210,10 @@ async fn plan_pages(
             Some((a.key.as_str(), (f.fin.agent, f.fin.copilot)))
         })
         .collect();
-    let (pages, link_warnings) = external_pages::desired_pages(&desired, fin, |key| {
-        availability.get(key).copied().unwrap_or((true, true))
-    });
+    let (pages, link_warnings) =
+        external_pages::desired_pages(&target.name, &desired, fin, |key| {
+            availability.get(key).copied().unwrap_or((true, true))
+        });
     let (mut plan, resolution) = external_pages::compute(
         &target.name,
         fin,

@@ -12,10 +12,11 @@ pub fn article_path(article: &LocalArticle) -> String {
     article.path.to_string_lossy().replace('\\', "/")
 }
 
-/// The diagnostics of every target's scope: an `include` glob that matches no Markdown file
-/// of the tree (`markdown`, whether it parsed or not) is an error (the target would silently publish less than meant; with
-/// `--prune` it would delete), an `exclude` glob that matches none is a warning (it has no
-/// effect); a Fin target whose articles have translations gets one warning.
+/// The diagnostics of every target's scope: an `include` or `exclude` glob that matches no
+/// Markdown file of the tree (`markdown`, whether it parsed or not) is a warning (a typo makes
+/// a target publish less, or leave out nothing; `check --strict` fails on it). Not an error:
+/// an empty tree about to be filled by `pull` must load.
+/// A Fin target whose articles have translations gets one warning.
 pub fn diagnostics(
     config: &Config,
     markdown: &[std::path::PathBuf],
@@ -45,16 +46,7 @@ pub fn diagnostics(
                     g.glob, target.name
                 );
                 let hint = "globs match each article's path from the content root, e.g. `internal/**` or `guides/*.md`";
-                out.push(if include {
-                    Diagnostic::error(
-                        "target-glob-unmatched",
-                        FILE_NAME,
-                        g.line,
-                        g.column,
-                        message,
-                    )
-                    .with_hint(hint)
-                } else {
+                out.push(
                     Diagnostic::warning(
                         "target-glob-unmatched",
                         FILE_NAME,
@@ -62,8 +54,8 @@ pub fn diagnostics(
                         g.column,
                         message,
                     )
-                    .with_hint(hint)
-                });
+                    .with_hint(hint),
+                );
             }
         }
         if let Some(fin) = target.fin_pages() {

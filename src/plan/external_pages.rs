@@ -107,6 +107,7 @@ pub fn remote_fingerprint(page: &ExternalPage) -> String {
 /// The desired pages of a Fin target, and warnings about links to articles it does not
 /// publish (their `page_url` leads nowhere in Fin).
 pub fn desired_pages(
+    target: &str,
     desired: &Desired,
     fin: &FinPages,
     availability: impl Fn(&str) -> (bool, bool),
@@ -120,7 +121,7 @@ pub fn desired_pages(
             let fields = &a.locales[&desired.default_locale];
             for link in fields.links.iter().filter(|l| !keys.contains(l.as_str())) {
                 warnings.push(format!(
-                    "`{}` links to `{link}`, which target publishes no page for: the link points at `{}`",
+                    "`{}` links to `{link}`, which target `{target}` does not publish: the link points at `{}`, which Fin has no page for",
                     a.path,
                     fin.url_of(link)
                 ));

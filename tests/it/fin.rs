@@ -100,7 +100,7 @@ fn check_reports_every_fin_config_error_at_its_line() {
         [
             "::error file=helpcenter.toml,line=1,col=18,title=config-fin-locale::target `fin` publishes Fin external pages, which are English only, but `default_locale` is `fr`%0Ahint: write the content in English with `default_locale = \"en\"`, or remove `publish = \"external_pages\"` from `[targets.fin]`",
             "::error file=helpcenter.toml,line=7,col=12,title=config-bad-url::`page_url` `https://docs.acme.com/` has no `{key}`: every page would get the same URL%0Ahint: put `{key}` where the article key goes, e.g. \"https://docs.example.com/{key}\"",
-            "::error file=helpcenter.toml,line=8,col=27,title=target-glob-unmatched::`include` glob `runbooks/**` of target `fin` matches no article%0Ahint: globs match each article's path from the content root, e.g. `internal/**` or `guides/*.md`",
+            "::warning file=helpcenter.toml,line=8,col=27,title=target-glob-unmatched::`include` glob `runbooks/**` of target `fin` matches no article%0Ahint: globs match each article's path from the content root, e.g. `internal/**` or `guides/*.md`",
             "::warning file=helpcenter.toml,line=9,col=12,title=target-glob-unmatched::`exclude` glob `internal/old/**` of target `fin` matches no article%0Ahint: globs match each article's path from the content root, e.g. `internal/**` or `guides/*.md`",
             "::error file=internal/a.md,line=3,col=12,title=front-matter-bad-value::`fin_agent` must be true or false, found a string%0Ahint: write `fin_agent: true` or `fin_agent: false`",
         ]
