@@ -17,8 +17,11 @@ use crate::diagnostics::{Diagnostic, Severity};
 use crate::error::CommandError;
 use crate::plan::compute::{self, PlanOptions, Resolution};
 use crate::plan::desired::Desired;
+use crate::plan::external_pages::{self, ExternalPages, PageView};
 use crate::plan::model::Plan;
 use crate::plan::remote_view::{RemoteSnapshot, RemoteView};
+use crate::plan::resource;
+use crate::remote::ai_content::ExternalPage;
 use crate::remote::authors::AuthorDirectory;
 use crate::remote::models::HelpCenter;
 use crate::remote::{Client, ClientConfig, RemoteError, RequestObserver, Token};
@@ -78,7 +81,12 @@ pub struct Planned {
     /// The state with the writes of an interrupted apply settled, when there were any
     /// (the plan was computed from it; the caller that holds the lock saves it).
     pub settled_state: Option<StateFile>,
+    /// For a Fin target (`publish = "external_pages"`): its pages, remote and desired.
+    pub pages: Option<PagesPlanned>,
 }
+
+/// What apply needs of a Fin target's plan.
+pub use crate::plan::external_pages::PagesWork as PagesPlanned;
 
 /// Why [`plan_target`] failed, with the diagnostics found on the way (content errors).
 pub struct PlanFailure {
@@ -106,6 +114,9 @@ pub async fn plan_target(
     observer: Option<crate::remote::RequestObserver>,
 ) -> Result<Planned, PlanFailure> {
     let connection = connect(project, target, concurrency, observer).await?;
+    if let Some(fin) = target.fin_pages() {
+        return plan_pages(connection, project, target, fin, state, options).await;
+    }
     let fetched = fetch(&connection.client, state, project).await;
     let (snapshot, admins, fallback_author) = match fetched {
         Ok(f) => f,
@@ -123,9 +134,10 @@ pub async fn plan_target(
     };
     let view = RemoteView::new(&snapshot, help_center.as_ref());
     let directory = AuthorDirectory::new(admins.clone());
-    let (desired, mut diagnostics) = Desired::build(project, fallback_author, |author| {
-        directory.resolve(author).map_err(|e| e.to_string())
-    });
+    let (desired, mut diagnostics) =
+        Desired::build_scoped(project, &target.scope, fallback_author, |author| {
+            directory.resolve(author).map_err(|e| e.to_string())
+        });
     apply_target_rules(&mut diagnostics, std::slice::from_ref(target));
     if target.kind == crate::content::config::TargetKind::Sandbox {
         for diag in diagnostics
@@ -173,7 +185,101 @@ pub async fn plan_target(
         resolution,
         diagnostics,
         settled_state,
+        pages: None,
     })
+}
+
+/// [`plan_target`] of a Fin target: the source and its pages, the desired pages, the plan.
+async fn plan_pages(
+    connection: Connection,
+    project: &Project,
+    target: &Target,
+    fin: &crate::content::config::FinPages,
+    state: &StateFile,
+    options: PlanOptions,
+) -> Result<Planned, PlanFailure> {
+    let view = match fetch_pages(&connection.client, state, &fin.source_url).await {
+        Ok(view) => view,
+        Err(e) => {
+            connection.close().await;
+            return Err(remote_error(&e, target).into());
+        }
+    };
+    // Authors mean nothing to an external page.
+    let (desired, mut diagnostics) = Desired::build_scoped(project, &target.scope, 0, |_| Ok(0));
+    apply_target_rules(&mut diagnostics, std::slice::from_ref(target));
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    if errors > 0 {
+        connection.close().await;
+        return Err(PlanFailure {
+            error: content_errors(errors),
+            diagnostics,
+        });
+    }
+    let availability: std::collections::BTreeMap<&str, (bool, bool)> = project
+        .articles
+        .iter()
+        .filter_map(|a| {
+            let f = a.locales.get(&project.config.default_locale)?;
+            Some((a.key.as_str(), (f.fin.agent, f.fin.copilot)))
+        })
+        .collect();
+    let (pages, link_warnings) =
+        external_pages::desired_pages(&target.name, &desired, fin, |key| {
+            availability.get(key).copied().unwrap_or((true, true))
+        });
+    let (mut plan, resolution) = external_pages::compute(
+        &target.name,
+        fin,
+        &pages,
+        &view,
+        state,
+        options.prune,
+        options.force_prune,
+    );
+    plan.warnings.extend(link_warnings);
+    Ok(Planned {
+        connection,
+        view: RemoteView::default(),
+        desired,
+        plan,
+        resolution: Resolution::default(),
+        diagnostics,
+        settled_state: None,
+        pages: Some(PagesPlanned {
+            fin: fin.clone(),
+            view,
+            desired: pages,
+            resolution,
+        }),
+    })
+}
+
+/// Lists the sources and the pages, and fetches by id the recorded pages the listing missed.
+pub async fn fetch_pages(
+    client: &Client,
+    state: &StateFile,
+    source_url: &str,
+) -> Result<PageView, RemoteError> {
+    let (sources, mut pages) = tokio::try_join!(
+        client.list_content_import_sources(),
+        client.list_external_pages(),
+    )?;
+    let missing = resource::missing_recorded_ids::<ExternalPages>(state, &pages);
+    let fetched: Vec<Result<Option<ExternalPage>, RemoteError>> = futures::stream::iter(missing)
+        .map(|id| async move { client.get_external_page(&id).await })
+        .buffer_unordered(8)
+        .collect()
+        .await;
+    for page in fetched {
+        pages.extend(page?);
+    }
+    Ok(PageView::new(
+        &sources,
+        pages,
+        source_url,
+        state.content_import_source_id.as_deref(),
+    ))
 }
 
 /// Lists everything the plan needs, then fetches by id the recorded objects the listings

@@ -150,6 +150,9 @@ mod tests {
             nested_lists: NestedLists::Accept,
             callout_colors: CalloutColors::Hex,
             protect_views: crate::content::config::DEFAULT_PROTECT_VIEWS,
+            admins: Vec::new(),
+            publish: crate::content::config::Publish::Articles,
+            scope: crate::content::config::TargetScope::default(),
         }
     }
 

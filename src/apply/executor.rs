@@ -12,6 +12,7 @@ use futures::stream;
 
 use crate::apply::group_commit::GroupCommit;
 use crate::apply::progress::Progress;
+use crate::apply::resource::Execute;
 use crate::content::config::CalloutColors;
 use crate::plan::compute::{
     Resolution, UrlMap, article_expected_fingerprint, article_raw_hash, article_seen_fingerprint,
@@ -20,6 +21,7 @@ use crate::plan::compute::{
 use crate::plan::desired::{Desired, DesiredArticle, DesiredCollection};
 use crate::plan::model::{Action, Change, ObjectKind, Plan};
 use crate::plan::remote_view::{RemoteView, article_locale, collection_locale};
+use crate::plan::resource::{self, Articles, Collections, Resource};
 use crate::plan::signed_images::SignedImages;
 use crate::remote::models::{
     Article, ArticleContentRequest, Collection, CreateArticle, CreateCollection,
@@ -161,8 +163,11 @@ impl Executor<'_> {
             journal(
                 shared,
                 match kind {
-                    ObjectKind::Collection => JournalEntry::CollectionRefused { key: key.clone() },
-                    ObjectKind::Article => JournalEntry::ArticleRefused { key: key.clone() },
+                    ObjectKind::Collection => Collections::refused(key.clone()),
+                    ObjectKind::Article => Articles::refused(key.clone()),
+                    ObjectKind::ExternalPage => {
+                        crate::plan::external_pages::ExternalPages::refused(key.clone())
+                    }
                 },
             );
             self.fail(shared, kind, &key, e.to_string());
@@ -213,13 +218,13 @@ impl Executor<'_> {
                 )
             })
             .collect();
-        let entry = JournalEntry::CollectionIntent {
-            key: dc.key.clone(),
-            write: PendingWrite {
+        let entry = Collections::intent(
+            dc.key.clone(),
+            PendingWrite {
                 id: id.map(str::to_owned),
                 locales,
             },
-        };
+        );
         journal_durable(shared, entry).await
             || !self.halted(shared, ObjectKind::Collection, &dc.key)
     }
@@ -249,13 +254,13 @@ impl Executor<'_> {
                 )
             })
             .collect();
-        let entry = JournalEntry::ArticleIntent {
-            key: da.key.clone(),
-            write: PendingWrite {
+        let entry = Articles::intent(
+            da.key.clone(),
+            PendingWrite {
                 id: id.map(str::to_owned),
                 locales,
             },
-        };
+        );
         journal_durable(shared, entry).await || !self.halted(shared, ObjectKind::Article, &da.key)
     }
 
@@ -496,12 +501,7 @@ impl Executor<'_> {
             }
         }
         if change.previous_key.is_some() {
-            journal(
-                shared,
-                JournalEntry::ForgetCollection {
-                    key: previous_key.to_owned(),
-                },
-            );
+            journal(shared, Collections::forget(previous_key.to_owned()));
         }
         journal(
             shared,
@@ -834,12 +834,7 @@ impl Executor<'_> {
             self.fail(shared, ObjectKind::Article, &da.key, message);
         }
         if change.previous_key.is_some() {
-            journal(
-                shared,
-                JournalEntry::ForgetArticle {
-                    key: previous_key.to_owned(),
-                },
-            );
+            journal(shared, Articles::forget(previous_key.to_owned()));
         }
         journal(
             shared,
@@ -1021,33 +1016,8 @@ impl Executor<'_> {
             .filter(|c| !c.needs_prune)
             .collect();
         stream::iter(articles)
-            .for_each_concurrent(self.concurrency.max(1), |change| async move {
-                let id = change.id.as_deref().expect("delete has an id");
-                if self.halted(shared, ObjectKind::Article, &change.key) {
-                    return;
-                }
-                match self.client.delete_article(id).await {
-                    Ok(()) => {
-                        test_hooks::write_answered();
-                        journal(
-                            shared,
-                            JournalEntry::ForgetArticle {
-                                key: change.key.clone(),
-                            },
-                        );
-                        self.done(shared, change, id);
-                    }
-                    Err(e) if e.is_not_found() => {
-                        journal(
-                            shared,
-                            JournalEntry::ForgetArticle {
-                                key: change.key.clone(),
-                            },
-                        );
-                        self.done(shared, change, id);
-                    }
-                    Err(e) => self.fail(shared, ObjectKind::Article, &change.key, e.to_string()),
-                }
+            .for_each_concurrent(self.concurrency.max(1), |change| {
+                self.delete_one::<Articles>(shared, change)
             })
             .await;
         // Collections one at a time, in plan order (children first).
@@ -1055,70 +1025,51 @@ impl Executor<'_> {
             .changes(ObjectKind::Collection, true)
             .filter(|c| !c.needs_prune)
         {
-            let id = change.id.as_deref().expect("delete has an id");
-            if self.halted(shared, ObjectKind::Collection, &change.key) {
-                continue;
+            self.delete_one::<Collections>(shared, change).await;
+        }
+    }
+
+    /// Deletes one object of kind `R`; its record is forgotten once Intercom confirms it
+    /// (or answers that it is already gone).
+    async fn delete_one<R: Execute>(&self, shared: &Mutex<Shared>, change: &Change) {
+        let id = change.id.as_deref().expect("delete has an id");
+        if self.halted(shared, R::KIND, &change.key) {
+            return;
+        }
+        match R::delete(self.client, id).await {
+            Ok(()) => {
+                test_hooks::write_answered();
+                journal(shared, R::forget(change.key.clone()));
+                self.done(shared, change, id);
             }
-            match self.client.delete_collection(id).await {
-                Ok(()) => {
-                    test_hooks::write_answered();
-                    journal(
-                        shared,
-                        JournalEntry::ForgetCollection {
-                            key: change.key.clone(),
-                        },
-                    );
-                    self.done(shared, change, id);
-                }
-                Err(e) if e.is_not_found() => {
-                    journal(
-                        shared,
-                        JournalEntry::ForgetCollection {
-                            key: change.key.clone(),
-                        },
-                    );
-                    self.done(shared, change, id);
-                }
-                Err(e) => self.fail(shared, ObjectKind::Collection, &change.key, e.to_string()),
+            Err(e) if e.is_not_found() => {
+                journal(shared, R::forget(change.key.clone()));
+                self.done(shared, change, id);
             }
+            Err(e) => self.fail(shared, R::KIND, &change.key, e.to_string()),
         }
     }
 
     /// State entries whose object is gone from Intercom and from the content: forget them.
     fn forget_vanished(&self, shared: &Mutex<Shared>) {
         let s = shared.lock().expect("lock");
-        let vanished_articles: Vec<String> = self
-            .resolution
-            .orphan_articles
-            .iter()
-            .filter(|k| {
-                s.recorder
-                    .state
-                    .articles
-                    .get(*k)
-                    .is_some_and(|r| !self.remote.articles.contains_key(&r.id))
-            })
-            .cloned()
-            .collect();
-        let vanished_collections: Vec<String> = self
-            .resolution
-            .orphan_collections
-            .iter()
-            .filter(|k| {
-                s.recorder
-                    .state
-                    .collections
-                    .get(*k)
-                    .is_some_and(|r| !self.remote.collections.contains_key(&r.id))
-            })
-            .cloned()
-            .collect();
+        let state = &s.recorder.state;
+        let vanished_articles = resource::vanished::<Articles>(
+            state,
+            &self.resolution.orphan_articles,
+            &self.remote.articles,
+        );
+        let vanished_collections = resource::vanished::<Collections>(
+            state,
+            &self.resolution.orphan_collections,
+            &self.remote.collections,
+        );
         drop(s);
         for key in vanished_articles {
-            journal(shared, JournalEntry::ForgetArticle { key });
+            journal(shared, Articles::forget(key));
         }
         for key in vanished_collections {
-            journal(shared, JournalEntry::ForgetCollection { key });
+            journal(shared, Collections::forget(key));
         }
     }
 }

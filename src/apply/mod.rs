@@ -2,6 +2,8 @@
 //! stage's journal.
 
 pub mod executor;
+pub mod external_pages;
 pub mod group_commit;
 pub mod interrupt;
 pub mod progress;
+pub mod resource;

@@ -132,13 +132,30 @@ fn execute(session: &Session, yes: bool, saved: Option<&Plan>, printer: &Printer
         callout_colors: session.target.callout_colors,
     };
     let started = std::time::Instant::now();
-    let ((report, recorder), interrupted) =
-        session
+    let on_interrupt = || progress.interrupted();
+    let ((report, recorder), interrupted) = match &session.pages {
+        Some(work) => {
+            let pages = crate::apply::external_pages::PagesExecutor {
+                client: &session.connection.client,
+                plan: &plan,
+                work,
+                concurrency: session.settings.concurrency.max(1),
+                progress: &progress,
+            };
+            session
+                .runtime
+                .block_on(crate::apply::interrupt::run_interruptible(
+                    pages.run(recorder),
+                    on_interrupt,
+                ))
+        }
+        None => session
             .runtime
             .block_on(crate::apply::interrupt::run_interruptible(
                 executor.run(recorder),
-                || progress.interrupted(),
-            ));
+                on_interrupt,
+            )),
+    };
     progress.finish();
     // Failures of no one object (the journal) were not shown as they happened.
     for failure in report.failures.iter().filter(|f| f.key.is_empty()) {

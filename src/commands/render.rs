@@ -173,6 +173,8 @@ mod tests {
                 callout_colors: crate::content::config::CalloutColors::Hex,
                 protect_views: crate::content::config::DEFAULT_PROTECT_VIEWS,
                 admins: Vec::new(),
+                publish: crate::content::config::Publish::Articles,
+                scope: crate::content::config::TargetScope::default(),
             },
         );
         let mut state = StateFile::new("local");

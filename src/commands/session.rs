@@ -35,6 +35,8 @@ pub struct Session {
     pub resolution: Resolution,
     /// `.helpcenter/<target>.lock`, held until the session is dropped.
     pub lock: crate::state::lock::TargetLock,
+    /// A Fin target's pages (`publish = "external_pages"`).
+    pub pages: Option<crate::pipeline::PagesPlanned>,
 }
 
 /// Loads the project and prints its diagnostics; content errors are an error (exit 1).
@@ -93,6 +95,7 @@ impl Session {
             resolution,
             diagnostics,
             settled_state,
+            pages,
         } = match planned {
             Ok(planned) => planned,
             Err(failure) => {
@@ -125,6 +128,7 @@ impl Session {
             plan,
             resolution,
             lock,
+            pages,
         })
     }
 

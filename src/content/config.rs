@@ -35,6 +35,10 @@ pub struct Defaults {
     pub author: Option<AuthorRef>,
     /// Line and column of the `author` value in `helpcenter.toml`.
     pub author_at: Option<(usize, usize)>,
+    /// Default of front matter `fin_agent` (true when unset).
+    pub fin_agent: Option<bool>,
+    /// Default of front matter `fin_copilot` (true when unset).
+    pub fin_copilot: Option<bool>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -119,6 +123,112 @@ pub struct Target {
     /// Teammates of a sandbox target's embedded emulator (`admins`, emails): the authors it
     /// accepts, as a real workspace accepts only its admins. Empty: `[defaults] author`.
     pub admins: Vec<String>,
+    /// What the target publishes: help-center articles, or Fin external pages.
+    pub publish: Publish,
+    /// Which articles the target publishes (`include`/`exclude` of the target).
+    pub scope: TargetScope,
+}
+
+/// What a target publishes (`publish`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Publish {
+    /// Collections and articles of a help center (the default, `"articles"`).
+    #[default]
+    Articles,
+    /// Fin AI Content external pages (`"external_pages"`).
+    ExternalPages(FinPages),
+}
+
+/// The settings of a `publish = "external_pages"` target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FinPages {
+    /// The URL of the target's Content Import Source (found by it, or created).
+    pub source_url: String,
+    /// Each page's URL, `{key}` replaced by the article key.
+    pub page_url: String,
+    /// Where `publish = "external_pages"` is written (for diagnostics about the target).
+    pub line: usize,
+    pub column: usize,
+}
+
+/// The placeholder of `page_url`.
+pub const PAGE_URL_KEY: &str = "{key}";
+
+impl FinPages {
+    /// The URL of the page of article `key`.
+    pub fn url_of(&self, key: &str) -> String {
+        self.page_url.replace(PAGE_URL_KEY, key)
+    }
+}
+
+impl Target {
+    /// The Fin settings when the target publishes external pages.
+    pub fn fin_pages(&self) -> Option<&FinPages> {
+        match &self.publish {
+            Publish::ExternalPages(fin) => Some(fin),
+            Publish::Articles => None,
+        }
+    }
+}
+
+/// A target's `include` and `exclude` globs, matched against each article's default-locale
+/// path from the root (`internal/runbook.md`); translations follow their article.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TargetScope {
+    /// Empty: every article.
+    pub include: Vec<ScopeGlob>,
+    pub exclude: Vec<ScopeGlob>,
+}
+
+/// One glob of a target's scope, with where it is written in `helpcenter.toml`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScopeGlob {
+    pub glob: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+impl TargetScope {
+    /// Whether the scope selects everything (no `include`, no `exclude`).
+    pub fn is_everything(&self) -> bool {
+        self.include.is_empty() && self.exclude.is_empty()
+    }
+
+    /// The compiled matcher.
+    pub fn matcher(&self) -> ScopeMatcher {
+        let set = |globs: &[ScopeGlob]| {
+            let mut builder = globset::GlobSetBuilder::new();
+            for g in globs {
+                // Validated when the config was parsed.
+                if let Ok(glob) = globset::Glob::new(&g.glob) {
+                    builder.add(glob);
+                }
+            }
+            builder
+                .build()
+                .unwrap_or_else(|_| globset::GlobSet::empty())
+        };
+        ScopeMatcher {
+            all: self.include.is_empty(),
+            include: set(&self.include),
+            exclude: set(&self.exclude),
+        }
+    }
+}
+
+/// A compiled [`TargetScope`].
+#[derive(Debug, Clone)]
+pub struct ScopeMatcher {
+    all: bool,
+    include: globset::GlobSet,
+    exclude: globset::GlobSet,
+}
+
+impl ScopeMatcher {
+    /// Whether the article whose default-locale file is `path` (`/`-separated) is in scope.
+    pub fn selects(&self, path: &str) -> bool {
+        (self.all || self.include.is_match(path)) && !self.exclude.is_match(path)
+    }
 }
 
 /// `protect_views` when the target does not set it.
@@ -254,9 +364,14 @@ const TOP_KEYS: [&str; 7] = [
     "assets",
     "targets",
 ];
-const DEFAULTS_KEYS: [&str; 2] = ["state", "author"];
+const DEFAULTS_KEYS: [&str; 4] = ["state", "author", "fin_agent", "fin_copilot"];
 const ASSETS_KEYS: [&str; 1] = ["base_url"];
-const TARGET_KEYS: [&str; 12] = [
+const TARGET_KEYS: [&str; 17] = [
+    "publish",
+    "source_url",
+    "page_url",
+    "include",
+    "exclude",
     "kind",
     "region",
     "help_center",
@@ -473,7 +588,7 @@ impl Parser<'_> {
             }
         }
 
-        match default_locale_span {
+        match default_locale_span.clone() {
             None if config.default_locale.is_empty() => {
                 self.error(
                     "config-missing-key",
@@ -514,6 +629,22 @@ impl Parser<'_> {
         }
         config.locales.insert(0, config.default_locale.clone());
 
+        if let Some(span) = default_locale_span.filter(|_| config.default_locale != "en") {
+            for target in config.targets.values().filter(|t| t.fin_pages().is_some()) {
+                self.error(
+                    "config-fin-locale",
+                    span.clone(),
+                    format!(
+                        "target `{}` publishes Fin external pages, which are English only, but `default_locale` is `{}`",
+                        target.name, config.default_locale
+                    ),
+                    Some(format!(
+                        "write the content in English with `default_locale = \"en\"`, or remove `publish = \"external_pages\"` from `[targets.{}]`",
+                        target.name
+                    )),
+                );
+            }
+        }
         if let Some((name, span)) = default_target {
             if config.targets.contains_key(&name) {
                 config.default_target = Some(name);
@@ -578,6 +709,15 @@ impl Parser<'_> {
                     defaults.author_at = author.as_ref().map(|_| (pos.line, pos.column));
                     defaults.author = author;
                 }
+                "fin_agent" | "fin_copilot" => match value.get_ref().as_bool() {
+                    Some(b) if key.get_ref() == "fin_agent" => defaults.fin_agent = Some(b),
+                    Some(b) => defaults.fin_copilot = Some(b),
+                    None => self.wrong_type(
+                        &format!("defaults.{}", key.get_ref()),
+                        value,
+                        "true or false",
+                    ),
+                },
                 _ => self.unknown_entry(key, value, "`[defaults]`", &DEFAULTS_KEYS),
             }
         }
@@ -646,9 +786,14 @@ impl Parser<'_> {
             callout_colors: CalloutColors::Hex,
             protect_views: DEFAULT_PROTECT_VIEWS,
             admins: Vec::new(),
+            publish: Publish::Articles,
+            scope: TargetScope::default(),
         };
         let mut kind_seen = false;
         let mut admins_span = None;
+        let mut publish_pages: Option<Range<usize>> = None;
+        let mut source_url: Option<(String, Range<usize>)> = None;
+        let mut page_url: Option<(String, Range<usize>)> = None;
         let mut sandbox_only_warnings = Vec::new();
         for (key, value) in table {
             let field = key.get_ref().as_ref();
@@ -804,7 +949,113 @@ impl Parser<'_> {
                         }
                     }
                 }
+                "publish" => match value.get_ref().as_str() {
+                    Some("articles") => {}
+                    Some("external_pages") => publish_pages = Some(value.span()),
+                    Some(other) => self.error(
+                        "config-bad-value",
+                        value.span(),
+                        format!("unknown `publish` value `{other}`"),
+                        Some("use \"articles\" (the help center, the default) or \"external_pages\" (Fin AI Content)".to_owned()),
+                    ),
+                    None => self.wrong_type(&format!("{label}.publish"), value, "a string"),
+                },
+                "source_url" | "page_url" => {
+                    let Some(url) = self.string(&format!("{label}.{field}"), value) else {
+                        continue;
+                    };
+                    // Kept even when invalid (the error below blocks its use), so it is
+                    // not also reported as missing.
+                    let slot = Some((url.to_owned(), key.span()));
+                    if let Err((message, hint)) = check_page_url(field, url) {
+                        self.error("config-bad-url", value.span(), message, Some(hint));
+                    }
+                    if field == "source_url" {
+                        source_url = slot;
+                    } else {
+                        page_url = slot;
+                    }
+                }
+                "include" | "exclude" => {
+                    for (glob, span) in self.strings(&format!("{label}.{field}"), value) {
+                        match globset::Glob::new(&glob) {
+                            Ok(_) => {
+                                let pos = pos_at(self.text, span.start);
+                                let entry = ScopeGlob {
+                                    glob,
+                                    line: pos.line,
+                                    column: pos.column,
+                                };
+                                if field == "include" {
+                                    target.scope.include.push(entry);
+                                } else {
+                                    target.scope.exclude.push(entry);
+                                }
+                            }
+                            Err(err) => self.error(
+                                "config-bad-glob",
+                                span,
+                                format!("invalid glob `{glob}`: {}", err.kind()),
+                                None,
+                            ),
+                        }
+                    }
+                }
                 _ => self.unknown_entry(key, value, &format!("`[{label}]`"), &TARGET_KEYS),
+            }
+        }
+        match (publish_pages, source_url, page_url) {
+            (Some(span), Some((source_url, _)), Some((page_url, _))) => {
+                let pos = pos_at(self.text, span.start);
+                target.publish = Publish::ExternalPages(FinPages {
+                    source_url,
+                    page_url,
+                    line: pos.line,
+                    column: pos.column,
+                });
+            }
+            (Some(span), source_url, page_url) => {
+                // Still a Fin target (for the checks that depend on it); the errors below
+                // keep it from being used.
+                let pos = pos_at(self.text, span.start);
+                target.publish = Publish::ExternalPages(FinPages {
+                    source_url: source_url.clone().map(|s| s.0).unwrap_or_default(),
+                    page_url: page_url.clone().map(|s| s.0).unwrap_or_default(),
+                    line: pos.line,
+                    column: pos.column,
+                });
+                let missing = [
+                    source_url
+                        .is_none()
+                        .then_some(("source_url", "source_url = \"https://docs.example.com/\"")),
+                    page_url
+                        .is_none()
+                        .then_some(("page_url", "page_url = \"https://docs.example.com/{key}\"")),
+                ];
+                for (name, example) in missing.into_iter().flatten() {
+                    self.error(
+                        "config-missing-key",
+                        span.clone(),
+                        format!("`[{label}]` publishes external pages but has no `{name}`"),
+                        Some(format!("add `{example}` to `[{label}]`")),
+                    );
+                }
+            }
+            (None, source_url, page_url) => {
+                for (name, span) in [
+                    source_url.map(|(_, s)| ("source_url", s)),
+                    page_url.map(|(_, s)| ("page_url", s)),
+                ]
+                .into_iter()
+                .flatten()
+                {
+                    self.warning(
+                        "config-ignored-key",
+                        span,
+                        format!("`{name}` has no effect on a target that publishes articles"),
+                        format!("remove it, or set `publish = \"external_pages\"` on `[{label}]`"),
+                    );
+                }
             }
         }
         if !kind_seen {
@@ -858,6 +1109,31 @@ fn is_env_var_name(name: &str) -> bool {
         .next()
         .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// `source_url` or `page_url` of an external pages target: an absolute http(s) URL; a
+/// `page_url` holds `{key}` (each page needs its own URL).
+fn check_page_url(field: &str, url: &str) -> Result<(), (String, String)> {
+    let example = if field == "page_url" {
+        "\"https://docs.example.com/{key}\""
+    } else {
+        "\"https://docs.example.com/\""
+    };
+    if field == "page_url" && !url.contains(PAGE_URL_KEY) {
+        return Err((
+            format!(
+                "`page_url` `{url}` has no `{PAGE_URL_KEY}`: every page would get the same URL"
+            ),
+            format!("put `{PAGE_URL_KEY}` where the article key goes, e.g. {example}"),
+        ));
+    }
+    match url::Url::parse(&url.replace(PAGE_URL_KEY, "key")) {
+        Ok(parsed) if matches!(parsed.scheme(), "http" | "https") && parsed.has_host() => Ok(()),
+        _ => Err((
+            format!("`{field}` must be an absolute http or https URL, found `{url}`"),
+            format!("write e.g. `{field} = {example}`"),
+        )),
+    }
 }
 
 /// An API base URL: https anywhere, plain http only on loopback.
@@ -1025,5 +1301,71 @@ base_url = "http://127.0.0.1:4010"
         assert!(check_api_url("https://api.intercom.io").is_ok());
         assert!(check_api_url("http://10.0.0.1").is_err());
         assert!(check_api_url("ftp://127.0.0.1").is_err());
+    }
+
+    #[test]
+    fn external_pages_targets_are_parsed_and_checked() {
+        let text = "default_locale = \"en\"\n\n[defaults]\nfin_copilot = false\n\n[targets.fin]\nkind = \"sandbox\"\npublish = \"external_pages\"\nsource_url = \"https://docs.acme.com/\"\npage_url = \"https://docs.acme.com/{key}\"\ninclude = [\"internal/**\"]\nexclude = [\"internal/old/**\"]\n";
+        let (config, diags) = parse(text);
+        assert_eq!(diags, Vec::new());
+        let config = config.unwrap();
+        let fin = &config.targets["fin"];
+        let pages = fin.fin_pages().unwrap();
+        assert_eq!(
+            pages.url_of("internal/runbook"),
+            "https://docs.acme.com/internal/runbook"
+        );
+        assert_eq!((pages.line, pages.column), (8, 11));
+        assert_eq!(config.defaults.fin_copilot, Some(false));
+        assert_eq!(config.defaults.fin_agent, None);
+        let scope = fin.scope.matcher();
+        assert!(scope.selects("internal/runbook.md"));
+        assert!(!scope.selects("internal/old/a.md"));
+        assert!(!scope.selects("guides/a.md"));
+        assert_eq!(
+            (fin.scope.include[0].line, fin.scope.include[0].column),
+            (11, 12)
+        );
+    }
+
+    #[test]
+    fn external_pages_need_english_and_both_urls() {
+        let got = errors(
+            "default_locale = \"fr\"\n[targets.fin]\nkind = \"sandbox\"\npublish = \"external_pages\"\npage_url = \"https://docs.acme.com/page\"\n",
+        );
+        assert_eq!(
+            got,
+            vec![
+                (1, 18, "config-fin-locale", "target `fin` publishes Fin external pages, which are English only, but `default_locale` is `fr`".to_owned()),
+                (4, 11, "config-missing-key", "`[targets.fin]` publishes external pages but has no `source_url`".to_owned()),
+                (5, 12, "config-bad-url", "`page_url` `https://docs.acme.com/page` has no `{key}`: every page would get the same URL".to_owned()),
+            ]
+        );
+        let got = errors(
+            "default_locale = \"en\"\n[targets.a]\nkind = \"sandbox\"\npublish = \"pages\"\nsource_url = \"docs\"\n",
+        );
+        assert_eq!(
+            got,
+            vec![
+                (
+                    4,
+                    11,
+                    "config-bad-value",
+                    "unknown `publish` value `pages`".to_owned()
+                ),
+                (
+                    5,
+                    1,
+                    "config-ignored-key",
+                    "`source_url` has no effect on a target that publishes articles".to_owned()
+                ),
+                (
+                    5,
+                    14,
+                    "config-bad-url",
+                    "`source_url` must be an absolute http or https URL, found `docs`".to_owned()
+                ),
+            ]
+        );
     }
 }

@@ -12,7 +12,15 @@ use crate::content::yaml::{Pos, Source, as_str, backticked, type_name};
 use crate::diagnostics::Diagnostic;
 
 /// The fields a front matter block may hold.
-pub const FIELDS: [&str; 5] = ["title", "description", "state", "author", "key"];
+pub const FIELDS: [&str; 7] = [
+    "title",
+    "description",
+    "state",
+    "author",
+    "key",
+    "fin_agent",
+    "fin_copilot",
+];
 
 /// A parsed front matter block and the body after it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,6 +35,9 @@ pub struct FrontMatter<'t> {
     pub author_pos: Option<Pos>,
     /// The `key` field and the position of its value.
     pub key: Option<(String, Pos)>,
+    /// `fin_agent` / `fin_copilot` (Fin external pages): as written, `None` when absent.
+    pub fin_agent: Option<bool>,
+    pub fin_copilot: Option<bool>,
     /// The Markdown after the closing `---` line.
     pub body: &'t str,
     /// 1-based file line of the first body line.
@@ -65,6 +76,8 @@ pub fn parse<'t>(text: &'t str, path: &Path) -> Result<FrontMatter<'t>, Vec<Diag
         author: None,
         author_pos: None,
         key: None,
+        fin_agent: None,
+        fin_copilot: None,
         body,
         body_line,
     };
@@ -101,6 +114,8 @@ pub fn parse<'t>(text: &'t str, path: &Path) -> Result<FrontMatter<'t>, Vec<Diag
                 fm.author = a;
             }),
             "key" => parse_key(&source, value).map(|k| fm.key = k),
+            "fin_agent" => parse_bool(&source, name, value).map(|b| fm.fin_agent = b),
+            "fin_copilot" => parse_bool(&source, name, value).map(|b| fm.fin_copilot = b),
             other => Err(source.unknown_field(
                 "front-matter-unknown-field",
                 key_node,
@@ -239,6 +254,25 @@ pub fn parse_author_text(text: &str) -> Option<AuthorRef> {
         && !domain.contains('@')
         && !text.chars().any(char::is_whitespace);
     valid.then(|| AuthorRef::Email(text.to_owned()))
+}
+
+/// A boolean field (`true`/`false`; empty is absent).
+fn parse_bool(
+    source: &Source<'_>,
+    field: &str,
+    node: &MarkedYaml<'_>,
+) -> Result<Option<bool>, Diagnostic> {
+    match &node.data {
+        YamlData::Value(Scalar::Boolean(b)) => Ok(Some(*b)),
+        _ if crate::content::yaml::is_null(node) => Ok(None),
+        _ => Err(source
+            .error(
+                "front-matter-bad-value",
+                node,
+                format!("`{field}` must be true or false, found {}", type_name(node)),
+            )
+            .with_hint(format!("write `{field}: true` or `{field}: false`"))),
+    }
 }
 
 fn parse_key(

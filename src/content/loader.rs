@@ -11,7 +11,7 @@ use crate::content::config::{self, Config};
 use crate::content::front_matter;
 use crate::content::locales;
 use crate::content::model::{
-    ArticleFile, ArticleState, AuthorRef, LocalArticle, LocalCollection, Project,
+    ArticleFile, ArticleState, AuthorRef, FinAvailability, LocalArticle, LocalCollection, Project,
 };
 use crate::content::walk;
 use crate::content::yaml::{Pos, pos_at};
@@ -55,6 +55,11 @@ pub fn load(root: &Path) -> Loaded {
     let collections = loader.collections(&tree);
     let (articles, unloaded) = loader.articles(&tree);
     loader.warn_same_titles(&articles);
+    diagnostics.extend(super::target_scope::diagnostics(
+        &config,
+        &tree.markdown,
+        &articles,
+    ));
     diagnostics.append(&mut loader.diagnostics);
     sort_diagnostics(&mut diagnostics);
     let files = 1 + tree.collection_dirs.len() + tree.markdown.len();
@@ -103,6 +108,8 @@ struct ParsedFile {
     author: Option<AuthorRef>,
     author_pos: Option<Pos>,
     key: Option<(String, Pos)>,
+    fin_agent: Option<bool>,
+    fin_copilot: Option<bool>,
     markdown: String,
     body_line: usize,
 }
@@ -416,6 +423,16 @@ impl Loader<'_> {
             author: file.author.or_else(|| self.config.defaults.author.clone()),
             markdown: file.markdown,
             body_line: file.body_line,
+            fin: FinAvailability {
+                agent: file
+                    .fin_agent
+                    .or(self.config.defaults.fin_agent)
+                    .unwrap_or(true),
+                copilot: file
+                    .fin_copilot
+                    .or(self.config.defaults.fin_copilot)
+                    .unwrap_or(true),
+            },
         }
     }
 
@@ -622,6 +639,8 @@ fn parse_one(
         author: fm.author,
         author_pos: fm.author_pos,
         key: fm.key,
+        fin_agent: fm.fin_agent,
+        fin_copilot: fm.fin_copilot,
         markdown: fm.body.to_owned(),
         body_line: fm.body_line,
     })

@@ -9,6 +9,7 @@ pub mod locales;
 pub mod model;
 pub mod near_miss;
 pub mod read;
+pub mod target_scope;
 pub mod walk;
 pub mod yaml;
 

@@ -109,4 +109,24 @@ pub struct ArticleFile {
     pub markdown: String,
     /// 1-based line of the first body line in the file (for diagnostics).
     pub body_line: usize,
+    /// Resolved: front matter `fin_agent`/`fin_copilot`, else `[defaults]`, else true.
+    pub fin: FinAvailability,
+}
+
+/// Where Fin may use an external page (front matter `fin_agent`, `fin_copilot`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FinAvailability {
+    /// `ai_agent_availability`: Fin answers customers with it.
+    pub agent: bool,
+    /// `ai_copilot_availability`: Copilot answers teammates with it.
+    pub copilot: bool,
+}
+
+impl Default for FinAvailability {
+    fn default() -> Self {
+        Self {
+            agent: true,
+            copilot: true,
+        }
+    }
 }

@@ -15,6 +15,9 @@ use crate::plan::model::{Action, Change, FieldChange, ObjectKind, Plan, PlanProb
 use crate::plan::remote_view::{
     RemoteArticleLocale, RemoteView, article_locale, collection_locale,
 };
+use crate::plan::resource::{
+    self as resource, Articles, Collections, Orphan, identify, orphan_keys,
+};
 use crate::plan::{body_diff, drift_fields};
 use crate::remote::models::{Article, Collection};
 use crate::render::resolve_links;
@@ -27,29 +30,7 @@ pub struct PlanOptions {
     pub force_prune: bool,
 }
 
-/// How a desired object maps to the remote.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Identity {
-    /// Recorded in state and present remotely.
-    Managed(String),
-    /// Recognised from an orphaned state entry (file moved or renamed).
-    Moved { id: String, previous_key: String },
-    /// Unmanaged remote object with the same title in the same parent.
-    Adopted(String),
-    /// Recorded, but deleted in Intercom.
-    Recreate,
-    /// New.
-    Create,
-}
-
-impl Identity {
-    pub fn id(&self) -> Option<&str> {
-        match self {
-            Self::Managed(id) | Self::Adopted(id) | Self::Moved { id, .. } => Some(id),
-            Self::Recreate | Self::Create => None,
-        }
-    }
-}
+pub use crate::plan::resource::Identity;
 
 /// Everything the planner found, used by `apply` to execute.
 #[derive(Debug, Clone, Default)]
@@ -186,21 +167,10 @@ pub fn missing_recorded_ids(
     articles: &[Article],
     collections: &[Collection],
 ) -> (Vec<String>, Vec<String>) {
-    let listed_a: BTreeSet<&str> = articles.iter().map(|a| a.id.as_str()).collect();
-    let listed_c: BTreeSet<&str> = collections.iter().map(|c| c.id.as_str()).collect();
-    let a = state
-        .articles
-        .values()
-        .filter(|r| !listed_a.contains(r.id.as_str()))
-        .map(|r| r.id.clone())
-        .collect();
-    let c = state
-        .collections
-        .values()
-        .filter(|r| !listed_c.contains(r.id.as_str()))
-        .map(|r| r.id.clone())
-        .collect();
-    (a, c)
+    (
+        resource::missing_recorded_ids::<Articles>(state, articles),
+        resource::missing_recorded_ids::<Collections>(state, collections),
+    )
 }
 
 /// Computes the plan and the identity resolution apply needs.
@@ -355,13 +325,8 @@ impl Planner<'_> {
 
     fn resolve_collections(&mut self) {
         let desired_keys = self.desired.collections.iter().map(|c| c.key.as_str());
-        let mut orphans = orphan_keys(&self.state.collections, desired_keys);
-        let recorded: BTreeSet<String> = self
-            .state
-            .collections
-            .values()
-            .map(|r| r.id.clone())
-            .collect();
+        let mut orphans = orphan_keys::<Collections>(self.state, desired_keys);
+        let recorded = resource::recorded_ids::<Collections>(self.state);
         for dc in &self.desired.collections {
             let recorded_id = self.state.collections.get(&dc.key).map(|r| r.id.as_str());
             let identity = identify(
@@ -406,14 +371,9 @@ impl Planner<'_> {
             RemoteParent::Id(id) => Some(id),
             RemoteParent::NotYetCreated => return None,
         };
-        let candidates = self
-            .remote
-            .collections
-            .values()
-            .map(|c| (c.id.as_str(), c.name.as_str(), c.parent_id.as_deref()));
         let taken = |id: &str| recorded.contains(id) || self.claimed.contains(id);
-        oldest_match(
-            candidates,
+        resource::oldest_match::<Collections>(
+            self.remote.collections.values(),
             &dc.locales[self.dl].name,
             parent_id.as_deref(),
             taken,
@@ -432,9 +392,8 @@ impl Planner<'_> {
 
     fn resolve_articles(&mut self) {
         let desired_keys = self.desired.articles.iter().map(|a| a.key.as_str());
-        let mut orphans = orphan_keys(&self.state.articles, desired_keys);
-        let recorded: BTreeSet<String> =
-            self.state.articles.values().map(|r| r.id.clone()).collect();
+        let mut orphans = orphan_keys::<Articles>(self.state, desired_keys);
+        let recorded = resource::recorded_ids::<Articles>(self.state);
         for da in &self.desired.articles {
             let recorded_id = self.state.articles.get(&da.key).map(|r| r.id.as_str());
             let identity = identify(
@@ -484,14 +443,9 @@ impl Planner<'_> {
             RemoteParent::Id(id) => Some(id),
             RemoteParent::NotYetCreated => return None,
         };
-        let candidates = self
-            .remote
-            .articles
-            .values()
-            .map(|a| (a.id.as_str(), a.title.as_str(), a.parent_id.as_deref()));
         let taken = |id: &str| recorded.contains(id) || self.claimed.contains(id);
-        oldest_match(
-            candidates,
+        resource::oldest_match::<Articles>(
+            self.remote.articles.values(),
             &da.locales[self.dl].title,
             parent_id.as_deref(),
             taken,
@@ -964,29 +918,12 @@ impl Planner<'_> {
         let prune = self.options.prune || self.options.force_prune;
         let mut deletes = Vec::new();
         for key in &self.resolution.orphan_articles {
-            let record = &self.state.articles[key];
-            if let Some(remote) = self.remote.articles.get(&record.id) {
-                if record.adopted {
-                    self.warnings.push(format!(
-                        "article `{key}` (id {}) is kept: its file is gone, but helpcenter adopted it from Intercom with different content (a person's work), so it never deletes it; delete it in Intercom if it should go",
-                        record.id
-                    ));
-                    continue;
-                }
-                deletes.push(Change {
-                    action: Action::Delete,
-                    kind: ObjectKind::Article,
-                    key: key.clone(),
-                    id: Some(record.id.clone()),
-                    title: remote.title.clone(),
-                    locales: Vec::new(),
-                    drift: false,
-                    needs_prune: !prune,
-                    previous_key: None,
-                    parent_changed: false,
-                    fields: Vec::new(),
-                    remote_updated_at: remote.updated_at,
-                });
+            match resource::orphan::<Articles>(self.state, &self.remote.articles, key, prune) {
+                Some(Orphan::KeptAdopted { id }) => self.warnings.push(format!(
+                    "article `{key}` (id {id}) is kept: its file is gone, but helpcenter adopted it from Intercom with different content (a person's work), so it never deletes it; delete it in Intercom if it should go"
+                )),
+                Some(Orphan::Delete(change)) => deletes.push(change),
+                None => {}
             }
         }
         // Children first: deepest directories first.
@@ -1030,31 +967,16 @@ impl Planner<'_> {
                     kept.insert(record.id.clone());
                     continue;
                 }
-                deletes.push(Change {
-                    action: Action::Delete,
-                    kind: ObjectKind::Collection,
-                    key: key.clone(),
-                    id: Some(record.id.clone()),
-                    title: remote.name.clone(),
-                    locales: Vec::new(),
-                    drift: false,
-                    needs_prune: !prune,
-                    previous_key: None,
-                    parent_changed: false,
-                    fields: Vec::new(),
-                    remote_updated_at: remote.updated_at,
-                });
+                deletes.push(resource::delete_change::<Collections>(
+                    key, &record.id, remote, prune,
+                ));
             }
         }
         let managed = self.state.articles.len() + self.state.collections.len();
-        if prune && !self.options.force_prune && deletes.len() * 2 > managed {
-            self.error(
-                format!(
-                    "refusing to delete {} of {managed} managed objects in one run (more than half)",
-                    deletes.len()
-                ),
-                Some("check that the content directory is complete; pass `--force-prune` if the deletes are intended"),
-            );
+        if let Some(problem) =
+            resource::prune_guard(deletes.len(), managed, prune, self.options.force_prune)
+        {
+            self.errors.push(problem);
         }
         self.changes.extend(deletes);
     }
@@ -1199,54 +1121,6 @@ fn only_match(items: &[String], mut pred: impl FnMut(&str) -> bool) -> Option<us
         }
     }
     found
-}
-
-/// Adoption: the oldest (lowest id) remote object with this title in this parent that no
-/// state entry or other key has taken.
-fn oldest_match<'r>(
-    candidates: impl Iterator<Item = (&'r str, &'r str, Option<&'r str>)>,
-    title: &str,
-    parent: Option<&str>,
-    taken: impl Fn(&str) -> bool,
-) -> Option<String> {
-    candidates
-        .filter(|(id, t, p)| *t == title && *p == parent && !taken(id))
-        .min_by_key(|(id, ..)| id.parse::<u64>().unwrap_or(u64::MAX))
-        .map(|(id, ..)| id.to_owned())
-}
-
-/// State keys that are no longer in the content.
-fn orphan_keys<'a, R>(
-    records: &BTreeMap<String, R>,
-    desired: impl Iterator<Item = &'a str>,
-) -> Vec<String> {
-    let desired: BTreeSet<&str> = desired.collect();
-    records
-        .keys()
-        .filter(|k| !desired.contains(k.as_str()))
-        .cloned()
-        .collect()
-}
-
-/// Decides how one desired object maps to the remote: its record, else a move recognised
-/// from an orphaned record (state evidence wins), else adoption, else a create.
-fn identify(
-    recorded_id: Option<&str>,
-    exists: impl Fn(&str) -> bool,
-    moved: impl FnOnce() -> Option<(String, String)>,
-    adoptable: impl FnOnce() -> Option<String>,
-) -> Identity {
-    if let Some(id) = recorded_id {
-        return if exists(id) {
-            Identity::Managed(id.to_owned())
-        } else {
-            Identity::Recreate
-        };
-    }
-    if let Some((id, previous_key)) = moved() {
-        return Identity::Moved { id, previous_key };
-    }
-    adoptable().map_or(Identity::Create, Identity::Adopted)
 }
 
 /// Whether the body we send differs from the last one sent, though the readable text is the

@@ -1,11 +1,13 @@
 //! The desired state: what the content tree says Intercom should hold, per object and locale,
 //! with authors resolved to admin ids and bodies rendered (links still as placeholders).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use sha2::{Digest, Sha256};
 
+use crate::content::config::TargetScope;
 use crate::content::model::{ArticleState, AuthorRef, Project};
+use crate::content::target_scope;
 use crate::diagnostics::Diagnostic;
 use crate::render;
 
@@ -68,13 +70,60 @@ impl Desired {
     pub fn build(
         project: &Project,
         fallback_author: u64,
+        resolve_author: impl FnMut(&AuthorRef) -> Result<u64, String>,
+    ) -> (Self, Vec<Diagnostic>) {
+        Self::build_scoped(
+            project,
+            &TargetScope::default(),
+            fallback_author,
+            resolve_author,
+        )
+    }
+
+    /// [`Desired::build`] of the articles `scope` selects (a target's `include`/`exclude`),
+    /// rendered against the whole project (links to other articles keep their keys). A
+    /// collection all of whose articles the scope leaves out is left out too.
+    pub fn build_scoped(
+        project: &Project,
+        scope: &TargetScope,
+        fallback_author: u64,
         mut resolve_author: impl FnMut(&AuthorRef) -> Result<u64, String>,
     ) -> (Self, Vec<Diagnostic>) {
+        let matcher = scope.matcher();
+        let selected = |a: &&crate::content::model::LocalArticle| {
+            scope.is_everything() || matcher.selects(&target_scope::article_path(a))
+        };
+        let left_out: BTreeSet<&str> = if scope.is_everything() {
+            BTreeSet::new()
+        } else {
+            let mut under: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+            let parents: BTreeMap<&str, Option<&str>> = project
+                .collections
+                .iter()
+                .map(|c| (c.key.as_str(), c.parent.as_deref()))
+                .collect();
+            for a in &project.articles {
+                let keep = selected(&a);
+                let mut at = a.collection.as_deref();
+                while let Some(key) = at {
+                    let entry = under.entry(key).or_default();
+                    entry.0 += 1;
+                    entry.1 += usize::from(keep);
+                    at = parents.get(key).copied().flatten();
+                }
+            }
+            under
+                .into_iter()
+                .filter(|(_, (all, kept))| *all > 0 && *kept == 0)
+                .map(|(k, _)| k)
+                .collect()
+        };
         let mut diagnostics = Vec::new();
         let default_locale = project.config.default_locale.clone();
         let collections = project
             .collections
             .iter()
+            .filter(|c| !left_out.contains(c.key.as_str()))
             .map(|c| {
                 let mut locales = BTreeMap::new();
                 locales.insert(
@@ -107,8 +156,10 @@ impl Desired {
         let mut articles = Vec::with_capacity(project.articles.len());
         // An unknown `[defaults]` author is one mistake, reported once at its line.
         let mut defaults_author_reported = false;
-        let mut all_rendered = render_in_parallel(project).into_iter();
-        for article in &project.articles {
+        let in_scope: Vec<&crate::content::model::LocalArticle> =
+            project.articles.iter().filter(selected).collect();
+        let mut all_rendered = render_in_parallel(project, &in_scope).into_iter();
+        for article in in_scope {
             let mut locales = BTreeMap::new();
             for (locale, file) in &article.locales {
                 let rendered = all_rendered
@@ -212,13 +263,15 @@ impl Desired {
     }
 }
 
-/// Renders every locale file of every article (in `project` order: article, then locale) on
+/// Renders every locale file of `articles` (in their order: article, then locale) on
 /// up to `available_parallelism` threads; rendering is most of the CPU of building [`Desired`].
-fn render_in_parallel(project: &Project) -> Vec<render::Rendered> {
-    let files: Vec<_> = project
-        .articles
+fn render_in_parallel(
+    project: &Project,
+    articles: &[&crate::content::model::LocalArticle],
+) -> Vec<render::Rendered> {
+    let files: Vec<_> = articles
         .iter()
-        .flat_map(|a| a.locales.values().map(move |f| (a, f)))
+        .flat_map(|a| a.locales.values().map(move |f| (*a, f)))
         .collect();
     let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
     let chunk = files.len().div_ceil(threads).max(32);

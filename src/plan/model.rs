@@ -29,12 +29,13 @@ impl Action {
     }
 }
 
-/// Collection or article.
+/// Collection, article, or Fin external page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "snake_case")]
 pub enum ObjectKind {
     Collection,
     Article,
+    ExternalPage,
 }
 
 impl ObjectKind {
@@ -42,6 +43,7 @@ impl ObjectKind {
         match self {
             Self::Collection => "collection",
             Self::Article => "article",
+            Self::ExternalPage => "external_page",
         }
     }
 }

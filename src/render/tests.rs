@@ -45,6 +45,7 @@ pub fn project(root: &Path, files: &[(&str, &str)]) -> Project {
                 author_at: None,
                 markdown: (*markdown).to_owned(),
                 body_line: 1,
+                fin: crate::content::model::FinAvailability::default(),
             },
         );
     }

@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::{Deserialize, Serialize};
 
-use super::state_file::{ArticleRecord, CollectionRecord, PendingWrite, StateFile};
+use super::state_file::{ArticleRecord, CollectionRecord, PageRecord, PendingWrite, StateFile};
 
 /// One journal line: a write's intent (before it is sent) or a change to the state made
 /// right after a successful write (its outcome).
@@ -53,6 +53,26 @@ pub enum JournalEntry {
     },
     /// The write of article `key` was refused (its intent is void).
     ArticleRefused {
+        key: String,
+    },
+    /// The Content Import Source of a Fin target.
+    ContentImportSource {
+        id: String,
+    },
+    ExternalPage {
+        key: String,
+        record: PageRecord,
+    },
+    ForgetExternalPage {
+        key: String,
+    },
+    /// About to send a write of external page `key`.
+    ExternalPageIntent {
+        key: String,
+        write: PendingWrite,
+    },
+    /// The write of external page `key` was refused (its intent is void).
+    ExternalPageRefused {
         key: String,
     },
 }
@@ -95,6 +115,20 @@ impl StateFile {
                 self.articles.remove(&key);
             }
             JournalEntry::HelpCenter { id } => self.help_center_id = Some(id),
+            JournalEntry::ContentImportSource { id } => self.content_import_source_id = Some(id),
+            JournalEntry::ExternalPage { key, record } => {
+                self.pending_external_pages.remove(&key);
+                self.external_pages.insert(key, record);
+            }
+            JournalEntry::ForgetExternalPage { key } => {
+                self.external_pages.remove(&key);
+            }
+            JournalEntry::ExternalPageIntent { key, write } => {
+                self.pending_external_pages.insert(key, write);
+            }
+            JournalEntry::ExternalPageRefused { key } => {
+                self.pending_external_pages.remove(&key);
+            }
         }
     }
 

@@ -30,6 +30,32 @@ pub struct StateFile {
     pub pending_collections: BTreeMap<String, PendingWrite>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub pending_articles: BTreeMap<String, PendingWrite>,
+    /// The Content Import Source of a Fin external pages target.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_import_source_id: Option<String>,
+    /// External pages of a Fin target, by article key (= their `external_id`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub external_pages: BTreeMap<String, PageRecord>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub pending_external_pages: BTreeMap<String, PendingWrite>,
+}
+
+/// What we know of one managed external page (English only: one record, no locales).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct PageRecord {
+    pub id: String,
+    /// Default-locale file relative to the root at the last apply.
+    #[serde(default)]
+    pub path: String,
+    /// Hash of what was sent (title, html, url, availabilities).
+    pub sent: String,
+    /// The same hash of the page Intercom answered with.
+    pub seen: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<u64>,
+    /// Adopted from Intercom while its content differed (a person's work): never pruned.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub adopted: bool,
 }
 
 /// One write whose intent was journaled but whose outcome was not.

@@ -7,6 +7,7 @@ mod content;
 mod contract;
 mod contract_ai;
 mod convergence;
+mod fin;
 mod fin_sandbox;
 mod hostile;
 mod house;

@@ -73,6 +73,7 @@ fn load(root: &Path) -> Project {
                 author_at: None,
                 markdown,
                 body_line,
+                fin: helpcenter::content::model::FinAvailability::default(),
             },
         );
     }
@@ -92,6 +93,8 @@ fn load(root: &Path) -> Project {
             callout_colors: helpcenter::content::config::CalloutColors::Hex,
             protect_views: helpcenter::content::config::DEFAULT_PROTECT_VIEWS,
             admins: Vec::new(),
+            publish: helpcenter::content::config::Publish::Articles,
+            scope: helpcenter::content::config::TargetScope::default(),
         },
     );
     Project {

@@ -11,7 +11,8 @@ fn pruning_project() -> tempfile::TempDir {
         tmp.path(),
         "helpcenter.toml",
         "default_locale = \"en\"\n\n[defaults]\nauthor = \"ada@example.com\"\n\n\
-         [targets.local]\nkind = \"sandbox\"\nprune = true\n",
+         [targets.local]\nkind = \"sandbox\"\nprune = true\n\
+         admins = [\"ada@example.com\", \"grace@example.com\"]\n",
     );
     write(tmp.path(), "guides/_collection.yml", "name: Guides\n");
     for name in ["a", "b", "c"] {

@@ -245,7 +245,13 @@ pub fn point_at(root: &Path, base_url: &str) {
     }
     let _ = write!(
         out,
-        "\n[targets.test]\nkind = \"intercom\"\nbase_url = \"{base_url}\"\ntoken_env = \"{TOKEN_ENV}\"\n"
+        "\n[targets.test]\nkind = \"intercom\"\nbase_url = \"{base_url}\"\ntoken_env = \"{TOKEN_ENV}\"\n{}",
+        // Like `local`: the internal runbooks are for the Fin target only.
+        if text.contains("internal/**") {
+            "exclude = [\"internal/**\"]\n"
+        } else {
+            ""
+        }
     );
     std::fs::write(path, out).unwrap();
 }
