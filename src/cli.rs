@@ -170,6 +170,9 @@ pub struct PreviewArgs {
     /// Port on 127.0.0.1 (0 picks a free one)
     #[arg(long, default_value_t = 4000)]
     pub port: u16,
+    /// Write the preview as static files into DIR (for a pull-request artifact) and exit
+    #[arg(long, value_name = "DIR")]
+    pub export: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

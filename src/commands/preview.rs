@@ -12,6 +12,9 @@ pub fn run(global: &GlobalArgs, args: &PreviewArgs, printer: &Printer) -> Comman
     let root = std::path::absolute(&global.dir).map_err(|e| {
         CommandError::new(format!("cannot resolve `{}`: {e}", global.dir.display()))
     })?;
+    if let Some(out) = &args.export {
+        return export(&root, global, out, printer);
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -38,5 +41,26 @@ pub fn run(global: &GlobalArgs, args: &PreviewArgs, printer: &Printer) -> Comman
             .await
             .map_err(|e| CommandError::new(format!("the preview server failed: {e}")))
     })?;
+    Ok(Outcome::Success)
+}
+
+/// `--export DIR`: the same pages as static files, then exit.
+fn export(
+    root: &std::path::Path,
+    global: &GlobalArgs,
+    out: &std::path::Path,
+    printer: &Printer,
+) -> CommandResult {
+    let report = crate::preview::export::export(root, global.target.as_deref(), out)?;
+    let planned = report.planned.as_deref().map_or_else(
+        || "the Changes page says why no plan was made".to_owned(),
+        |t| format!("changes against target `{t}`"),
+    );
+    printer.info(&format!(
+        "exported the preview to `{}`: {} page(s), {} image(s), {planned}; open `index.html`",
+        out.display(),
+        report.pages,
+        report.files
+    ));
     Ok(Outcome::Success)
 }

@@ -3,10 +3,11 @@
 //! target. Beside the pipeline: it reads `content`, `render` and `plan`, and writes nothing.
 //!
 //! [`site`] loads and renders the tree per request, [`pages`] and [`changes`] build HTML,
-//! [`server`] serves it.
+//! [`server`] serves it, [`export`] writes it as static files.
 
 mod assets;
 pub mod changes;
+pub mod export;
 pub mod pages;
 pub mod server;
 pub mod site;

@@ -331,3 +331,168 @@ fn ctrl_c_during_apply_stops_sending_saves_the_state_and_exits_130() {
     let plan = run_in(root, &["plan", "--detailed-exitcode"]);
     assert_eq!(plan.code, 0, "{}{}", plan.stdout, plan.stderr);
 }
+
+#[test]
+fn a_pull_request_uploads_the_preview_and_the_comment_links_it() {
+    use crate::action::{FakeGitHub, Job, assert_no_secrets, assert_ok};
+    let emu = Emulator::start(&[]);
+    let api = FakeGitHub::start();
+    let job = Job::new("pull_request", &api.url).with_content(&emu.base_url);
+    let with = [
+        ("directory", "help"),
+        ("intercom-token", crate::support::TOKEN),
+    ];
+    let run = job.run(&with);
+    assert_ok(&run);
+    let [(name, path)] = run.artifacts.as_slice() else {
+        panic!("one artifact expected: {:?}\n{}", run.artifacts, run.logs);
+    };
+    assert_eq!(name, "helpcenter-preview-test");
+    for page in [
+        "index.html",
+        "changes.html",
+        "en/articles/guides/start.html",
+        "static/style.css",
+    ] {
+        assert!(path.join(page).is_file(), "{page} missing from the export");
+    }
+    let link = "artifact [`helpcenter-preview-test`](http://github.invalid/acme/help/actions/runs/4242#artifacts) of this run";
+    let comments = api.plan_comments();
+    assert_eq!(comments.len(), 1);
+    assert!(comments[0].body.contains(link), "{}", comments[0].body);
+    assert!(run.summary.contains(link), "{}", run.summary);
+    assert!(comments[0].body.len() <= 65_536);
+    assert_no_secrets(&run, Some(&api));
+
+    // Turned off: no export, no upload, no link.
+    let off = job.run(&[with[0], with[1], ("preview", "false")]);
+    assert_ok(&off);
+    assert!(off.artifacts.is_empty());
+    assert!(
+        off.skipped.iter().any(|s| s == "Upload the preview"),
+        "{:?}",
+        off.skipped
+    );
+    let comments = api.plan_comments();
+    assert!(
+        !comments[0].body.contains("Rendered preview"),
+        "{}",
+        comments[0].body
+    );
+}
+
+#[test]
+fn preview_export_writes_every_page_with_relative_links_and_the_impact_of_a_delete() {
+    let emu = Emulator::start(&[]);
+    let http = emu.http();
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    linked_tree(root);
+    point_at(root, &emu.base_url);
+    append_config(
+        root,
+        "\n[assets]\nbase_url = \"https://cdn.example/docs/\"\n",
+    );
+    write(root, "billing/images/card.png", "\u{89}PNG fake");
+    write(
+        root,
+        "billing/old.md",
+        "---\ntitle: Old news\n---\n![card](images/card.png)\n",
+    );
+    run_in(root, &["apply", "--yes"]).expect(0);
+    std::fs::remove_file(root.join("billing/old.md")).unwrap();
+    let id = http
+        .articles()
+        .into_iter()
+        .find(|a| a["title"] == "Old news")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let stats = serde_json::json!({ id: {"views": 1234, "conversations": 5, "reactions": 7} });
+    assert_eq!(
+        http.call("PUT", "/_sandbox/statistics", Some(&stats)).0,
+        200
+    );
+    // The image is still shown by a page: an article that keeps it.
+    write(
+        root,
+        "billing/plans.md",
+        "---\ntitle: Plans\n---\nThree plans.\n\n![card](images/card.png)\n",
+    );
+
+    let out = tempfile::tempdir().unwrap();
+    let export = out.path().join("site");
+    let run = run_in(root, &["preview", "--export", export.to_str().unwrap()]).expect(0);
+    assert_eq!(run.stdout, "");
+    assert_eq!(
+        run.stderr.replace(export.to_str().unwrap(), "[out]"),
+        "exported the preview to `[out]`: 8 page(s), 1 image(s), changes against target `test`; open `index.html`\n"
+    );
+    let mut files: Vec<String> = Vec::new();
+    let mut stack = vec![export.clone()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                files.push(
+                    path.strip_prefix(&export)
+                        .unwrap()
+                        .to_str()
+                        .unwrap()
+                        .to_owned(),
+                );
+            }
+        }
+    }
+    files.sort();
+    assert_eq!(
+        files,
+        [
+            "changes.html",
+            "en/articles/billing/invoices.html",
+            "en/articles/billing/plans.html",
+            "en/index.html",
+            "files/billing/images/card.png",
+            "fr/articles/billing/invoices.html",
+            "fr/articles/billing/plans.html",
+            "fr/index.html",
+            "index.html",
+            "static/app.js",
+            "static/style.css",
+        ]
+    );
+    let read = |rel: &str| std::fs::read_to_string(export.join(rel)).unwrap();
+    let invoices = read("fr/articles/billing/invoices.html");
+    assert!(
+        invoices.contains("href=\"../../../fr/articles/billing/plans.html\""),
+        "{invoices}"
+    );
+    assert!(invoices.contains("href=\"../../../static/style.css\""));
+    assert!(invoices.contains("href=\"../../../changes.html\""));
+    let plans = read("en/articles/billing/plans.html");
+    assert!(
+        plans.contains("src=\"../../../files/billing/images/card.png"),
+        "{plans}"
+    );
+    for page in &files {
+        if Path::new(page).extension().is_some_and(|e| e == "html") {
+            let html = read(page);
+            assert!(
+                !html.contains("href=\"/") && !html.contains("src=\"/"),
+                "{page} keeps a site-absolute URL"
+            );
+        }
+    }
+    // The Changes page: the pending delete with Intercom's statistics of the article.
+    let changes = read("changes.html");
+    assert!(changes.contains("needs --prune"), "{changes}");
+    assert!(
+        changes.contains("Read by readers before it is deleted: <strong>1234</strong> views · <strong>5</strong> conversations · <strong>7</strong> reactions"),
+        "{changes}"
+    );
+    assert!(changes.contains("🔒 needs --force-prune"));
+}
+
