@@ -496,3 +496,82 @@ fn preview_export_writes_every_page_with_relative_links_and_the_impact_of_a_dele
     assert!(changes.contains("🔒 needs --force-prune"));
 }
 
+/// The 500-article product rename of issue 12 in the text and JSON formats (the Markdown one is
+/// `review::a_500_article_rename_names_every_article_within_the_limit`).
+#[test]
+fn a_500_article_rename_in_text_and_json() {
+    let emu = Emulator::start(&[]);
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        "helpcenter.toml",
+        "default_locale = \"en\"\nlocales = [\"en\"]\n\n[defaults]\nauthor = \"docs@example.com\"\n",
+    );
+    point_at(root, &emu.base_url);
+    let article = |c: usize, n: usize, product: &str| {
+        format!(
+            "---\ntitle: {product} feature {n}\n---\n## Overview\n\nFeature {n} of area {c} is part of {product}.\n\n## Details\n\nTurn it on in the settings.\n"
+        )
+    };
+    let tree = |product: &str| {
+        for c in 0..5 {
+            write(
+                root,
+                &format!("area-{c}/_collection.yml"),
+                &format!("name: Area {c}\n"),
+            );
+            for n in 0..100 {
+                write(
+                    root,
+                    &format!("area-{c}/feature-{n:03}.md"),
+                    &article(c, n, product),
+                );
+            }
+        }
+    };
+    tree("Acme");
+    run_in(root, &["apply", "--yes"]).expect(0);
+    tree("Globex");
+    let text = run_in(root, &["plan"]).expect(0).stdout;
+    for c in 0..5 {
+        for n in 0..100 {
+            let key = format!("area-{c}/feature-{n:03}");
+            assert!(text.contains(&key), "{key} is not named in the text plan");
+        }
+    }
+    // 500 alike entries: the snapshots hold the first and the last, the counts the rest.
+    let entries: Vec<&str> = text.split("\n\n").collect();
+    assert_eq!(
+        entries
+            .iter()
+            .filter(|e| e.starts_with("~ update article `area-"))
+            .count(),
+        500
+    );
+    let shown = format!(
+        "{}\n\n{}\n\n[… 498 more entries like these …]\n\n{}",
+        entries[0],
+        entries[1],
+        entries[entries.len() - 2..].join("\n\n")
+    );
+    insta::assert_snapshot!("rename_500_text", crate::review::redact(&shown));
+    let mut json = run_in(root, &["plan", "--format", "json"]).expect(0).json();
+    let changes = json["changes"].as_array_mut().unwrap();
+    assert_eq!(changes.len(), 500);
+    assert!(changes.iter().all(|c| c["action"] == "update"
+        && c["fields"] == serde_json::json!(["title[en]", "body[en]"])
+        && c["statistics"]["views"] == 0));
+    changes.truncate(2);
+    let warnings = json["warnings"].as_array_mut().unwrap();
+    assert_eq!(
+        warnings.len(),
+        500,
+        "one URL-change warning per renamed article"
+    );
+    warnings.truncate(2);
+    insta::assert_snapshot!(
+        "rename_500_json_first_two",
+        crate::review::redact(&serde_json::to_string_pretty(&json).unwrap())
+    );
+}
