@@ -575,3 +575,68 @@ fn a_500_article_rename_in_text_and_json() {
         crate::review::redact(&serde_json::to_string_pretty(&json).unwrap())
     );
 }
+
+/// On a terminal (a pseudo-terminal from util-linux `script`), the apply bar shows the
+/// changes done, the elapsed time, the rate and the time left; off a terminal, plain lines.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_apply_bar_on_a_terminal_shows_elapsed_time_rate_and_eta() {
+    let script = std::path::Path::new("/usr/bin/script");
+    assert!(
+        script.is_file(),
+        "util-linux `script` is needed for a pseudo-terminal"
+    );
+    let emu = Emulator::start(&["--latency-ms", "50", "--no-rate-limit"]);
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        "helpcenter.toml",
+        "default_locale = \"en\"\nlocales = [\"en\"]\n\n[defaults]\nauthor = \"docs@example.com\"\n",
+    );
+    point_at(root, &emu.base_url);
+    write(root, "guides/_collection.yml", "name: Guides\n");
+    for n in 0..12 {
+        write(
+            root,
+            &format!("guides/a{n:02}.md"),
+            &format!("---\ntitle: Article {n}\n---\nBody {n}.\n"),
+        );
+    }
+    let command = format!(
+        "{} --color never --dir {} apply --yes --concurrency 1",
+        env!("CARGO_BIN_EXE_helpcenter"),
+        root.display()
+    );
+    let output = std::process::Command::new(script)
+        .args(["-qec", &command, "/dev/null"])
+        .env_remove("CI")
+        .env_remove("GITHUB_ACTIONS")
+        .env_remove("NO_COLOR")
+        .env(crate::support::TOKEN_ENV, crate::support::TOKEN)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let shown = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{shown}");
+    let bar = shown
+        .split(['\r', '\n'])
+        .find(|l| l.contains("applying [") && l.contains("elapsed"))
+        .unwrap_or_else(|| panic!("no progress bar on the terminal:\n{shown}"));
+    // `applying [=>   ] 1/13 0s elapsed, 8.1/s, ETA 2s …`
+    let after = bar.split("applying [").nth(1).unwrap();
+    let (_, rest) = after.split_once("] ").unwrap();
+    let words: Vec<&str> = rest.split_whitespace().collect();
+    assert!(words[0].ends_with("/13"), "{bar}");
+    assert!(words[1].ends_with('s') && words[2] == "elapsed,", "{bar}");
+    assert!(words[3].ends_with("/s,"), "{bar}");
+    assert_eq!(words[4], "ETA", "{bar}");
+    assert!(
+        !shown.contains("\u{1b}[38;5;"),
+        "--color never: no colour in the bar"
+    );
+    assert!(
+        shown.contains("Apply complete: 13 change(s) made"),
+        "{shown}"
+    );
+}
