@@ -154,6 +154,9 @@ pub struct PreviewArgs {
     /// Port on 127.0.0.1 (0 picks a free one)
     #[arg(long, default_value_t = 4000)]
     pub port: u16,
+    /// Write the preview as static files into DIR (for a pull-request artifact) and exit
+    #[arg(long, value_name = "DIR")]
+    pub export: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -281,7 +284,10 @@ impl From<&PullArgs> for settings::Pull {
 
 impl From<&PreviewArgs> for settings::Preview {
     fn from(args: &PreviewArgs) -> Self {
-        Self { port: args.port }
+        Self {
+            port: args.port,
+            export: args.export.clone(),
+        }
     }
 }
 

@@ -76,9 +76,11 @@ pub struct Pull {
 }
 
 /// `helpcenter preview`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Preview {
     pub port: u16,
+    /// `--export DIR`: write the preview as static files there instead of serving it.
+    pub export: Option<PathBuf>,
 }
 
 /// The flags of `plan` and `apply` that the target's config completes.

@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """Creates or updates the one pull-request comment that carries a target's plan.
 
-Usage: pr-comment.py MARKER BODY_FILE HAS_CHANGES
+Usage: pr-comment.py MARKER BODY_FILE HAS_CHANGES [PREVIEW_NOTE]
 
 The comment is found by MARKER (a hidden `<!-- helpcenter-plan:TARGET -->` line) among all
 the pull request's comments (every page). It is created the first time the plan has changes,
 then edited in place (PATCH) on later runs, including to say "No changes". While there has
-never been a change, no comment is made.
+never been a change, no comment is made. PREVIEW_NOTE (a Markdown line linking the run's
+preview artifact) goes after the plan.
 
 In: GITHUB_TOKEN (never printed), GITHUB_API_URL, GITHUB_REPOSITORY, GITHUB_EVENT_PATH.
 Only the standard library: the GitHub REST API over urllib, the token in a header, never on a
@@ -69,6 +70,7 @@ def find_comment(api, repo, number, token, marker):
 
 def main(argv):
     marker, body_path, has_changes = argv[1], argv[2], argv[3] == "true"
+    preview_note = argv[4] if len(argv) > 4 else ""
     token = os.environ.get("GITHUB_TOKEN", "")
     api = os.environ.get("GITHUB_API_URL", "https://api.github.com").rstrip("/")
     repo = os.environ["GITHUB_REPOSITORY"]
@@ -82,6 +84,8 @@ def main(argv):
     with open(body_path, encoding="utf-8") as f:
         plan = f.read().rstrip("\n")
     body = f"{marker}\n{plan}\n"
+    if preview_note:
+        body += f"\n{preview_note}\n"
     head = (pr.get("head") or {}).get("sha")
     if head:
         body += f"\n<sub>Plan for {head[:7]}, updated on each push by the helpcenter action.</sub>\n"

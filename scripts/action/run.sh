@@ -2,9 +2,10 @@
 # Step 4 of action.yml: run check, plan or apply and report to the job summary, the pull
 # request and the step outputs.
 # In: INPUT_COMMAND, INPUT_DIRECTORY, INPUT_TARGET, INPUT_INTERCOM_TOKEN, INPUT_GITHUB_TOKEN,
-#     INPUT_PRUNE, INPUT_ON_DRIFT, INPUT_COMMIT_STATE, INPUT_STATE_BRANCH and the runner's
-#     GITHUB_* / RUNNER_TEMP.
-# Out (step outputs): has-changes (true | false), plan-file (the saved plan, JSON).
+#     INPUT_PRUNE, INPUT_ON_DRIFT, INPUT_COMMIT_STATE, INPUT_STATE_BRANCH, INPUT_PREVIEW and
+#     the runner's GITHUB_* / RUNNER_TEMP.
+# Out (step outputs): has-changes (true | false), plan-file (the saved plan, JSON), and on a
+#     pull request with INPUT_PREVIEW=true: preview-dir, preview-artifact (for the upload step).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=SCRIPTDIR/lib.sh
@@ -137,13 +138,33 @@ resolved=$(sed -n '1s/^### helpcenter plan for `\(.*\)`$/\1/p' "$plan_md")
 [ -z "$resolved" ] || target="$resolved"
 
 if [ "$command" = plan ]; then
-  summary <"$plan_md"
+  # The rendered preview, as static files the next step uploads as an artifact; the comment
+  # links the run's artifacts.
+  preview_note=""
+  if [ "$is_pr" = true ] && [ "${INPUT_PREVIEW:-true}" = true ]; then
+    preview_dir="$work/$name.preview"
+    artifact="helpcenter-preview-${target:-default}"
+    rm -rf "$preview_dir"
+    if hc preview --export "$preview_dir"; then
+      output preview-dir "$preview_dir"
+      output preview-artifact "$artifact"
+      runs_url="${GITHUB_SERVER_URL:-https://github.com}/${GITHUB_REPOSITORY:-}/actions/runs/${GITHUB_RUN_ID:-}"
+      # shellcheck disable=SC2016 # backticks are Markdown
+      preview_note=$(printf '🔎 **Rendered preview**: artifact [`%s`](%s#artifacts) of this run (download it, unzip, open `index.html`).' "$artifact" "$runs_url")
+    else
+      say "the preview could not be exported (see above); the plan comment has no preview link"
+    fi
+  fi
+  {
+    cat "$plan_md"
+    [ -z "$preview_note" ] || printf '\n%s\n' "$preview_note"
+  } | summary
   if [ "$is_pr" = true ]; then
     if [ -z "$github_token" ]; then
       say "no \`github-token\`: the plan is in the job summary only"
     else
       GITHUB_TOKEN="$github_token" python3 "$here/pr-comment.py" \
-        "<!-- helpcenter-plan:$target -->" "$plan_md" "$has_changes"
+        "<!-- helpcenter-plan:$target -->" "$plan_md" "$has_changes" "$preview_note"
     fi
   fi
   exit 0

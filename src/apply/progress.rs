@@ -1,14 +1,14 @@
 //! Progress: a spinner while fetching and a bar while applying on a terminal (with elapsed
 //! time, rate and ETA); plain lines elsewhere (CI).
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 
 use crate::output::Printer;
 use crate::plan::model::{Action, Change, ObjectKind};
 
 /// The apply bar: done/total, elapsed time, changes per second and the time left.
 const BAR_TEMPLATE: &str =
-    "{spinner} applying [{bar:30}] {pos}/{len} {elapsed} elapsed, {per_sec:.1}, ETA {eta} {msg}";
+    "{spinner} applying [{bar:30}] {pos}/{len} {elapsed} elapsed, {rate}, ETA {eta} {msg}";
 
 /// Reports each finished change.
 pub struct Progress {
@@ -25,6 +25,12 @@ impl Progress {
             bar.set_style(
                 ProgressStyle::with_template(BAR_TEMPLATE)
                     .expect("valid template")
+                    .with_key(
+                        "rate",
+                        |state: &ProgressState, w: &mut dyn std::fmt::Write| {
+                            let _ = write!(w, "{:.1}/s", state.per_sec());
+                        },
+                    )
                     .progress_chars("=> "),
             );
             bar.enable_steady_tick(std::time::Duration::from_millis(200));

@@ -12,6 +12,9 @@ use crate::settings::{self, Global};
 pub fn run(global: &Global, settings: &settings::Preview, printer: &Printer) -> CommandResult {
     let root = std::path::absolute(&global.dir)
         .map_err(|e| CommandError::file(FileAction::Resolve, &global.dir, e))?;
+    if let Some(out) = &settings.export {
+        return export(&root, global, out, printer);
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -41,5 +44,26 @@ pub fn run(global: &Global, settings: &settings::Preview, printer: &Printer) -> 
             .await
             .map_err(|e| CommandError::system(format!("the preview server failed: {e}")))
     })?;
+    Ok(Outcome::Success)
+}
+
+/// `--export DIR`: the same pages as static files, then exit.
+fn export(
+    root: &std::path::Path,
+    global: &Global,
+    out: &std::path::Path,
+    printer: &Printer,
+) -> CommandResult {
+    let report = crate::preview::export::export(root, global.target.as_deref(), out)?;
+    let planned = report.planned.as_deref().map_or_else(
+        || "the Changes page says why no plan was made".to_owned(),
+        |t| format!("changes against target `{t}`"),
+    );
+    printer.info(&format!(
+        "exported the preview to `{}`: {} page(s), {} image(s), {planned}; open `index.html`",
+        out.display(),
+        report.pages,
+        report.files
+    ));
     Ok(Outcome::Success)
 }

@@ -104,8 +104,31 @@ pub fn plan_html(project: &Project, plan: &Plan, target: &Target) -> String {
         );
     }
     for change in &plan.changes {
-        change_html(&mut html, project, change);
+        change_html(&mut html, project, change, plan.impact.get(&change.key));
     }
+    html
+}
+
+/// Intercom's statistics of an article the plan deletes, unpublishes or renames: who would
+/// notice (the plan fetched them, one `GET /articles/{id}` each, for those only).
+fn impact_html(change: &Change, impact: &crate::plan::model::Impact) -> String {
+    let what = match change.action {
+        Action::Delete => "deleted",
+        Action::Unpublish => "unpublished",
+        _ => "renamed (its URL changes)",
+    };
+    let mut html = format!(
+        "<p class=\"impact\" data-views=\"{views}\">Read by readers before it is {what}: \
+         <strong>{views}</strong> views · <strong>{conversations}</strong> conversations · \
+         <strong>{reactions}</strong> reactions",
+        views = impact.views,
+        conversations = impact.conversations,
+        reactions = impact.reactions,
+    );
+    if impact.needs_force_prune {
+        html.push_str(" <span class=\"badge protected\">🔒 needs --force-prune</span>");
+    }
+    html.push_str("</p>");
     html
 }
 
@@ -156,7 +179,12 @@ fn summary_html(plan: &Plan) -> String {
     html
 }
 
-fn change_html(html: &mut String, project: &Project, change: &Change) {
+fn change_html(
+    html: &mut String,
+    project: &Project,
+    change: &Change,
+    impact: Option<&crate::plan::model::Impact>,
+) {
     let drift = if change.drift { " has-drift" } else { "" };
     let _ = write!(
         html,
@@ -188,6 +216,9 @@ fn change_html(html: &mut String, project: &Project, change: &Change) {
         );
     }
     html.push_str("</header>");
+    if let Some(impact) = impact {
+        html.push_str(&impact_html(change, impact));
+    }
     if let Some(previous) = &change.previous_key {
         let _ = write!(
             html,

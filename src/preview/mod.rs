@@ -3,11 +3,12 @@
 //! target. Beside the pipeline: it reads `content`, `render` and `plan`, and writes nothing.
 //!
 //! [`site`] is one loaded and rendered tree, [`index`] keeps it in memory and current (file-system
-//! notifications), [`pages`] and [`changes`] build HTML,
-//! [`server`] serves it.
+//! notifications), [`pages`] and [`changes`] build HTML, [`server`] serves it, [`export`] writes
+//! it as static files.
 
 mod assets;
 pub mod changes;
+pub mod export;
 pub mod index;
 pub mod pages;
 pub mod server;

@@ -9,6 +9,7 @@
 
 #![cfg(unix)]
 
+mod export;
 mod webdriver;
 
 use std::io::{BufRead, BufReader, Write as _};

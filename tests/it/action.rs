@@ -164,7 +164,7 @@ impl Ctx<'_> {
 #[derive(Debug, Clone)]
 pub(crate) struct Comment {
     id: u64,
-    body: String,
+    pub(crate) body: String,
 }
 
 #[derive(Debug, Clone)]
@@ -367,6 +367,9 @@ pub(crate) struct ActionRun {
     pub(crate) masks: Vec<String>,
     pub(crate) outputs: BTreeMap<String, String>,
     pub(crate) summary: String,
+    /// `actions/upload-artifact` steps that ran: (artifact name, path), the path checked to
+    /// exist as the real action would.
+    pub(crate) artifacts: Vec<(String, PathBuf)>,
 }
 
 impl Job {
@@ -526,6 +529,7 @@ impl Job {
             masks: Vec::new(),
             outputs: BTreeMap::new(),
             summary: String::new(),
+            artifacts: Vec::new(),
         };
         for (index, step) in action.runs.steps.iter().enumerate() {
             let ctx = Ctx {
@@ -535,6 +539,27 @@ impl Job {
             };
             if step.condition.as_ref().is_some_and(|c| !ctx.condition(c)) {
                 run.skipped.push(step.name.clone());
+                continue;
+            }
+            if step
+                .uses
+                .as_deref()
+                .is_some_and(|u| u.starts_with("actions/upload-artifact@"))
+            {
+                let name = ctx.substitute(&step.with["name"]);
+                let path = PathBuf::from(ctx.substitute(&step.with["path"]));
+                assert!(
+                    !name.is_empty(),
+                    "step `{}` uploads without a name",
+                    step.name
+                );
+                assert!(
+                    path.exists(),
+                    "step `{}` uploads a missing `{}`",
+                    step.name,
+                    path.display()
+                );
+                run.artifacts.push((name, path));
                 continue;
             }
             let script = step.run.as_ref().unwrap_or_else(|| {
@@ -569,6 +594,7 @@ impl Job {
                 .env("GITHUB_API_URL", &self.api_url)
                 .env("GITHUB_SERVER_URL", "http://github.invalid")
                 .env("GITHUB_SHA", "0123456789abcdef0123456789abcdef01234567")
+                .env("GITHUB_RUN_ID", "4242")
                 .env("GITHUB_STEP_SUMMARY", &summary_path)
                 .env("GITHUB_OUTPUT", &output_file)
                 .env("GITHUB_PATH", root.join("github_path"))
@@ -695,6 +721,7 @@ fn action_yml_declares_the_documented_interface() {
             "github-token",
             "intercom-token",
             "on-drift",
+            "preview",
             "prune",
             "state-branch",
             "target",
@@ -736,9 +763,9 @@ fn action_yml_declares_the_documented_interface() {
             assert_eq!(step.shell.as_deref(), Some("bash"));
         } else {
             assert!(
-                step.uses
-                    .as_deref()
-                    .is_some_and(|u| u.starts_with("actions/cache@")),
+                step.uses.as_deref().is_some_and(|u| {
+                    u.starts_with("actions/cache@") || u.starts_with("actions/upload-artifact@")
+                }),
                 "step `{}`",
                 step.name
             );
