@@ -459,3 +459,55 @@ fn a_saved_plan_is_refused_when_a_page_changed_since() {
     );
     assert_eq!(writes(&http), Vec::<String>::new());
 }
+
+#[test]
+fn pull_brings_a_content_library_under_version_control() {
+    let emu = Emulator::start(&[]);
+    let http = emu.http();
+    let tmp = fin_against(&emu);
+    run_in(tmp.path(), &["apply", "--yes"]).expect(0);
+    // A page someone made through the API with an id that is no usable key.
+    let source_id: u64 = sources(&http)[0]["id"].as_u64().unwrap();
+    let (status, made) = http.call(
+        "POST",
+        "/ai/external_pages",
+        Some(&serde_json::json!({
+            "title": "On-call rota", "html": "<p>Week 1: <b>Ana</b>.</p>", "locale": "en",
+            "source_id": source_id, "external_id": "abc1234", "url": "https://docs.acme.com/abc1234",
+            "ai_agent_availability": true, "ai_copilot_availability": false
+        })),
+    );
+    assert_eq!(status, 200, "{made}");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        tmp.path().join("helpcenter.toml"),
+        dir.path().join("helpcenter.toml"),
+    )
+    .unwrap();
+    let run = run_in(dir.path(), &["pull"]).expect(0);
+    assert!(
+        run.stderr
+            .contains("pulled 3 external page(s) from target `fin`"),
+        "{}",
+        run.stderr
+    );
+    let read = |rel: &str| std::fs::read_to_string(dir.path().join(rel)).unwrap();
+    assert_eq!(
+        read("internal/refunds.md"),
+        "---\ntitle: Refunds\n---\n\nRefund within 30 days. See [escalation](escalation.md).\n"
+    );
+    assert_eq!(
+        read("internal/escalation.md"),
+        "---\ntitle: Escalation\nfin_agent: false\n---\n\nPage the on-call lead.\n"
+    );
+    assert_eq!(
+        read("internal/on-call-rota.md"),
+        "---\ntitle: On-call rota\nkey: abc1234\nfin_copilot: false\n---\n\nWeek 1: **Ana**.\n"
+    );
+    assert_eq!(read("internal/_collection.yml"), "name: internal\n");
+    writes(&http);
+    run_in(dir.path(), &["plan", "--detailed-exitcode"]).expect(0);
+    run_in(dir.path(), &["apply", "--yes"]).expect(0);
+    assert_eq!(writes(&http), Vec::<String>::new());
+    assert_eq!(external_pages(&http).len(), 3);
+}
