@@ -412,6 +412,16 @@ fn a_kill_after_any_write_leaves_no_false_drift_and_no_duplicates() {
         );
         let plan = run_in(root, &["plan", "--format", "json"]).expect(0).json();
         assert_eq!(plan["summary"]["drift"], 0, "round {n}: {plan}");
+        // The plan settled the interrupted write into the state: nothing stays pending.
+        let state = std::fs::read_to_string(root.join(".helpcenter/fin.state.json")).unwrap();
+        assert!(
+            !state.contains("pending_external_pages"),
+            "round {n}: {state}"
+        );
+        if n > 1 {
+            // The page that reached Intercom is recorded, not adopted again.
+            assert_eq!(plan["summary"]["adopt"], 0, "round {n}: {plan}");
+        }
         run_in(root, &["apply", "--yes"]).expect(0);
         run_in(root, &["plan", "--detailed-exitcode"]).expect(0);
         assert_eq!(sources(&http).len(), 1, "round {n}");
