@@ -521,3 +521,38 @@ fn pull_brings_a_content_library_under_version_control() {
     assert_eq!(writes(&http), Vec::<String>::new());
     assert_eq!(external_pages(&http).len(), 3);
 }
+
+#[test]
+fn a_help_center_target_leaves_out_what_its_exclude_names() {
+    let emu = Emulator::start(&[]);
+    let http = emu.http();
+    let tmp = crate::support::example_against(&emu.base_url);
+    let config = std::fs::read_to_string(tmp.path().join("helpcenter.toml")).unwrap();
+    assert!(
+        config.ends_with("exclude = [\"internal/**\"]\n"),
+        "{config}"
+    );
+    run_in(tmp.path(), &["apply", "--yes"]).expect(0);
+    let collections: Vec<String> = http
+        .collections()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        !collections.contains(&"Internal runbooks".to_owned()),
+        "{collections:?}"
+    );
+    assert_eq!(collections.len(), 5, "{collections:?}");
+    let titles: Vec<String> = http
+        .articles()
+        .iter()
+        .map(|a| a["title"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(titles.len(), 14, "{titles:?}");
+    assert!(
+        !titles
+            .iter()
+            .any(|t| t == "Refund exceptions" || t == "Escalating a ticket")
+    );
+    assert_eq!(external_pages(&http).len(), 0);
+}
