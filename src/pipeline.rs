@@ -228,12 +228,14 @@ async fn plan_pages(
         external_pages::desired_pages(&target.name, &desired, fin, |key| {
             availability.get(key).copied().unwrap_or((true, true))
         });
+    let mut settled = state.clone();
+    let settled_state = external_pages::settle_pending(&mut settled, &view).then_some(settled);
     let (mut plan, resolution) = external_pages::compute(
         &target.name,
         fin,
         &pages,
         &view,
-        state,
+        settled_state.as_ref().unwrap_or(state),
         options.prune,
         options.force_prune,
     );
@@ -245,7 +247,7 @@ async fn plan_pages(
         plan,
         resolution: Resolution::default(),
         diagnostics,
-        settled_state: None,
+        settled_state,
         pages: Some(PagesPlanned {
             fin: fin.clone(),
             view,

@@ -70,6 +70,21 @@ pub fn run(global: &Global, settings: &settings::Pull, printer: &Printer) -> Com
         settings::RunFlags::DEFAULT_CONCURRENCY,
         target::request_logger(printer),
     ))?;
+    if let Some(fin) = target.fin_pages() {
+        let outcome = pull_pages(
+            &runtime,
+            &connection,
+            &project,
+            &target,
+            fin,
+            state,
+            &tree,
+            args,
+            printer,
+        );
+        runtime.block_on(connection.close());
+        return outcome;
+    }
     let outcome = pull_with(
         &runtime,
         &connection,
@@ -268,13 +283,155 @@ fn pull_with(
 }
 
 /// Without `--force`, a pull of everything never writes over existing content.
+/// `pull` of a Fin target: its source's pages as Markdown, recorded in the state. Never
+/// removes local files: a Fin target shares the tree with help-center targets.
+#[allow(clippy::too_many_arguments)]
+fn pull_pages(
+    runtime: &tokio::runtime::Runtime,
+    connection: &Connection,
+    project: &Project,
+    target: &Target,
+    fin: &config::FinPages,
+    state: StateFile,
+    tree: &walk::Tree,
+    args: &PullArgs,
+    printer: &Printer,
+) -> CommandResult {
+    use crate::plan::external_pages::{self, remote_fingerprint};
+    printer.info(&format!("fetching target `{}`…", target.name));
+    let view = runtime
+        .block_on(crate::pipeline::fetch_pages(
+            &connection.client,
+            &state,
+            &fin.source_url,
+        ))
+        .map_err(|e| remote_error(&e, target))?;
+    let Some(source) = &view.source else {
+        return Err(CommandError::new(format!(
+            "the Content Import Source `{}` does not exist in the workspace: there is nothing to pull",
+            fin.source_url
+        ))
+        .with_hint("check `source_url` of the target (an `api` source with exactly that URL), or `helpcenter apply` to create it"));
+    };
+    let wanted: Option<BTreeSet<&str>> = (!args.keys.is_empty()).then(|| {
+        args.keys
+            .iter()
+            .map(|k| {
+                state
+                    .external_pages
+                    .get(k)
+                    .map_or(k.as_str(), |r| r.id.as_str())
+            })
+            .collect()
+    });
+    let pages: Vec<crate::remote::ai_content::ExternalPage> = view
+        .pages
+        .values()
+        .filter(|p| {
+            wanted
+                .as_ref()
+                .is_none_or(|w| w.contains(p.id.as_str()) || w.contains(p.external_id.as_str()))
+        })
+        .cloned()
+        .collect();
+    let folder = target
+        .scope
+        .include
+        .first()
+        .map(|g| pull::external_pages::literal_folder(&g.glob))
+        .unwrap_or_default();
+    let collection_dirs: BTreeSet<String> = tree.collection_dirs.iter().map(|d| slash(d)).collect();
+    let pull = pull::external_pages::pull_pages(
+        &pull::external_pages::PageContext {
+            fin,
+            folder: &folder,
+            default_agent: project.config.defaults.fin_agent.unwrap_or(true),
+            default_copilot: project.config.defaults.fin_copilot.unwrap_or(true),
+            collection_dirs: &collection_dirs,
+            scope: &target.scope.matcher(),
+        },
+        &pages,
+    );
+    pull::paths::check(&project.root, &pull)
+        .map_err(|e| CommandError::new(e.to_string()).with_hint(e.hint()))?;
+    write_files(&project.root, &pull)?;
+    let reloaded = crate::content::load(&project.root);
+    let Some(new_project) = reloaded.project else {
+        return Err(CommandError::new("the pulled content could not be loaded"));
+    };
+    let (desired, _) = Desired::build_scoped(&new_project, &target.scope, 0, |_| Ok(0));
+    let (desired_pages, _) = external_pages::desired_pages(&target.name, &desired, fin, |key| {
+        new_project
+            .articles
+            .iter()
+            .find(|a| a.key == key)
+            .and_then(|a| a.locales.get(&new_project.config.default_locale))
+            .map_or((true, true), |f| (f.fin.agent, f.fin.copilot))
+    });
+    let mut new_state = state;
+    new_state.content_import_source_id = Some(source.id.clone());
+    let mut missing = Vec::new();
+    let mut unconverged = Vec::new();
+    for placement in &pull.articles {
+        let remote = &view.pages[&placement.id];
+        let Some(page) = desired_pages.iter().find(|p| p.key == placement.key) else {
+            missing.push(placement.key.clone());
+            continue;
+        };
+        let record = crate::state::state_file::PageRecord {
+            id: placement.id.clone(),
+            path: placement.path.clone(),
+            sent: page.fingerprint(),
+            seen: remote_fingerprint(remote),
+            updated_at: remote.updated_at,
+            adopted: false,
+        };
+        if record.sent != record.seen {
+            unconverged.push(placement.key.clone());
+        }
+        new_state
+            .external_pages
+            .insert(placement.key.clone(), record);
+    }
+    new_state
+        .save(&project.root)
+        .map_err(|e| CommandError::new(format!("cannot write the state file: {e}")))?;
+    for note in &pull.notes {
+        printer.warn(note);
+    }
+    for key in &unconverged {
+        printer.warn(&format!(
+            "`{key}` does not convert back exactly: `plan` will show a change for it"
+        ));
+    }
+    printer.info(&format!(
+        "pulled {} external page(s) from target `{}`",
+        pull.articles.len(),
+        target.name
+    ));
+    if !missing.is_empty() {
+        printer.error(&format!(
+            "target `{}` does not select {} pulled page(s) ({}): check its `include`/`exclude`",
+            target.name,
+            missing.len(),
+            missing
+                .iter()
+                .map(|k| format!("`{k}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+        return Ok(Outcome::Failed);
+    }
+    Ok(Outcome::Success)
+}
+
 fn refuse_to_clobber(
     root: &Path,
     tree: &walk::Tree,
     state: &StateFile,
     target: &Target,
 ) -> Result<(), CommandError> {
-    let recorded = state.articles.len() + state.collections.len();
+    let recorded = state.articles.len() + state.collections.len() + state.external_pages.len();
     if tree.markdown.is_empty() && tree.collection_dirs.is_empty() && recorded == 0 {
         return Ok(());
     }

@@ -191,6 +191,41 @@ pub struct PagesWork {
     pub resolution: PageResolution,
 }
 
+/// Settles the page writes an interrupted apply left pending: a write Intercom took (the page
+/// of that key holds what was sent) becomes the page's record; any other is dropped (the plan
+/// then compares the page with its record, or adopts it). Returns whether `state` changed.
+pub fn settle_pending(state: &mut StateFile, view: &PageView) -> bool {
+    if state.pending_external_pages.is_empty() {
+        return false;
+    }
+    let pending = std::mem::take(&mut state.pending_external_pages);
+    for (key, write) in pending {
+        let Some(sent) = write.locales.get(PAGE_LOCALE) else {
+            continue;
+        };
+        let landed = view.pages.values().find(|p| {
+            let same_page = match &write.id {
+                Some(id) => &p.id == id,
+                None => p.external_id == key,
+            };
+            same_page && remote_fingerprint(p) == sent.expect
+        });
+        if let Some(page) = landed {
+            let previous = state.external_pages.get(&key);
+            let record = PageRecord {
+                id: page.id.clone(),
+                path: previous.map(|r| r.path.clone()).unwrap_or_default(),
+                sent: sent.sent.clone(),
+                seen: sent.expect.clone(),
+                updated_at: page.updated_at,
+                adopted: previous.is_some_and(|r| r.adopted),
+            };
+            state.external_pages.insert(key, record);
+        }
+    }
+    true
+}
+
 /// A content hash of the desired pages (the stale-plan check).
 pub fn content_hash(pages: &[DesiredPage]) -> String {
     let parts: Vec<String> = pages

@@ -6,6 +6,7 @@
 //! went. [`records`] then records the state so that a following `plan` is empty. Pure: the
 //! command does the I/O.
 
+pub mod external_pages;
 pub mod html_to_markdown;
 pub mod names;
 pub mod paths;

@@ -424,6 +424,16 @@ fn a_kill_after_any_write_leaves_no_false_drift_and_no_duplicates() {
         );
         let plan = run_in(root, &["plan", "--format", "json"]).expect(0).json();
         assert_eq!(plan["summary"]["drift"], 0, "round {n}: {plan}");
+        // The plan settled the interrupted write into the state: nothing stays pending.
+        let state = std::fs::read_to_string(root.join(".helpcenter/fin.state.json")).unwrap();
+        assert!(
+            !state.contains("pending_external_pages"),
+            "round {n}: {state}"
+        );
+        if n > 1 {
+            // The page that reached Intercom is recorded, not adopted again.
+            assert_eq!(plan["summary"]["adopt"], 0, "round {n}: {plan}");
+        }
         run_in(root, &["apply", "--yes"]).expect(0);
         run_in(root, &["plan", "--detailed-exitcode"]).expect(0);
         assert_eq!(sources(&http).len(), 1, "round {n}");
@@ -470,4 +480,91 @@ fn a_saved_plan_is_refused_when_a_page_changed_since() {
         run.stderr
     );
     assert_eq!(writes(&http), Vec::<String>::new());
+}
+
+#[test]
+fn pull_brings_a_content_library_under_version_control() {
+    let emu = Emulator::start(&[]);
+    let http = emu.http();
+    let tmp = fin_against(&emu);
+    run_in(tmp.path(), &["apply", "--yes"]).expect(0);
+    // A page someone made through the API with an id that is no usable key.
+    let source_id: u64 = sources(&http)[0]["id"].as_u64().unwrap();
+    let (status, made) = http.call(
+        "POST",
+        "/ai/external_pages",
+        Some(&serde_json::json!({
+            "title": "On-call rota", "html": "<p>Week 1: <b>Ana</b>.</p>", "locale": "en",
+            "source_id": source_id, "external_id": "abc1234", "url": "https://docs.acme.com/abc1234",
+            "ai_agent_availability": true, "ai_copilot_availability": false
+        })),
+    );
+    assert_eq!(status, 200, "{made}");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        tmp.path().join("helpcenter.toml"),
+        dir.path().join("helpcenter.toml"),
+    )
+    .unwrap();
+    let run = run_in(dir.path(), &["pull"]).expect(0);
+    assert!(
+        run.stderr
+            .contains("pulled 3 external page(s) from target `fin`"),
+        "{}",
+        run.stderr
+    );
+    let read = |rel: &str| std::fs::read_to_string(dir.path().join(rel)).unwrap();
+    assert_eq!(
+        read("internal/refunds.md"),
+        "---\ntitle: Refunds\n---\n\nRefund within 30 days. See [escalation](escalation.md).\n"
+    );
+    assert_eq!(
+        read("internal/escalation.md"),
+        "---\ntitle: Escalation\nfin_agent: false\n---\n\nPage the on-call lead.\n"
+    );
+    assert_eq!(
+        read("internal/on-call-rota.md"),
+        "---\ntitle: On-call rota\nkey: abc1234\nfin_copilot: false\n---\n\nWeek 1: **Ana**.\n"
+    );
+    assert_eq!(read("internal/_collection.yml"), "name: internal\n");
+    writes(&http);
+    run_in(dir.path(), &["plan", "--detailed-exitcode"]).expect(0);
+    run_in(dir.path(), &["apply", "--yes"]).expect(0);
+    assert_eq!(writes(&http), Vec::<String>::new());
+    assert_eq!(external_pages(&http).len(), 3);
+}
+
+#[test]
+fn a_help_center_target_leaves_out_what_its_exclude_names() {
+    let emu = Emulator::start(&[]);
+    let http = emu.http();
+    let tmp = crate::support::example_against(&emu.base_url);
+    let config = std::fs::read_to_string(tmp.path().join("helpcenter.toml")).unwrap();
+    assert!(
+        config.ends_with("exclude = [\"internal/**\"]\n"),
+        "{config}"
+    );
+    run_in(tmp.path(), &["apply", "--yes"]).expect(0);
+    let collections: Vec<String> = http
+        .collections()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        !collections.contains(&"Internal runbooks".to_owned()),
+        "{collections:?}"
+    );
+    assert_eq!(collections.len(), 5, "{collections:?}");
+    let titles: Vec<String> = http
+        .articles()
+        .iter()
+        .map(|a| a["title"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(titles.len(), 14, "{titles:?}");
+    assert!(
+        !titles
+            .iter()
+            .any(|t| t == "Refund exceptions" || t == "Escalating a ticket")
+    );
+    assert_eq!(external_pages(&http).len(), 0);
 }
