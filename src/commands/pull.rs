@@ -79,7 +79,7 @@ pub fn run(global: &Global, settings: &settings::Pull, printer: &Printer) -> Com
             fin,
             state,
             &tree,
-            args,
+            settings,
             printer,
         );
         runtime.block_on(connection.close());
@@ -294,7 +294,7 @@ fn pull_pages(
     fin: &config::FinPages,
     state: StateFile,
     tree: &walk::Tree,
-    args: &PullArgs,
+    settings: &settings::Pull,
     printer: &Printer,
 ) -> CommandResult {
     use crate::plan::external_pages::{self, remote_fingerprint};
@@ -307,14 +307,15 @@ fn pull_pages(
         ))
         .map_err(|e| remote_error(&e, target))?;
     let Some(source) = &view.source else {
-        return Err(CommandError::new(format!(
+        return Err(CommandError::invalid(format!(
             "the Content Import Source `{}` does not exist in the workspace: there is nothing to pull",
             fin.source_url
         ))
         .with_hint("check `source_url` of the target (an `api` source with exactly that URL), or `helpcenter apply` to create it"));
     };
-    let wanted: Option<BTreeSet<&str>> = (!args.keys.is_empty()).then(|| {
-        args.keys
+    let wanted: Option<BTreeSet<&str>> = (!settings.keys.is_empty()).then(|| {
+        settings
+            .keys
             .iter()
             .map(|k| {
                 state
@@ -353,11 +354,13 @@ fn pull_pages(
         &pages,
     );
     pull::paths::check(&project.root, &pull)
-        .map_err(|e| CommandError::new(e.to_string()).with_hint(e.hint()))?;
+        .map_err(|e| CommandError::refused(e.to_string()).with_hint(e.hint()))?;
     write_files(&project.root, &pull)?;
     let reloaded = crate::content::load(&project.root);
     let Some(new_project) = reloaded.project else {
-        return Err(CommandError::new("the pulled content could not be loaded"));
+        return Err(CommandError::system(
+            "the pulled content could not be loaded",
+        ));
     };
     let (desired, _) = Desired::build_scoped(&new_project, &target.scope, 0, |_| Ok(0));
     let (desired_pages, _) = external_pages::desired_pages(&target.name, &desired, fin, |key| {
@@ -395,7 +398,7 @@ fn pull_pages(
     }
     new_state
         .save(&project.root)
-        .map_err(|e| CommandError::new(format!("cannot write the state file: {e}")))?;
+        .map_err(|e| CommandError::state("write the state file", e))?;
     for note in &pull.notes {
         printer.warn(note);
     }
