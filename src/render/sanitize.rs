@@ -317,7 +317,6 @@ pub(super) fn source_offset(segs: &[(usize, usize)], pos: usize) -> usize {
         .map_or(pos, |(start, src)| src + (pos - start))
 }
 
-
 /// The classes a `<div>` may carry (`collapsible-section-content`: the content of a
 /// collapsible section, as Intercom's editor writes it).
 pub(super) const DIV_CLASSES: [&str; 5] = [
