@@ -99,8 +99,8 @@ fn example_objects(dir: &Path) -> u64 {
             n += example_objects(&path);
         } else if name == "_collection.yml"
             || (name != "README.md"
-                && name.ends_with(".md")
-                && !name.trim_end_matches(".md").contains('.'))
+                && path.extension().is_some_and(|e| e == "md")
+                && !path.file_stem().unwrap().to_string_lossy().contains('.'))
         {
             n += 1;
         }
