@@ -299,15 +299,15 @@ fn reads_config(command: &Command) -> bool {
     )
 }
 
-fn fail(printer: &Printer, err: &commands::CommandError) -> ExitCode {
+fn fail(printer: &Printer, err: &crate::error::CommandError) -> ExitCode {
     printer.command_error(err);
     ExitCode::from(err.exit_code())
 }
 
 /// `helpcenter completions SHELL`: the completion script on stdout.
-fn completions(shell: clap_complete::Shell, printer: &Printer) -> commands::Outcome {
+fn completions(shell: clap_complete::Shell, printer: &Printer) -> crate::error::Outcome {
     let mut script = Vec::new();
     clap_complete::generate(shell, &mut Cli::command(), "helpcenter", &mut script);
     printer.data(&String::from_utf8_lossy(&script));
-    commands::Outcome::Success
+    crate::error::Outcome::Success
 }

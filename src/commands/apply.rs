@@ -5,9 +5,10 @@ use std::io::IsTerminal;
 
 use crate::apply::executor::Executor;
 use crate::apply::progress::Progress;
+use crate::commands::plan as plan_cmd;
 use crate::commands::session::{self, Session};
-use crate::commands::{CommandError, CommandResult, Outcome, plan as plan_cmd};
 use crate::content::config::OnDrift;
+use crate::error::{CommandError, CommandResult, Outcome};
 use crate::output::Printer;
 use crate::plan::model::{Action, Plan};
 use crate::settings::{self, Global, PlanFormat};

@@ -3,13 +3,13 @@
 
 use std::path::Path;
 
-use crate::commands::{CommandResult, Outcome};
 use crate::content::config::{Config, Target};
 use crate::content::loader::sort_diagnostics;
 use crate::content::model::{ArticleFile, LocalArticle, Project};
 use crate::diagnostics::{self, Diagnostic};
+use crate::error::{CommandResult, Outcome};
 use crate::output::Printer;
-pub use crate::pipeline::apply_target_rules;
+use crate::pipeline::apply_target_rules;
 use crate::settings::{self, Global};
 
 /// What `check` found.

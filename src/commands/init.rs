@@ -3,9 +3,9 @@
 
 use std::path::Path;
 
-use crate::commands::{CommandError, CommandResult, Outcome};
 use crate::content::config::FILE_NAME;
 use crate::error::FileAction;
+use crate::error::{CommandError, CommandResult, Outcome};
 use crate::output::Printer;
 use crate::settings::Global;
 

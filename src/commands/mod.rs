@@ -9,5 +9,3 @@ pub mod pull;
 pub mod render;
 pub mod session;
 pub mod target;
-
-pub use crate::error::{CommandError, CommandResult, Outcome};

@@ -1,8 +1,8 @@
 //! `helpcenter plan`: fetch the target, diff, print the plan; `--out` saves it for `apply`.
 
 use crate::commands::session::Session;
-use crate::commands::{CommandError, CommandResult, Outcome};
 use crate::error::FileAction;
+use crate::error::{CommandError, CommandResult, Outcome};
 use crate::output::{Printer, plan_json, plan_markdown, plan_text};
 use crate::plan::model::Plan;
 use crate::settings::{self, Global, PlanFormat};

@@ -2,8 +2,8 @@
 
 use std::net::{Ipv4Addr, SocketAddr};
 
-use crate::commands::{CommandError, CommandResult, Outcome};
 use crate::error::FileAction;
+use crate::error::{CommandError, CommandResult, Outcome};
 use crate::output::Printer;
 use crate::preview::PreviewOptions;
 use crate::settings::{self, Global};

@@ -5,15 +5,16 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use crate::commands::session::{self, print_diagnostics, remote_error};
-use crate::commands::target::{self, Connection};
-use crate::commands::{CommandError, CommandResult, Outcome};
+use crate::commands::session::print_diagnostics;
+use crate::commands::target;
 use crate::content::config::{self, Target};
 use crate::content::model::Project;
 use crate::content::walk;
 use crate::diagnostics::Diagnostic;
 use crate::error::FileAction;
+use crate::error::{CommandError, CommandResult, Outcome};
 use crate::output::Printer;
+use crate::pipeline::{self, Connection, remote_error};
 use crate::plan::compute::{self, PlanOptions};
 use crate::plan::desired::Desired;
 use crate::plan::remote_view::RemoteView;
@@ -64,7 +65,7 @@ pub fn run(global: &Global, settings: &settings::Pull, printer: &Printer) -> Com
         .enable_all()
         .build()
         .map_err(|e| CommandError::system(format!("cannot start the async runtime: {e}")))?;
-    let connection = runtime.block_on(target::connect(
+    let connection = runtime.block_on(pipeline::connect(
         &project,
         &target,
         settings::RunFlags::DEFAULT_CONCURRENCY,
@@ -127,9 +128,9 @@ fn pull_with(
     let client = &connection.client;
     printer.info(&format!("fetching target `{}`…", target.name));
     let (snapshot, admins, _) = runtime
-        .block_on(session::fetch(client, &state, project))
+        .block_on(pipeline::fetch(client, &state, project))
         .map_err(|e| remote_error(&e, target))?;
-    let help_center = session::choose_help_center(&snapshot.help_centers, target, &state)?;
+    let help_center = pipeline::choose_help_center(&snapshot.help_centers, target, &state)?;
     let view = RemoteView::new(&snapshot, help_center.as_ref());
     check_default_locale(&view, &project.config.default_locale)?;
     let cx = Context {

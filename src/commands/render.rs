@@ -4,9 +4,9 @@
 
 use std::path::{Component, Path, PathBuf};
 
-use crate::commands::{CommandError, CommandResult, Outcome};
 use crate::content::model::{ArticleFile, LocalArticle, Project};
 use crate::diagnostics::Diagnostic;
+use crate::error::{CommandError, CommandResult, Outcome};
 use crate::output::Printer;
 use crate::output::report::DiagnosticFormat;
 use crate::render::{self, Rendered};

@@ -3,16 +3,15 @@
 
 use std::collections::BTreeSet;
 
-use crate::commands::CommandError;
-use crate::commands::target::{self, Connection};
+use crate::commands::target;
 use crate::content::config::Target;
 use crate::content::model::Project;
 use crate::diagnostics::Diagnostic;
+use crate::error::CommandError;
 use crate::output::Printer;
 use crate::output::report::DiagnosticFormat;
-pub use crate::pipeline::{
-    PlanFailure, Planned, choose_help_center, fetch, plan_target, remote_error,
-};
+use crate::pipeline::Connection;
+use crate::pipeline::{Planned, plan_target};
 use crate::plan::compute::Resolution;
 use crate::plan::desired::Desired;
 use crate::plan::model::Plan;

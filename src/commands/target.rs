@@ -3,11 +3,10 @@
 
 use std::fmt::Write as _;
 
-use crate::commands::CommandError;
 use crate::content::config::Target;
 use crate::content::model::Project;
+use crate::error::CommandError;
 use crate::output::Printer;
-pub use crate::pipeline::{Connection, connect};
 use crate::remote::RequestObserver;
 use crate::settings::Global;
 

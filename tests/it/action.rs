@@ -831,7 +831,61 @@ fn pull_request_plan_comment_is_created_once_then_updated_in_place() {
     );
     let saved: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&plan_file).unwrap()).unwrap();
-    assert!(saved.is_object());
+    // The saved plan is the full plan `apply` re-verifies: exactly these fields and changes.
+    let keys: Vec<&str> = saved
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "version",
+            "target",
+            "help_center_id",
+            "content_hash",
+            "summary",
+            "changes",
+            "warnings",
+            "errors"
+        ]
+    );
+    assert_eq!(saved["version"], 1);
+    assert_eq!(saved["target"], "test");
+    let hash = saved["content_hash"].as_str().unwrap();
+    assert!(
+        hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()),
+        "{hash}"
+    );
+    assert_eq!(
+        saved["summary"],
+        serde_json::json!({
+            "create": 3, "update": 0, "delete": 0, "adopt": 0, "move": 0, "recreate": 0,
+            "unpublish": 0, "unchanged": 0, "drift": 0, "needs_prune": 0,
+        })
+    );
+    let mut changes: Vec<(String, String, String)> = saved["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            let field = |k: &str| c[k].as_str().unwrap().to_owned();
+            (field("action"), field("kind"), field("key"))
+        })
+        .collect();
+    changes.sort();
+    let want = |a: &str, k: &str, key: &str| (a.to_owned(), k.to_owned(), key.to_owned());
+    assert_eq!(
+        changes,
+        [
+            want("create", "article", "guides/faq"),
+            want("create", "article", "guides/start"),
+            want("create", "collection", "guides"),
+        ]
+    );
+    assert_eq!(saved["warnings"], serde_json::json!([]));
+    assert_eq!(saved["errors"], serde_json::json!([]));
     assert!(
         first
             .summary

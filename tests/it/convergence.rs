@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use proptest::prelude::*;
+use proptest::test_runner::FileFailurePersistence;
 
 use crate::support::{Emulator, point_at, run_in, write};
 
@@ -141,7 +142,16 @@ fn converges(
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 12, failure_persistence: None, ..ProptestConfig::default() })]
+    // 12 cases: each runs the binary against the emulator several times (the suite's budget);
+    // a failing seed is saved in tests/proptest-regressions/convergence.txt (committed) and
+    // replayed first on every run.
+    #![proptest_config(ProptestConfig {
+        cases: 12,
+        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(
+            "tests/proptest-regressions/convergence.txt",
+        ))),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn apply_then_plan_is_empty((collections, articles) in tree_strategy()) {

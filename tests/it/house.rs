@@ -85,3 +85,21 @@ fn no_module_imports_one_above_it() {
     }
     assert_eq!(violations, Vec::<String>::new());
 }
+
+/// Callers import an item from where it lives: `commands` re-exports nothing of the stages.
+#[test]
+fn commands_re_export_nothing() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/commands");
+    let mut files = Vec::new();
+    sources(&dir, &mut files);
+    let mut found = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            if line.trim_start().starts_with("pub use ") {
+                found.push(format!("{}:{}: {line}", file.display(), n + 1));
+            }
+        }
+    }
+    assert_eq!(found, Vec::<String>::new());
+}
