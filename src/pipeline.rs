@@ -119,7 +119,7 @@ pub async fn plan_target(
             return Err(e.into());
         }
     };
-    let view = RemoteView::new(&snapshot, help_center.as_ref());
+    let view = RemoteView::from_snapshot(snapshot, help_center.as_ref());
     let directory = AuthorDirectory::new(admins.clone());
     let (desired, mut diagnostics) = Desired::build(project, fallback_author, |author| {
         directory.resolve(author).map_err(|e| e.to_string())
