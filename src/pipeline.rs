@@ -132,7 +132,7 @@ pub async fn plan_target(
             return Err(e.into());
         }
     };
-    let view = RemoteView::new(&snapshot, help_center.as_ref());
+    let view = RemoteView::from_snapshot(snapshot, help_center.as_ref());
     let directory = AuthorDirectory::new(admins.clone());
     let (desired, mut diagnostics) =
         Desired::build_scoped(project, &target.scope, fallback_author, |author| {

@@ -43,15 +43,21 @@ pub struct RemoteArticleLocale {
 impl RemoteView {
     /// Scopes `snapshot` to `help_center` (the chosen help center's id).
     pub fn new(snapshot: &RemoteSnapshot, help_center: Option<&HelpCenter>) -> Self {
+        Self::from_snapshot(snapshot.clone(), help_center)
+    }
+
+    /// [`RemoteView::new`], moving the objects out of `snapshot` instead of copying them (the
+    /// plan's peak memory: every remote body in every locale is held once, not twice).
+    pub fn from_snapshot(snapshot: RemoteSnapshot, help_center: Option<&HelpCenter>) -> Self {
         let single = snapshot.help_centers.len() <= 1;
         let hc_id = help_center.map(|h| h.id.clone());
         let mut all: BTreeMap<String, Collection> = BTreeMap::new();
         for c in snapshot
             .collections
-            .iter()
-            .chain(snapshot.fetched_collections.values().flatten())
+            .into_iter()
+            .chain(snapshot.fetched_collections.into_values().flatten())
         {
-            all.insert(c.id.clone(), c.clone());
+            all.insert(c.id.clone(), c);
         }
         // A collection belongs to the help center of its top-level ancestor; nested ones may
         // carry `help_center_id: null`.
@@ -79,8 +85,8 @@ impl RemoteView {
         let mut all_ids: BTreeSet<String> = all.keys().cloned().collect();
         for a in snapshot
             .articles
-            .iter()
-            .chain(snapshot.fetched_articles.values().flatten())
+            .into_iter()
+            .chain(snapshot.fetched_articles.into_values().flatten())
         {
             all_ids.insert(a.id.clone());
             let in_scope = match &a.parent_id {
@@ -88,7 +94,7 @@ impl RemoteView {
                 None => single,
             };
             if in_scope {
-                articles.insert(a.id.clone(), a.clone());
+                articles.insert(a.id.clone(), a);
             }
         }
         Self {

@@ -145,10 +145,11 @@ impl Index {
         // Returns at once when the snapshot already includes those events; an error means
         // the sender is gone, which cannot happen while `self` lives.
         let _ = applied.wait_for(|done| *done >= owed).await;
-        let snapshot = self.snapshot();
-        if let Some(full) = snapshot.stale(&self.root, key) {
+        if self.snapshot().stale(&self.root, key).is_some() {
             let index = Arc::clone(self);
-            let _ = tokio::task::spawn_blocking(move || index.refresh(full)).await;
+            let key = key.map(str::to_owned);
+            let _ =
+                tokio::task::spawn_blocking(move || index.refresh_if_stale(key.as_deref())).await;
         }
         Arc::clone(&self.snapshot().site)
     }
@@ -157,12 +158,29 @@ impl Index {
         Arc::clone(&self.current.read().unwrap_or_else(PoisonError::into_inner))
     }
 
-    /// Loads the tree again and swaps the snapshot; `full` re-renders every file. Blocking.
-    fn refresh(&self, full: bool) {
-        let _one = self
+    /// [`Index::refresh`] unless a refresh that ran while this one waited for its turn already
+    /// made the snapshot current (several requests finding the tree changed at once).
+    fn refresh_if_stale(&self, key: Option<&str>) {
+        let one = self
             .refreshing
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
+        if let Some(full) = self.snapshot().stale(&self.root, key) {
+            self.refresh_locked(full, &one);
+        }
+    }
+
+    /// Loads the tree again and swaps the snapshot; `full` re-renders every file. Blocking.
+    fn refresh(&self, full: bool) {
+        let one = self
+            .refreshing
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        self.refresh_locked(full, &one);
+    }
+
+    /// [`Index::refresh`] with the refresh lock held (`_one`).
+    fn refresh_locked(&self, full: bool, _one: &std::sync::MutexGuard<'_, ()>) {
         // Events counted from here on may not be in what is loaded below: they stay owed.
         let seen = self.events_seen.load(Ordering::SeqCst);
         let old = self.snapshot();
