@@ -253,8 +253,17 @@ async fn write_round_trip_returns_what_the_server_stored() {
     handle.shutdown().await;
 }
 
+/// Exact, not a range: the emulator's window opens at the first request after the previous
+/// window ended (not at a wall-clock second), and the client resumes only after the announced
+/// reset, which is rounded up to whole seconds, so every burst lands in a fresh window of 4. With
+/// 8 requests in flight at once: 8 go blind (4 refused), the other 4 wait for the announced
+/// reset (the answers leave no budget and each 429 pauses every sender); those 4 and the 4
+/// retries go together (4 refused again); the last 4 retries fit the third window: 8 refusals,
+/// 8 retries.
 #[tokio::test]
 async fn rate_limit_429_then_recovery() {
+    // (attempt, status, retried) of every attempt.
+    type Attempt = (u32, Option<u16>, bool);
     let handle = sandbox(SandboxOptions {
         rate_limit: Some(RateLimit {
             limit: 4,
@@ -263,7 +272,18 @@ async fn rate_limit_429_then_recovery() {
         ..SandboxOptions::default()
     })
     .await;
-    let c = client(&handle);
+    let events: Arc<Mutex<Vec<Attempt>>> = Arc::default();
+    let sink = events.clone();
+    let c = Client::new(ClientConfig {
+        on_request: Some(Arc::new(move |e: &RequestEvent| {
+            sink.lock()
+                .unwrap()
+                .push((e.attempt, e.status, e.retry_in.is_some()));
+        })),
+        ..config(&handle)
+    })
+    .unwrap();
+    assert_eq!(config(&handle).max_concurrency, 8);
     let calls: Vec<_> = (0..12)
         .map(|_| {
             let c = c.clone();
@@ -273,11 +293,21 @@ async fn rate_limit_429_then_recovery() {
     for call in calls {
         call.await.unwrap().unwrap();
     }
-    let limited = count(&handle, "GET", 429);
-    // The first burst (no headers seen yet) may hit the limit; pacing avoids a storm after.
-    assert!(limited >= 1, "the tight limit was never hit");
-    assert!(limited <= 8, "{limited} answers were 429");
+    assert_eq!(count(&handle, "GET", 429), 8);
     assert_eq!(count(&handle, "GET", 200), 12);
+    assert_eq!(handle.requests().len(), 20);
+    let events = events.lock().unwrap().clone();
+    let refused: Vec<_> = events.iter().filter(|e| e.1 == Some(429)).collect();
+    assert_eq!(refused.len(), 8);
+    assert!(
+        refused.iter().all(|e| e.2),
+        "every 429 is retried: {events:?}"
+    );
+    let retries = events.iter().filter(|e| e.0 > 1).count();
+    assert_eq!(retries, 8, "{events:?}");
+    let answered = events.iter().filter(|e| e.1 == Some(200) && !e.2).count();
+    assert_eq!(answered, 12, "{events:?}");
+    assert_eq!(events.len(), 20);
     handle.shutdown().await;
 }
 
