@@ -1099,16 +1099,33 @@ async fn journal_durable(shared: &Mutex<Shared>, entry: JournalEntry) -> bool {
 
 /// Reports a journal write's outcome: the test hook on success, the first failure of the run.
 fn journaled(s: &mut Shared, written: std::io::Result<()>) -> bool {
+    journal_outcome(
+        &mut s.journal_broken,
+        &mut s.report,
+        ObjectKind::Article,
+        written,
+    )
+}
+
+/// A journal write's outcome, for every executor: the test hook on success; on the run's
+/// first failure, `broken` is set and the report says why sending stopped. False: send
+/// nothing more (a write whose intent is not journaled could not be recovered after a kill).
+pub(crate) fn journal_outcome(
+    broken: &mut bool,
+    report: &mut Report,
+    kind: ObjectKind,
+    written: std::io::Result<()>,
+) -> bool {
     match written {
         Ok(()) => {
             test_hooks::journaled();
             true
         }
         Err(e) => {
-            if !s.journal_broken {
-                s.journal_broken = true;
-                s.report.failures.push(Failure {
-                    kind: ObjectKind::Article,
+            if !*broken {
+                *broken = true;
+                report.failures.push(Failure {
+                    kind,
                     key: String::new(),
                     message: format!(
                         "could not write the state journal: {e}; stopped sending (nothing more was written to Intercom)"

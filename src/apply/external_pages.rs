@@ -9,7 +9,7 @@ use std::sync::Mutex;
 use futures::StreamExt;
 use futures::stream;
 
-use crate::apply::executor::{Failure, Report};
+use crate::apply::executor::{Failure, Report, journal_outcome};
 use crate::apply::progress::Progress;
 use crate::apply::resource::Execute;
 use crate::plan::external_pages::{
@@ -333,26 +333,16 @@ impl PagesExecutor<'_> {
     }
 }
 
-/// Journals one entry; false when the journal cannot be written (then nothing more is sent).
+/// Journals one entry (fsynced before it returns); false when the journal cannot be written
+/// (then nothing more is sent).
 fn journal(shared: &Mutex<Shared>, entry: JournalEntry) -> bool {
-    let mut s = shared.lock().expect("lock");
-    match s.recorder.record(entry) {
-        Ok(()) => {
-            test_hooks::journaled();
-            true
-        }
-        Err(e) => {
-            if !s.journal_broken {
-                s.journal_broken = true;
-                s.report.failures.push(Failure {
-                    kind: ObjectKind::ExternalPage,
-                    key: String::new(),
-                    message: format!(
-                        "could not write the state journal: {e}; stopped sending (nothing more was written to Intercom)"
-                    ),
-                });
-            }
-            false
-        }
-    }
+    let mut guard = shared.lock().expect("lock");
+    let s = &mut *guard;
+    let written = s.recorder.record(entry);
+    journal_outcome(
+        &mut s.journal_broken,
+        &mut s.report,
+        ObjectKind::ExternalPage,
+        written,
+    )
 }

@@ -331,8 +331,9 @@ exec "{real_git}" "$@"
         .unwrap()
 }
 
-#[test]
-fn a_push_that_loses_the_race_is_rebuilt_on_the_new_head_and_keeps_both_commits() {
+/// A job whose first apply created the state branch, with the state file then changed in the
+/// working tree (what the next apply would commit).
+fn applied_with_a_new_state() -> (Emulator, Job) {
     let emu = Emulator::start(&[]);
     let job = Job::new("push", "http://127.0.0.1:9")
         .with_content(&emu.base_url)
@@ -344,6 +345,12 @@ fn a_push_that_loses_the_race_is_rebuilt_on_the_new_head_and_keeps_both_commits(
     ];
     assert_ok(&job.run(&with));
     write(&job.workspace(), STATE_PATH, "{\"changed\": true}\n");
+    (emu, job)
+}
+
+#[test]
+fn a_push_that_loses_the_race_is_rebuilt_on_the_new_head_and_keeps_both_commits() {
+    let (_emu, job) = applied_with_a_new_state();
 
     let out = commit_racing(&job, 1);
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -376,17 +383,7 @@ fn a_push_that_loses_the_race_is_rebuilt_on_the_new_head_and_keeps_both_commits(
 
 #[test]
 fn three_lost_races_fail_the_step_without_overwriting_the_other_runs() {
-    let emu = Emulator::start(&[]);
-    let job = Job::new("push", "http://127.0.0.1:9")
-        .with_content(&emu.base_url)
-        .with_git_remote();
-    let with = [
-        ("directory", "help"),
-        ("intercom-token", TOKEN),
-        ("state-branch", STATE_BRANCH),
-    ];
-    assert_ok(&job.run(&with));
-    write(&job.workspace(), STATE_PATH, "{\"changed\": true}\n");
+    let (_emu, job) = applied_with_a_new_state();
 
     let out = commit_racing(&job, 3);
     let stdout = String::from_utf8_lossy(&out.stdout);
