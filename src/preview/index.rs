@@ -82,6 +82,16 @@ fn stamp(path: &Path) -> Stamp {
     }
 }
 
+/// What a request needs checked against the disk beyond the folders and `helpcenter.toml`.
+enum Check {
+    /// Nothing more (the home page, assets).
+    Tree,
+    /// The files of one article (its page).
+    Article(String),
+    /// Every file (the Changes view).
+    EveryFile,
+}
+
 fn modified(path: &Path) -> Option<SystemTime> {
     std::fs::metadata(path).and_then(|m| m.modified()).ok()
 }
@@ -145,12 +155,29 @@ impl Index {
         // Returns at once when the snapshot already includes those events; an error means
         // the sender is gone, which cannot happen while `self` lives.
         let _ = applied.wait_for(|done| *done >= owed).await;
-        if self.snapshot().stale(&self.root, key).is_some() {
+        let check = key.map_or(Check::Tree, |key| Check::Article(key.to_owned()));
+        if self.snapshot().stale(&self.root, &check).is_some() {
             let index = Arc::clone(self);
-            let key = key.map(str::to_owned);
-            let _ =
-                tokio::task::spawn_blocking(move || index.refresh_if_stale(key.as_deref())).await;
+            let _ = tokio::task::spawn_blocking(move || index.refresh_if_stale(&check)).await;
         }
+        Arc::clone(&self.snapshot().site)
+    }
+
+    /// [`Index::fresh`] for a view of the whole tree (the Changes view, which plans every
+    /// article): also checks every file's stamp, so a save whose notification has not arrived
+    /// yet is still seen (one `stat` per file; the plan it feeds costs far more).
+    pub async fn fresh_every_file(self: &Arc<Self>) -> Arc<Site> {
+        let site = self.fresh(None).await;
+        if self
+            .snapshot()
+            .stale(&self.root, &Check::EveryFile)
+            .is_none()
+        {
+            return site;
+        }
+        let index = Arc::clone(self);
+        let _ =
+            tokio::task::spawn_blocking(move || index.refresh_if_stale(&Check::EveryFile)).await;
         Arc::clone(&self.snapshot().site)
     }
 
@@ -160,12 +187,12 @@ impl Index {
 
     /// [`Index::refresh`] unless a refresh that ran while this one waited for its turn already
     /// made the snapshot current (several requests finding the tree changed at once).
-    fn refresh_if_stale(&self, key: Option<&str>) {
+    fn refresh_if_stale(&self, check: &Check) {
         let one = self
             .refreshing
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        if let Some(full) = self.snapshot().stale(&self.root, key) {
+        if let Some(full) = self.snapshot().stale(&self.root, check) {
             self.refresh_locked(full, &one);
         }
     }
@@ -352,17 +379,28 @@ impl Snapshot {
 
     /// Whether the tree differs from this snapshot where a request can tell cheaply: `Some(full)`
     /// to refresh (`full` when a folder or the config changed), `None` when it looks the same.
-    fn stale(&self, root: &Path, key: Option<&str>) -> Option<bool> {
+    fn stale(&self, root: &Path, check: &Check) -> Option<bool> {
         if self.dirs.iter().any(|(path, at)| modified(path) != *at) {
             return Some(true);
         }
-        let article = key.and_then(|key| {
+        let key = match check {
+            Check::Tree => return None,
+            Check::Article(key) => key,
+            Check::EveryFile => {
+                return self
+                    .files
+                    .iter()
+                    .any(|(path, at)| stamp(&root.join(path)) != *at)
+                    .then_some(false);
+            }
+        };
+        let article = Some(key).and_then(|key| {
             self.site
                 .project
                 .as_ref()?
                 .articles
                 .iter()
-                .find(|a| a.key == key)
+                .find(|a| a.key == *key)
         })?;
         article
             .locales
@@ -555,19 +593,24 @@ mod tests {
     fn the_request_check_sees_a_new_file_and_an_edited_page() {
         let dir = tree();
         let first = Snapshot::load(dir.path(), &Snapshot::empty(dir.path()), true);
-        assert_eq!(first.stale(dir.path(), Some("guides/a")), None);
+        let page = |key: &str| Check::Article(key.to_owned());
+        assert_eq!(first.stale(dir.path(), &page("guides/a")), None);
+        assert_eq!(first.stale(dir.path(), &Check::EveryFile), None);
         std::fs::write(
             dir.path().join("guides/a.md"),
             "---\ntitle: A2\n---\nLonger body.\n",
         )
         .unwrap();
-        assert_eq!(first.stale(dir.path(), Some("guides/a")), Some(false));
-        assert_eq!(first.stale(dir.path(), Some("guides/b")), None);
+        assert_eq!(first.stale(dir.path(), &page("guides/a")), Some(false));
+        assert_eq!(first.stale(dir.path(), &page("guides/b")), None);
+        // Not seen by a view of one other page or of the tree alone, seen by the Changes view.
+        assert_eq!(first.stale(dir.path(), &Check::Tree), None);
+        assert_eq!(first.stale(dir.path(), &Check::EveryFile), Some(false));
         // A new entry changes the folder's modification time; the pause lets the file-system
         // clock (coarse, a few ms) move past the snapshot's.
         std::thread::sleep(Duration::from_millis(20));
         std::fs::write(dir.path().join("guides/c.md"), "---\ntitle: C\n---\n").unwrap();
-        assert_eq!(first.stale(dir.path(), None), Some(true));
+        assert_eq!(first.stale(dir.path(), &Check::Tree), Some(true));
     }
 
     #[test]

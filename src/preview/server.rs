@@ -258,7 +258,7 @@ async fn article(
 }
 
 async fn changes_view(State(state): State<Shared>, Query(query): Query<TargetQuery>) -> Response {
-    let site = load(&state, None).await;
+    let site = state.index.fresh_every_file().await;
     let locale = pick_locale(&site, None);
     let Some(project) = &site.project else {
         return Html(pages::broken(&site)).into_response();
