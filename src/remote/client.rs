@@ -74,11 +74,12 @@ struct AdminList {
     admins: Vec<Admin>,
 }
 
-/// Any list envelope: `data` items are parsed one by one for precise errors.
+/// Any list envelope: `data` items are parsed one by one for precise errors, each straight
+/// from its bytes in the response (borrowed, not copied through a `serde_json::Value`).
 #[derive(Deserialize)]
-struct ListEnvelope {
-    #[serde(default)]
-    data: Vec<serde_json::Value>,
+struct ListEnvelope<'a> {
+    #[serde(default, borrow)]
+    data: Vec<&'a serde_json::value::RawValue>,
     #[serde(default)]
     pages: Option<serde_json::Value>,
 }
@@ -336,11 +337,15 @@ impl Client {
         loop {
             let path = sized_page_path(endpoint, per_page, page);
             let reply = self.call(Method::GET, &path, None).await?;
-            let envelope: ListEnvelope = self.decode(&Method::GET, &path, &reply.body)?;
+            let envelope: ListEnvelope<'_> = self.decode(&Method::GET, &path, &reply.body)?;
             let count = envelope.data.len();
             for (index, item) in envelope.data.into_iter().enumerate() {
-                let item: T = serde_json::from_value(item).map_err(|e| {
-                    let message = format!("item {index} of `data`: {e}");
+                let item: T = serde_json::from_str(item.get()).map_err(|e| {
+                    // The position is within the item's own text: not worth showing.
+                    let text = e.to_string();
+                    let at = format!(" at line {} column {}", e.line(), e.column());
+                    let what = text.strip_suffix(&at).unwrap_or(&text);
+                    let message = format!("item {index} of `data`: {what}");
                     RemoteError::new("GET", &path, ErrorKind::Decode(self.redacted(&message)))
                 })?;
                 if seen.insert(item.id().to_owned()) {
@@ -437,11 +442,11 @@ impl Client {
 
     /// Parses a (redacted) response body; the error text is redacted too, in case the body
     /// held the token in an escaped form.
-    fn decode<T: DeserializeOwned>(
+    fn decode<'b, T: Deserialize<'b>>(
         &self,
         method: &Method,
         path: &str,
-        body: &[u8],
+        body: &'b [u8],
     ) -> Result<T, RemoteError> {
         serde_json::from_slice(body).map_err(|e| {
             let kind = ErrorKind::Decode(self.redacted(&e.to_string()));

@@ -5,6 +5,10 @@
 
 use std::collections::BTreeMap;
 
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 
 /// An id that Intercom sends as a string (`"7"`) but some fields send as an integer.
@@ -200,22 +204,116 @@ pub struct ArticleStatistics {
     pub reactions: u64,
 }
 
-/// Parses a `translated_content` object: drops `type`, `null` values and non-objects.
+/// Parses a `translated_content` object: drops `type`, `null` values and non-objects. Each
+/// locale is parsed straight from the input (a listing holds 250 articles × every locale: no
+/// intermediate `serde_json::Value`).
 fn translated_map<'de, D, T>(d: D) -> Result<BTreeMap<String, T>, D::Error>
 where
     D: Deserializer<'de>,
-    T: serde::de::DeserializeOwned,
+    T: Deserialize<'de>,
 {
-    let raw = Option::<BTreeMap<String, serde_json::Value>>::deserialize(d)?.unwrap_or_default();
-    let mut out = BTreeMap::new();
-    for (locale, value) in raw {
-        if locale == "type" || !value.is_object() {
-            continue;
-        }
-        let parsed = serde_json::from_value(value).map_err(serde::de::Error::custom)?;
-        out.insert(locale, parsed);
+    d.deserialize_option(TranslatedMap(PhantomData))
+}
+
+/// The visitor of [`translated_map`]: `null` → empty, an object → its locales.
+struct TranslatedMap<T>(PhantomData<T>);
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for TranslatedMap<T> {
+    type Value = BTreeMap<String, T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a map of locales")
     }
-    Ok(out)
+
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(BTreeMap::new())
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(BTreeMap::new())
+    }
+
+    fn visit_some<D2: Deserializer<'de>>(self, d: D2) -> Result<Self::Value, D2::Error> {
+        d.deserialize_map(self)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut out = BTreeMap::new();
+        while let Some(locale) = map.next_key::<String>()? {
+            if locale == "type" {
+                map.next_value::<IgnoredAny>()?;
+                continue;
+            }
+            if let Some(content) = map.next_value_seed(ObjectOrSkip(PhantomData))? {
+                out.insert(locale, content);
+            } else {
+                // A later non-object value for the same locale drops it, as before.
+                out.remove(&locale);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// One locale's value: an object is parsed as `T`; anything else (`null`, a string, a
+/// number, a list) is skipped.
+struct ObjectOrSkip<T>(PhantomData<T>);
+
+impl<'de, T: Deserialize<'de>> DeserializeSeed<'de> for ObjectOrSkip<T> {
+    type Value = Option<T>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for ObjectOrSkip<T> {
+    type Value = Option<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a locale's content")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        T::deserialize(de::value::MapAccessDeserializer::new(map)).map(Some)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(None)
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(None)
+    }
 }
 
 /// Per-locale content in a create/update request (`article_content`).
@@ -379,4 +477,58 @@ pub struct ErrorItem {
     pub message: Option<String>,
     #[serde(default)]
     pub field: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn article(translated: &str) -> Article {
+        let json = format!(r#"{{"id": 7, "title": "T", "translated_content": {translated}}}"#);
+        serde_json::from_str(&json).unwrap()
+    }
+
+    #[test]
+    fn translated_content_keeps_objects_and_drops_type_nulls_and_other_values() {
+        let a = article(
+            r#"{"type": "article_translated_content",
+                "fr": {"type": "article_content", "title": "Bonjour", "author_id": "12", "body": "<p>b</p>"},
+                "de": null, "es": "text", "it": 3, "nl": [1, {"x": 2}], "pt": true, "ja": 1.5,
+                "ko": {}}"#,
+        );
+        let locales: Vec<&str> = a.translated_content.keys().map(String::as_str).collect();
+        assert_eq!(locales, ["fr", "ko"]);
+        let fr = &a.translated_content["fr"];
+        assert_eq!(fr.title.as_deref(), Some("Bonjour"));
+        assert_eq!(fr.author_id, Some(12));
+        assert_eq!(fr.body.as_deref(), Some("<p>b</p>"));
+        assert!(a.translated_content["ko"].is_empty());
+    }
+
+    #[test]
+    fn translated_content_null_or_absent_is_empty_and_a_later_duplicate_wins() {
+        assert!(article("null").translated_content.is_empty());
+        let absent: Article = serde_json::from_str(r#"{"id": "7"}"#).unwrap();
+        assert!(absent.translated_content.is_empty());
+        let twice = article(r#"{"fr": {"title": "a"}, "fr": {"title": "b"}}"#);
+        assert_eq!(twice.translated_content["fr"].title.as_deref(), Some("b"));
+        let dropped = article(r#"{"fr": {"title": "a"}, "fr": null}"#);
+        assert!(dropped.translated_content.is_empty());
+    }
+
+    #[test]
+    fn a_translated_content_that_is_not_an_object_is_an_error() {
+        let json = r#"{"id": 7, "translated_content": "fr"}"#;
+        assert!(serde_json::from_str::<Article>(json).is_err());
+    }
+
+    #[test]
+    fn collections_read_group_content_alike() {
+        let c: Collection = serde_json::from_str(
+            r#"{"id": 3, "name": "N", "translated_content": {"type": "group_translated_content", "fr": {"type": "group_content", "name": "Début"}, "de": null}}"#,
+        )
+        .unwrap();
+        assert_eq!(c.translated_content.len(), 1);
+        assert_eq!(c.translated_content["fr"].name.as_deref(), Some("Début"));
+    }
 }
