@@ -105,18 +105,26 @@ impl From<CommandError> for PlanFailure {
 
 /// Connects to `target`, fetches it and computes the plan, printing nothing. On success the
 /// connection is still open (the caller closes it); on failure it is closed.
+///
+/// The articles are rendered first, then their Markdown is released
+/// ([`Project::release_markdown`]) before the remote is fetched: the plan holds every rendered
+/// and every remote body at its peak, and the sources would be a third copy (16 % of a no-op
+/// plan's heap). The front matter stays.
 pub async fn plan_target(
-    project: &Project,
+    project: &mut Project,
     target: &Target,
     state: &StateFile,
     options: PlanOptions,
     concurrency: usize,
     observer: Option<crate::remote::RequestObserver>,
 ) -> Result<Planned, PlanFailure> {
-    let connection = connect(project, target, concurrency, observer).await?;
     if let Some(fin) = target.fin_pages() {
-        return plan_pages(connection, project, target, fin, state, options).await;
+        let connection = connect(project, target, concurrency, observer).await?;
+        return plan_pages(connection, &*project, target, fin, state, options).await;
     }
+    let renderings = Desired::render_scoped(project, &target.scope);
+    project.release_markdown();
+    let connection = connect(project, target, concurrency, observer).await?;
     let fetched = fetch(&connection.client, state, project).await;
     let (snapshot, admins, fallback_author) = match fetched {
         Ok(f) => f,
@@ -134,10 +142,13 @@ pub async fn plan_target(
     };
     let view = RemoteView::from_snapshot(snapshot, help_center.as_ref());
     let directory = AuthorDirectory::new(admins.clone());
-    let (desired, mut diagnostics) =
-        Desired::build_scoped(project, &target.scope, fallback_author, |author| {
-            directory.resolve(author).map_err(|e| e.to_string())
-        });
+    let (desired, mut diagnostics) = Desired::from_renderings(
+        project,
+        &target.scope,
+        renderings,
+        fallback_author,
+        |author| directory.resolve(author).map_err(|e| e.to_string()),
+    );
     apply_target_rules(&mut diagnostics, std::slice::from_ref(target));
     if target.kind == crate::content::config::TargetKind::Sandbox {
         for diag in diagnostics

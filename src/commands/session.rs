@@ -59,7 +59,7 @@ impl Session {
     /// Opens a session: content, target, settings, remote snapshot, desired state, and the
     /// plan, computed once.
     pub fn open(global: &Global, printer: &Printer, flags: RunFlags) -> Result<Self, CommandError> {
-        let project = load_project(global, printer)?;
+        let mut project = load_project(global, printer)?;
         let target = target::choose(&project, global)?.clone();
         let settings = flags.resolve(&target);
         let lock = target::lock(&project, &target, global, printer)?;
@@ -78,7 +78,7 @@ impl Session {
         let message = format!("fetching target `{}`…", target.name);
         let spinner = crate::apply::progress::spinner(printer, &message);
         let planned = runtime.block_on(plan_target(
-            &project,
+            &mut project,
             &target,
             &state,
             settings.plan,

@@ -75,6 +75,20 @@ pub struct CollectionText {
     pub description: Option<String>,
 }
 
+impl Project {
+    /// Drops the Markdown of every article file (the largest part of a loaded project), once
+    /// it is rendered and no longer needed: `plan` and `apply` keep what they rendered.
+    pub fn release_markdown(&mut self) {
+        for file in self
+            .articles
+            .iter_mut()
+            .flat_map(|a| a.locales.values_mut())
+        {
+            file.markdown = String::new();
+        }
+    }
+}
+
 /// An article: its default-locale file plus translations.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LocalArticle {

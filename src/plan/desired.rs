@@ -63,6 +63,10 @@ pub struct Desired {
     pub asset_base: Option<String>,
 }
 
+/// The renderings of a project's article files in scope (article, then locale order), made
+/// before the desired state is built.
+pub struct Renderings(Vec<render::Rendered>);
+
 impl Desired {
     /// Builds the desired state: renders every article file and resolves authors with
     /// `resolve_author` (`None` author → `fallback_author`). Returns render and author
@@ -86,6 +90,33 @@ impl Desired {
     pub fn build_scoped(
         project: &Project,
         scope: &TargetScope,
+        fallback_author: u64,
+        resolve_author: impl FnMut(&AuthorRef) -> Result<u64, String>,
+    ) -> (Self, Vec<Diagnostic>) {
+        let renderings = Self::render_scoped(project, scope);
+        Self::from_renderings(project, scope, renderings, fallback_author, resolve_author)
+    }
+
+    /// The first half of [`Desired::build_scoped`]: renders the article files `scope`
+    /// selects. Once rendered, the project's Markdown is no longer needed (`plan` releases it
+    /// before it fetches the remote, so the sources and the remote bodies are never held at
+    /// once).
+    pub fn render_scoped(project: &Project, scope: &TargetScope) -> Renderings {
+        let matcher = scope.matcher();
+        let in_scope: Vec<&crate::content::model::LocalArticle> = project
+            .articles
+            .iter()
+            .filter(|a| scope.is_everything() || matcher.selects(&target_scope::article_path(a)))
+            .collect();
+        Renderings(render_in_parallel(project, &in_scope))
+    }
+
+    /// The second half of [`Desired::build_scoped`]: the desired state from `renderings`
+    /// (made by [`Desired::render_scoped`] of the same project and scope), authors resolved.
+    pub fn from_renderings(
+        project: &Project,
+        scope: &TargetScope,
+        renderings: Renderings,
         fallback_author: u64,
         mut resolve_author: impl FnMut(&AuthorRef) -> Result<u64, String>,
     ) -> (Self, Vec<Diagnostic>) {
@@ -158,7 +189,13 @@ impl Desired {
         let mut defaults_author_reported = false;
         let in_scope: Vec<&crate::content::model::LocalArticle> =
             project.articles.iter().filter(selected).collect();
-        let mut all_rendered = render_in_parallel(project, &in_scope).into_iter();
+        let files: usize = in_scope.iter().map(|a| a.locales.len()).sum();
+        assert_eq!(
+            renderings.0.len(),
+            files,
+            "renderings of the same project and scope"
+        );
+        let mut all_rendered = renderings.0.into_iter();
         for article in in_scope {
             let mut locales = BTreeMap::new();
             for (locale, file) in &article.locales {
@@ -278,7 +315,7 @@ fn render_in_parallel(
     if files.len() <= chunk {
         return files
             .iter()
-            .map(|(article, file)| render::render_article(project, article, file))
+            .map(|(article, file)| render_kept(project, article, file))
             .collect();
     }
     std::thread::scope(|scope| {
@@ -287,7 +324,7 @@ fn render_in_parallel(
             .map(|part| {
                 scope.spawn(move || {
                     part.iter()
-                        .map(|(article, file)| render::render_article(project, article, file))
+                        .map(|(article, file)| render_kept(project, article, file))
                         .collect::<Vec<_>>()
                 })
             })
@@ -300,6 +337,18 @@ fn render_in_parallel(
             })
             .collect()
     })
+}
+
+/// One rendering, its HTML trimmed to its length: the writer grows it by doubling, and the
+/// plan keeps every body until it ends (a quarter of the rendered bytes was spare capacity).
+fn render_kept(
+    project: &Project,
+    article: &crate::content::model::LocalArticle,
+    file: &crate::content::model::ArticleFile,
+) -> render::Rendered {
+    let mut rendered = render::render_article(project, article, file);
+    rendered.html.shrink_to_fit();
+    rendered
 }
 
 /// Hex of the first 8 bytes of a digest.

@@ -53,8 +53,10 @@ pub fn choose_target<'p>(
 pub async fn compute(project: &Project, target: &Target) -> Result<Plan, PlanFailure> {
     let state = StateFile::load(&project.root, &target.name)
         .map_err(|e| CommandError::state("read the state file", e))?;
+    // The plan releases the Markdown it rendered: the preview keeps its own project whole.
+    let mut project = project.clone();
     let planned = pipeline::plan_target(
-        project,
+        &mut project,
         target,
         &state,
         // `prune = true` in the config shows deletes as `plan` does (no flags here).
