@@ -62,6 +62,27 @@ pub struct Report {
     pub failures: Vec<Failure>,
 }
 
+/// An article write whose intent is journaled, waiting for a sending slot.
+struct PreparedArticle<'p> {
+    change: &'p Change,
+    da: &'p DesiredArticle,
+    parent: Option<String>,
+    request: ArticleRequest,
+    /// Per locale sent, the body with its links resolved (what the intent hashed).
+    bodies: BTreeMap<String, String>,
+    /// `Shared::url_generation` when the request was built.
+    generation: u64,
+}
+
+/// What an article write sends.
+enum ArticleRequest {
+    Create(CreateArticle),
+    Update(String, UpdateArticle),
+    /// An update with nothing to send (only an unpublished locale that was already gone):
+    /// the remote article as it is.
+    Nothing(String),
+}
+
 /// Everything the executor reads.
 pub struct Executor<'a> {
     pub client: &'a Client,
@@ -87,6 +108,9 @@ struct Shared {
     report: Report,
     /// Keys whose URL is new or changed in this run (second pass).
     url_changed: bool,
+    /// Bumped whenever an article's URL is new or changed: a body prepared before may now
+    /// resolve its links differently.
+    url_generation: u64,
     /// Signed CDN image URLs of the remote bodies, put back into every body sent.
     signed_images: SignedImages,
     /// The journal could not be written: nothing more is sent.
@@ -124,6 +148,7 @@ impl Executor<'_> {
             article_ids,
             report: Report::default(),
             url_changed: false,
+            url_generation: 0,
             signed_images: SignedImages::from_remote(self.remote),
             journal_broken: false,
             callout_colors: self.callout_colors,
@@ -615,9 +640,17 @@ impl Executor<'_> {
             .changes(ObjectKind::Article, false)
             .filter_map(|c| by_key.get(c.key.as_str()).map(|d| (c, *d)))
             .collect();
+        // Two stages: the intents of the next writes are journaled (and fsynced, shared) while
+        // the writes before them are in flight, so no send waits for an fsync. At most
+        // `concurrency` writes are prepared ahead of those in flight.
+        let ahead = self.concurrency.max(1);
         let lost: Vec<(&Change, &DesiredArticle)> = stream::iter(work)
-            .map(|(change, da)| async move {
-                self.apply_article(shared, change, da)
+            .map(|(change, da)| self.prepare_article(shared, change, da))
+            .buffered(ahead)
+            .filter_map(|prepared| async move { prepared })
+            .map(|prepared| async move {
+                let (change, da) = (prepared.change, prepared.da);
+                self.send_article(shared, prepared)
                     .await
                     .then_some((change, da))
             })
@@ -659,77 +692,154 @@ impl Executor<'_> {
         (req, bodies)
     }
 
-    /// Returns true when a create response was lost (to reconcile).
-    async fn apply_article(
+    /// The request of a planned article write, built from the current link resolution.
+    fn article_request(
         &self,
         shared: &Mutex<Shared>,
         change: &Change,
         da: &DesiredArticle,
-    ) -> bool {
+        parent: Option<&str>,
+    ) -> (ArticleRequest, BTreeMap<String, String>) {
         let dl = &self.desired.default_locale;
+        if matches!(change.action, Action::Create | Action::Recreate) {
+            let (req, bodies) = self.create_article_request(shared, da, parent);
+            return (ArticleRequest::Create(req), bodies);
+        }
+        let id = change.id.clone().expect("planned change has an id");
+        let mut req = UpdateArticle::default();
+        let mut bodies = BTreeMap::new();
+        for locale in &change.locales {
+            match article_content(shared, da, locale) {
+                Some((content, body)) => {
+                    bodies.insert(locale.clone(), body);
+                    if locale == dl {
+                        req.title = content.title;
+                        req.description = content.description;
+                        req.body = content.body;
+                        req.author_id = content.author_id;
+                        req.state = content.state;
+                    } else {
+                        req.translated_content.insert(locale.clone(), content);
+                    }
+                }
+                None => {
+                    // A translation file was removed: unpublish that locale.
+                    req.translated_content.insert(
+                        locale.clone(),
+                        ArticleContentRequest {
+                            kind: "article_content",
+                            state: Some("draft".into()),
+                            ..ArticleContentRequest::default()
+                        },
+                    );
+                }
+            }
+        }
+        if change.parent_changed {
+            req.parent_id = parent.map(str::to_owned);
+            req.parent_type = Some("collection".into());
+        }
+        if req == UpdateArticle::default() {
+            (ArticleRequest::Nothing(id), bodies)
+        } else {
+            (ArticleRequest::Update(id, req), bodies)
+        }
+    }
+
+    /// First stage of an article write: its request, and its intent on disk. `None`: nothing
+    /// to send (a failure, or sending has stopped).
+    async fn prepare_article<'p>(
+        &self,
+        shared: &Mutex<Shared>,
+        change: &'p Change,
+        da: &'p DesiredArticle,
+    ) -> Option<PreparedArticle<'p>> {
         let parent = match parent_of(shared, da) {
             Ok(p) => p,
             Err(message) => {
                 self.fail(shared, ObjectKind::Article, &da.key, message);
-                return false;
+                return None;
             }
         };
-        let (result, bodies) = match change.action {
-            Action::Create | Action::Recreate => {
-                let (req, bodies) = self.create_article_request(shared, da, parent.as_deref());
-                if !self.intend_article(shared, da, None, &bodies).await {
-                    return false;
-                }
-                (self.client.create_article(&req).await, bodies)
+        let generation = shared.lock().expect("lock").url_generation;
+        let (request, bodies) = self.article_request(shared, change, da, parent.as_deref());
+        let id = match &request {
+            ArticleRequest::Nothing(_) => {
+                return Some(PreparedArticle {
+                    change,
+                    da,
+                    parent,
+                    request,
+                    bodies,
+                    generation,
+                });
             }
-            _ => {
-                let id = change.id.clone().expect("planned change has an id");
-                let mut req = UpdateArticle::default();
-                let mut bodies = BTreeMap::new();
-                for locale in &change.locales {
-                    match article_content(shared, da, locale) {
-                        Some((content, body)) => {
-                            bodies.insert(locale.clone(), body);
-                            if locale == dl {
-                                req.title = content.title;
-                                req.description = content.description;
-                                req.body = content.body;
-                                req.author_id = content.author_id;
-                                req.state = content.state;
-                            } else {
-                                req.translated_content.insert(locale.clone(), content);
-                            }
-                        }
-                        None => {
-                            // A translation file was removed: unpublish that locale.
-                            req.translated_content.insert(
-                                locale.clone(),
-                                ArticleContentRequest {
-                                    kind: "article_content",
-                                    state: Some("draft".into()),
-                                    ..ArticleContentRequest::default()
-                                },
-                            );
-                        }
-                    }
-                }
-                if change.parent_changed {
-                    req.parent_id.clone_from(&parent);
-                    req.parent_type = Some("collection".into());
-                }
-                let result = if req == UpdateArticle::default() {
-                    self.remote
-                        .articles
-                        .get(&id)
-                        .cloned()
-                        .ok_or_else(|| gone(format!("/articles/{id}")))
-                } else if self.intend_article(shared, da, Some(&id), &bodies).await {
-                    self.client.update_article(&id, &req).await
-                } else {
-                    return false;
+            ArticleRequest::Create(_) => None,
+            ArticleRequest::Update(id, _) => Some(id.clone()),
+        };
+        if !self
+            .intend_article(shared, da, id.as_deref(), &bodies)
+            .await
+        {
+            return None;
+        }
+        Some(PreparedArticle {
+            change,
+            da,
+            parent,
+            request,
+            bodies,
+            generation,
+        })
+    }
+
+    /// Second stage: sends a prepared write and records its outcome. Returns true when a
+    /// create response was lost (to reconcile).
+    async fn send_article(&self, shared: &Mutex<Shared>, prepared: PreparedArticle<'_>) -> bool {
+        let PreparedArticle {
+            change,
+            da,
+            parent,
+            mut request,
+            mut bodies,
+            generation,
+        } = prepared;
+        let journaled = !matches!(request, ArticleRequest::Nothing(_));
+        if journaled && stopped(shared) {
+            // Journaled ahead, never sent: its intent is void.
+            journal(shared, Articles::refused(da.key.clone()));
+            return false;
+        }
+        let links_moved = shared.lock().expect("lock").url_generation != generation
+            && da.locales.values().any(|f| !f.links.is_empty());
+        if journaled && links_moved {
+            // An article this one links to got its URL since the intent was written: send the
+            // body as it resolves now, under a new intent.
+            let (now, now_bodies) = self.article_request(shared, change, da, parent.as_deref());
+            if now_bodies != bodies {
+                let id = match &now {
+                    ArticleRequest::Update(id, _) | ArticleRequest::Nothing(id) => Some(id.clone()),
+                    ArticleRequest::Create(_) => None,
                 };
-                (result, bodies)
+                if !self
+                    .intend_article(shared, da, id.as_deref(), &now_bodies)
+                    .await
+                {
+                    journal(shared, Articles::refused(da.key.clone()));
+                    return false;
+                }
+                (request, bodies) = (now, now_bodies);
             }
+        }
+        let result = match request {
+            ArticleRequest::Create(req) => self.client.create_article(&req).await,
+            ArticleRequest::Update(id, req) => self.client.update_article(&id, &req).await,
+            ArticleRequest::Nothing(id) => self
+                .remote
+                .articles
+                .get(&id)
+                .cloned()
+                .ok_or_else(|| gone(format!("/articles/{id}"))),
         };
         match result {
             Ok(article) => {
@@ -858,6 +968,7 @@ impl Executor<'_> {
             .collect();
         if before != after {
             s.url_changed = true;
+            s.url_generation += 1;
         }
     }
 
@@ -1081,6 +1192,11 @@ fn journal(shared: &Mutex<Shared>, entry: JournalEntry) -> bool {
     let mut s = shared.lock().expect("lock");
     let appended = s.recorder.append(entry);
     journaled(&mut s, appended.map(|_| ()))
+}
+
+/// Whether sending has stopped since a write was prepared (Ctrl-C, or the journal broke).
+fn stopped(shared: &Mutex<Shared>) -> bool {
+    super::interrupt::requested() || shared.lock().expect("lock").journal_broken
 }
 
 /// Journals one entry and waits until it is on disk (group commit: concurrent writers share

@@ -51,7 +51,8 @@ pub enum JournalEntry {
     CollectionRefused {
         key: String,
     },
-    /// The write of article `key` was refused (its intent is void).
+    /// The write of article `key` was refused, or journaled ahead and never sent (its intent
+    /// is void).
     ArticleRefused {
         key: String,
     },

@@ -320,6 +320,11 @@ fn ctrl_c_during_apply_stops_sending_saves_the_state_and_exits_130() {
         .map(|a| a["id"].as_str().unwrap().to_owned())
         .collect();
     assert_eq!(recorded_article_ids(root), in_emulator);
+    // Intents journaled ahead of the writes in flight, then not sent, were voided: no write
+    // is left pending for the next plan to settle.
+    let text = std::fs::read_to_string(root.join(".helpcenter/test.state.json")).unwrap();
+    let state: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(state.get("pending_articles"), None, "{text}");
     // A second run finishes the job without a duplicate.
     run_in(root, &["apply", "--yes"]).expect(0);
     let after = http.articles();
