@@ -324,10 +324,10 @@ impl Snapshot {
                     let kept = reuse
                         .then(|| old.sources.get(&id).filter(|f| *f == file))
                         .flatten()
-                        .and_then(|_| old.site.rendered(&id.0, &id.1));
+                        .and_then(|_| old.site.rendered_shared(&id.0, &id.1));
                     match kept {
                         Some(r) => {
-                            rendered.insert(id, r.clone());
+                            rendered.insert(id, Arc::clone(r));
                         }
                         None => to_render.push((article, file)),
                     }
@@ -335,7 +335,7 @@ impl Snapshot {
             }
             let fresh = render_in_parallel(project, &to_render);
             for ((article, file), r) in to_render.iter().zip(fresh) {
-                rendered.insert((article.key.clone(), file.locale.clone()), r);
+                rendered.insert((article.key.clone(), file.locale.clone()), Arc::new(r));
             }
         }
         let mut dirs: BTreeSet<PathBuf> = BTreeSet::new();
