@@ -595,7 +595,9 @@ pub fn reload_files(
     let mut at: HashMap<&Path, (usize, &str)> = HashMap::new();
     for (i, article) in project.articles.iter().enumerate() {
         for (locale, file) in &article.locales {
-            at.insert(file.path.as_path(), (i, locale.as_str()));
+            if changed.contains(&file.path) {
+                at.insert(file.path.as_path(), (i, locale.as_str()));
+            }
         }
     }
     let mut loader = Loader {
@@ -626,23 +628,36 @@ pub fn reload_files(
         loader.diagnostics.extend(title_warning(&file));
         files.push((i, loader.article_file(file)));
     }
+    // Titles are compared across files again when one changed, or when a changed file holds
+    // a `duplicate-title` warning (its line may have moved).
+    let titles = files.iter().any(|(i, f)| {
+        project.articles[*i]
+            .locales
+            .get(&f.locale)
+            .map(|o| &o.title)
+            != Some(&f.title)
+    }) || diagnostics.iter().any(|d| {
+        d.code == "duplicate-title" && d.path.as_ref().is_some_and(|p| changed.contains(p))
+    });
     let mut project = project.clone();
     for (i, file) in files {
         project.articles[i]
             .locales
             .insert(file.locale.clone(), file);
     }
-    // What the changed files said before goes; titles are compared across files again.
+    // What the changed files said before goes.
     let mut diagnostics: Vec<Diagnostic> = diagnostics
         .iter()
         .filter(|d| {
             let own = d.path.as_ref().is_some_and(|p| changed.contains(p))
                 && matches!(d.code, "title-long" | "translation-key");
-            !own && d.code != "duplicate-title"
+            !(own || (titles && d.code == "duplicate-title"))
         })
         .cloned()
         .collect();
-    loader.warn_same_titles(&project.articles);
+    if titles {
+        loader.warn_same_titles(&project.articles);
+    }
     diagnostics.append(&mut loader.diagnostics);
     sort_diagnostics(&mut diagnostics);
     Some(Loaded {
@@ -888,7 +903,7 @@ mod tests {
             |paths: &[&str]| -> BTreeSet<PathBuf> { paths.iter().map(PathBuf::from).collect() };
         let mut before = load(dir.path());
         let long = "L".repeat(TITLE_WARN_CHARS + 1);
-        let edits: [(&str, String); 5] = [
+        let edits: [(&str, String); 7] = [
             // The duplicate title goes, a long one comes.
             ("g/a.md", format!("---\ntitle: {long}\n---\nA2\n")),
             // The translation's wrong key is fixed; then a new duplicate title.
@@ -896,6 +911,16 @@ mod tests {
             (
                 "g/c.md",
                 "---\ntitle: Same\nstate: draft\n---\nC2\n".to_owned(),
+            ),
+            // The same title, its line moved: the warning moves with it.
+            (
+                "g/c.md",
+                "---\ndescription: Moved\ntitle: Same\nstate: draft\n---\nC3\n".to_owned(),
+            ),
+            // A body edit alone leaves the warning where it is.
+            (
+                "g/c.md",
+                "---\ndescription: Moved\ntitle: Same\nstate: draft\n---\nC4\n".to_owned(),
             ),
             ("g/b.md", "---\ntitle: B\nkey: bee\n---\nB2\n".to_owned()),
             (

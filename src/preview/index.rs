@@ -76,12 +76,13 @@ struct Snapshot {
     files: HashMap<PathBuf, Stamp>,
     /// The files of the tree as walked before the load (`None` without a usable config): a
     /// refresh of a few files compares a new walk with it.
-    tree: Option<walk::Tree>,
+    tree: Option<Arc<walk::Tree>>,
     /// The loader's diagnostics (without the renderer's), what a refresh of a few files
     /// starts from.
     load_diagnostics: Vec<Diagnostic>,
-    /// How many Markdown files this snapshot read again alone; `None` when it loaded the tree.
-    read_alone: Option<usize>,
+    /// The Markdown files this snapshot read again alone (the only ones that can differ from
+    /// the snapshot before); `None` when it loaded the tree.
+    read_alone: Option<BTreeSet<PathBuf>>,
 }
 
 /// What a refresh must read again.
@@ -250,7 +251,7 @@ impl Index {
         let generation = refresh
             .as_ref()
             .map(|_| self.changes.borrow().generation + 1);
-        log_refresh(new.read_alone, generation);
+        log_refresh(new.read_alone.as_ref().map(BTreeSet::len), generation);
         *self.current.write().unwrap_or_else(PoisonError::into_inner) = new;
         if let Some((articles, tree)) = refresh {
             self.changes.send_modify(|r| {
@@ -383,22 +384,32 @@ impl Snapshot {
     }
 
     /// Reads again only the Markdown files `paths`, when the tree holds the same files as
-    /// `old` (a walk says) and the loader can tell their effect alone; `None` otherwise.
+    /// `old` and the loader can tell their effect alone; `None` otherwise. The tree holds the
+    /// same files when every path is one of its Markdown files and no folder of the snapshot
+    /// changed (an entry added, removed or renamed changes its folder's time; one elsewhere is
+    /// named by its own event, a path the snapshot does not know), else when a walk finds the
+    /// same files (an editor's save written aside and renamed over the file).
     fn reload(root: &Path, old: &Snapshot, paths: &BTreeSet<PathBuf>) -> Option<Self> {
         let project = old.site.project.as_ref()?;
         let old_tree = old.tree.as_ref()?;
         // Stamps before the walk and the reads: a save after them is seen by the next check.
-        let dirs = old
+        let dirs: Vec<(PathBuf, Option<SystemTime>)> = old
             .dirs
             .iter()
             .map(|(dir, _)| (dir.clone(), modified(dir)))
             .collect();
         let stamps: Vec<(&PathBuf, Stamp)> =
             paths.iter().map(|p| (p, stamp(&root.join(p)))).collect();
-        let tree = walk::walk(root, &walk::exclude_set(&project.config.exclude));
-        if tree != *old_tree {
-            return None;
-        }
+        let known = paths.iter().all(|p| old.files.contains_key(p)) && dirs == old.dirs;
+        let tree = if known {
+            Arc::clone(old_tree)
+        } else {
+            let tree = walk::walk(root, &walk::exclude_set(&project.config.exclude));
+            if tree != **old_tree {
+                return None;
+            }
+            Arc::new(tree)
+        };
         let mut files = old.files.clone();
         for (path, at) in stamps {
             if let Some(slot) = files.get_mut(path) {
@@ -419,10 +430,9 @@ impl Snapshot {
                 files,
                 tree: Some(tree),
                 load_diagnostics: old.load_diagnostics.clone(),
-                read_alone: Some(0),
+                read_alone: Some(BTreeSet::new()),
             });
         }
-        let read_alone = Some(paths.len());
         let loaded =
             crate::content::loader::reload_files(root, project, &old.load_diagnostics, &paths)?;
         let project = loaded.project?;
@@ -435,18 +445,19 @@ impl Snapshot {
                     .cloned()
             }
         });
+        let site = Arc::new(Site::from_parts(
+            root,
+            Some(project),
+            loaded.diagnostics.clone(),
+            rendered,
+        ));
         Some(Self {
-            site: Arc::new(Site::from_parts(
-                root,
-                Some(project),
-                loaded.diagnostics.clone(),
-                rendered,
-            )),
+            site,
             dirs,
             files,
             tree: Some(tree),
             load_diagnostics: loaded.diagnostics,
-            read_alone,
+            read_alone: Some(paths),
         })
     }
 
@@ -455,12 +466,12 @@ impl Snapshot {
     fn load_all(root: &Path, old: &Snapshot, full: bool) -> Self {
         // The walk and the stamps come first: what changes after them is seen as a change.
         let (config, _) = crate::content::config::load_with_warnings(root);
-        let tree = config.map(|c| walk::walk(root, &walk::exclude_set(&c.exclude)));
+        let tree = config.map(|c| Arc::new(walk::walk(root, &walk::exclude_set(&c.exclude))));
         let mut dirs: BTreeSet<PathBuf> = BTreeSet::new();
         dirs.insert(root.to_path_buf());
         dirs.insert(root.join("helpcenter.toml"));
         let mut files = HashMap::new();
-        if let Some(tree) = &tree {
+        if let Some(tree) = tree.as_deref() {
             for dir in &tree.collection_dirs {
                 dirs.insert(root.join(dir));
             }
@@ -600,7 +611,9 @@ fn same_context(before: &Project, now: &Project) -> bool {
 }
 
 /// What changed from `old` to `new`: the articles whose files, renderings or diagnostics
-/// differ, and whether anything else a page shows did; `None` when nothing did.
+/// differ, and whether anything else a page shows did; `None` when nothing did. When `new`
+/// read a few files alone, only those files are compared (the others, the articles and the
+/// structure are the same by construction), and the diagnostics.
 fn changed(old: &Snapshot, new: &Snapshot) -> Option<(Vec<String>, bool)> {
     fn files(s: &Snapshot) -> HashMap<(&str, &str), &ArticleFile> {
         s.site
@@ -609,43 +622,52 @@ fn changed(old: &Snapshot, new: &Snapshot) -> Option<(Vec<String>, bool)> {
             .map(article_files)
             .unwrap_or_default()
     }
-    let (old_files, new_files) = (files(old), files(new));
     let mut articles = BTreeSet::new();
-    let keys = |f: &HashMap<(&str, &str), &ArticleFile>| {
-        f.keys()
-            .map(|(k, _)| (*k).to_owned())
-            .collect::<BTreeSet<_>>()
+    let mut tree = false;
+    let same_rendering = |key: &str, locale: &str| match (
+        old.site.rendered_shared(key, locale),
+        new.site.rendered_shared(key, locale),
+    ) {
+        (Some(a), Some(b)) => Arc::ptr_eq(a, b) || a == b,
+        (a, b) => a.is_none() && b.is_none(),
     };
-    articles.extend(
-        keys(&old_files)
-            .symmetric_difference(&keys(&new_files))
-            .cloned(),
-    );
-    for (&(key, locale), file) in &new_files {
-        let same_rendering = match (
-            old.site.rendered_shared(key, locale),
-            new.site.rendered_shared(key, locale),
-        ) {
-            (Some(a), Some(b)) => Arc::ptr_eq(a, b) || a == b,
-            (a, b) => a.is_none() && b.is_none(),
-        };
-        if old_files.get(&(key, locale)) != Some(file) || !same_rendering {
-            articles.insert(key.to_owned());
+    if let (Some(paths), Some(before), Some(now)) =
+        (&new.read_alone, &old.site.project, &new.site.project)
+    {
+        for (b, n) in before.articles.iter().zip(&now.articles) {
+            for (locale, file) in &n.locales {
+                if paths.contains(&file.path)
+                    && (b.locales.get(locale) != Some(file) || !same_rendering(&n.key, locale))
+                {
+                    articles.insert(n.key.clone());
+                }
+            }
         }
+    } else {
+        let (old_files, new_files) = (files(old), files(new));
+        let keys = |f: &HashMap<(&str, &str), &ArticleFile>| {
+            f.keys()
+                .map(|(k, _)| (*k).to_owned())
+                .collect::<BTreeSet<_>>()
+        };
+        articles.extend(
+            keys(&old_files)
+                .symmetric_difference(&keys(&new_files))
+                .cloned(),
+        );
+        for (&(key, locale), file) in &new_files {
+            if old_files.get(&(key, locale)) != Some(file) || !same_rendering(key, locale) {
+                articles.insert(key.to_owned());
+            }
+        }
+        let structure = |s: &Snapshot| {
+            s.site
+                .project
+                .as_ref()
+                .map(|p| (p.config.clone(), p.collections.clone()))
+        };
+        tree = structure(old) != structure(new);
     }
-    let structure = |s: &Snapshot| {
-        s.site
-            .project
-            .as_ref()
-            .map(|p| (p.config.clone(), p.collections.clone()))
-    };
-    let mut tree = structure(old) != structure(new);
-    // Diagnostics: those of an article file name that article; any other is the tree's.
-    let path_to_key: HashMap<&Path, &str> = new_files
-        .iter()
-        .chain(&old_files)
-        .map(|((key, _), file)| (file.path.as_path(), *key))
-        .collect();
     let identity = |d: &Diagnostic| {
         (
             d.path.clone(),
@@ -659,12 +681,22 @@ fn changed(old: &Snapshot, new: &Snapshot) -> Option<(Vec<String>, bool)> {
     };
     let old_d: BTreeSet<_> = old.site.diagnostics.iter().map(identity).collect();
     let new_d: BTreeSet<_> = new.site.diagnostics.iter().map(identity).collect();
-    for d in old_d.symmetric_difference(&new_d) {
-        match d.0.as_deref().and_then(|p| path_to_key.get(p)) {
-            Some(key) => {
-                articles.insert((*key).to_owned());
+    let differ: Vec<_> = old_d.symmetric_difference(&new_d).collect();
+    if !differ.is_empty() {
+        // Diagnostics: those of an article file name that article; any other is the tree's.
+        let (old_files, new_files) = (files(old), files(new));
+        let path_to_key: HashMap<&Path, &str> = new_files
+            .iter()
+            .chain(&old_files)
+            .map(|((key, _), file)| (file.path.as_path(), *key))
+            .collect();
+        for d in differ {
+            match d.0.as_deref().and_then(|p| path_to_key.get(p)) {
+                Some(key) => {
+                    articles.insert((*key).to_owned());
+                }
+                None => tree = true,
             }
-            None => tree = true,
         }
     }
     (tree || !articles.is_empty()).then(|| (articles.into_iter().collect(), tree))
