@@ -285,19 +285,7 @@ impl Loader<'_> {
         for result in parsed {
             match result {
                 Ok(file) => {
-                    let chars = file.title.chars().count();
-                    if chars > TITLE_WARN_CHARS {
-                        self.diagnostics.push(
-                            Diagnostic::warning(
-                                "title-long",
-                                &file.rel,
-                                file.title_pos.line,
-                                file.title_pos.column,
-                                format!("`title` is {chars} characters long (more than {TITLE_WARN_CHARS})"),
-                            )
-                            .with_hint("shorten it: long titles are cut in Intercom's lists and search results"),
-                        );
-                    }
+                    self.diagnostics.extend(title_warning(&file));
                     let group = groups.entry(file.base.clone()).or_default();
                     if file.locale == self.config.default_locale {
                         group.0 = Some(file);
@@ -347,25 +335,8 @@ impl Loader<'_> {
                 None => (base.clone(), false),
             };
             for t in &translations {
-                if let Some((tkey, pos)) = &t.key {
-                    if *tkey != key {
-                        self.diagnostics.push(
-                            Diagnostic::error(
-                                "translation-key",
-                                &t.rel,
-                                pos.line,
-                                pos.column,
-                                format!(
-                                    "translation sets `key: {tkey}`, but the article's key is `{key}`"
-                                ),
-                            )
-                            .with_hint(format!(
-                                "set `key` in `{}` only, and remove it here",
-                                default.rel.display()
-                            )),
-                        );
-                    }
-                }
+                self.diagnostics
+                    .extend(translation_key_error(t, &key, &default.rel));
             }
             if let Some(first) = seen_keys.get(&key) {
                 let pos = default
@@ -573,6 +544,127 @@ impl Loader<'_> {
         // A dot that is not a locale suffix is part of the name (`v1.2.md`).
         default()
     }
+}
+
+/// The warning for a title longer than [`TITLE_WARN_CHARS`].
+fn title_warning(file: &ParsedFile) -> Option<Diagnostic> {
+    let chars = file.title.chars().count();
+    (chars > TITLE_WARN_CHARS).then(|| {
+        Diagnostic::warning(
+            "title-long",
+            &file.rel,
+            file.title_pos.line,
+            file.title_pos.column,
+            format!("`title` is {chars} characters long (more than {TITLE_WARN_CHARS})"),
+        )
+        .with_hint("shorten it: long titles are cut in Intercom's lists and search results")
+    })
+}
+
+/// The error for a translation `t` whose `key` is not its article's `key` (set in `default`).
+fn translation_key_error(t: &ParsedFile, key: &str, default: &Path) -> Option<Diagnostic> {
+    let (tkey, pos) = t.key.as_ref().filter(|(tkey, _)| tkey != key)?;
+    Some(
+        Diagnostic::error(
+            "translation-key",
+            &t.rel,
+            pos.line,
+            pos.column,
+            format!("translation sets `key: {tkey}`, but the article's key is `{key}`"),
+        )
+        .with_hint(format!(
+            "set `key` in `{}` only, and remove it here",
+            default.display()
+        )),
+    )
+}
+
+/// [`load`] again after only the contents of the article files `changed` (relative paths)
+/// changed since `project` and its load `diagnostics` were loaded: the same files exist,
+/// `helpcenter.toml` and the collection files are the same (the caller knows, from file-system
+/// notifications and a walk). Reads only those files and returns what [`load`] would return
+/// now, diagnostics included (`files` counts the files read). `None` when the edit can reach
+/// beyond those files, for the caller to [`load`] in full: a path that was not a loaded
+/// article file, a file that no longer loads, a changed `key` in a default-locale file.
+pub fn reload_files(
+    root: &Path,
+    project: &Project,
+    diagnostics: &[Diagnostic],
+    changed: &BTreeSet<PathBuf>,
+) -> Option<Loaded> {
+    let mut at: HashMap<&Path, (usize, &str)> = HashMap::new();
+    for (i, article) in project.articles.iter().enumerate() {
+        for (locale, file) in &article.locales {
+            if changed.contains(&file.path) {
+                at.insert(file.path.as_path(), (i, locale.as_str()));
+            }
+        }
+    }
+    let mut loader = Loader {
+        root,
+        config: &project.config,
+        diagnostics: Vec::new(),
+        collection_keys: HashMap::new(),
+    };
+    let mut files = Vec::new();
+    for rel in changed {
+        let &(i, locale) = at.get(rel.as_path())?;
+        let article = &project.articles[i];
+        let file = parse_one(root, rel, "", locale).ok()?;
+        if locale == project.config.default_locale {
+            let key = file.key.as_ref().map(|(key, _)| key);
+            let same = match key {
+                Some(key) => article.explicit_key && *key == article.key,
+                None => !article.explicit_key,
+            };
+            if !same {
+                return None;
+            }
+        } else {
+            loader
+                .diagnostics
+                .extend(translation_key_error(&file, &article.key, &article.path));
+        }
+        loader.diagnostics.extend(title_warning(&file));
+        files.push((i, loader.article_file(file)));
+    }
+    // Titles are compared across files again when one changed, or when a changed file holds
+    // a `duplicate-title` warning (its line may have moved).
+    let titles = files.iter().any(|(i, f)| {
+        project.articles[*i]
+            .locales
+            .get(&f.locale)
+            .map(|o| &o.title)
+            != Some(&f.title)
+    }) || diagnostics.iter().any(|d| {
+        d.code == "duplicate-title" && d.path.as_ref().is_some_and(|p| changed.contains(p))
+    });
+    let mut project = project.clone();
+    for (i, file) in files {
+        project.articles[i]
+            .locales
+            .insert(file.locale.clone(), file);
+    }
+    // What the changed files said before goes.
+    let mut diagnostics: Vec<Diagnostic> = diagnostics
+        .iter()
+        .filter(|d| {
+            let own = d.path.as_ref().is_some_and(|p| changed.contains(p))
+                && matches!(d.code, "title-long" | "translation-key");
+            !(own || (titles && d.code == "duplicate-title"))
+        })
+        .cloned()
+        .collect();
+    if titles {
+        loader.warn_same_titles(&project.articles);
+    }
+    diagnostics.append(&mut loader.diagnostics);
+    sort_diagnostics(&mut diagnostics);
+    Some(Loaded {
+        project: Some(project),
+        diagnostics,
+        files: changed.len(),
+    })
 }
 
 /// Whether a file-name segment reads like a locale code: `xx` or `xx-YY`, any case.
@@ -785,6 +877,81 @@ mod tests {
             ("g/a.fr.md", "---\ntitle: A\n---\n"),
         ]);
         assert_eq!(got, [("g/a.md".to_owned(), 1, 1, "front-matter-missing")]);
+    }
+
+    /// Edits files of a loaded tree one set at a time and checks that [`reload_files`] gives
+    /// what a full [`load`] gives (articles and diagnostics), or `None` where it must.
+    #[test]
+    fn reloading_changed_files_matches_a_full_load() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |rel: &str, text: &str| {
+            let file = dir.path().join(rel);
+            std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+            std::fs::write(file, text).unwrap();
+        };
+        write(
+            "helpcenter.toml",
+            "default_locale = \"en\"\nlocales = [\"en\", \"fr\"]\n",
+        );
+        write("g/_collection.yml", COLL);
+        write("g/a.md", "---\ntitle: Same\n---\nA\n");
+        write("g/a.fr.md", "---\ntitle: A\nkey: wrong\n---\nA fr\n");
+        write("g/b.md", "---\ntitle: Same\nkey: bee\n---\nB\n");
+        write("g/c.md", "---\ntitle: C\n---\nC\n");
+        write("g/broken.md", "no front matter\n");
+        let set =
+            |paths: &[&str]| -> BTreeSet<PathBuf> { paths.iter().map(PathBuf::from).collect() };
+        let mut before = load(dir.path());
+        let long = "L".repeat(TITLE_WARN_CHARS + 1);
+        let edits: [(&str, String); 7] = [
+            // The duplicate title goes, a long one comes.
+            ("g/a.md", format!("---\ntitle: {long}\n---\nA2\n")),
+            // The translation's wrong key is fixed; then a new duplicate title.
+            ("g/a.fr.md", "---\ntitle: A\n---\nA fr 2\n".to_owned()),
+            (
+                "g/c.md",
+                "---\ntitle: Same\nstate: draft\n---\nC2\n".to_owned(),
+            ),
+            // The same title, its line moved: the warning moves with it.
+            (
+                "g/c.md",
+                "---\ndescription: Moved\ntitle: Same\nstate: draft\n---\nC3\n".to_owned(),
+            ),
+            // A body edit alone leaves the warning where it is.
+            (
+                "g/c.md",
+                "---\ndescription: Moved\ntitle: Same\nstate: draft\n---\nC4\n".to_owned(),
+            ),
+            ("g/b.md", "---\ntitle: B\nkey: bee\n---\nB2\n".to_owned()),
+            (
+                "g/a.fr.md",
+                "---\ntitle: A\nkey: other\n---\nA fr 3\n".to_owned(),
+            ),
+        ];
+        for (rel, text) in edits {
+            write(rel, &text);
+            let full = load(dir.path());
+            let project = before.project.as_ref().unwrap();
+            let again = reload_files(dir.path(), project, &before.diagnostics, &set(&[rel]))
+                .unwrap_or_else(|| panic!("{rel} reloads alone"));
+            assert_eq!(again.diagnostics, full.diagnostics, "after editing {rel}");
+            let (a, f) = (again.project.unwrap(), full.project.as_ref().unwrap());
+            assert_eq!(a.articles, f.articles, "after editing {rel}");
+            assert_eq!(a.unloaded, f.unloaded);
+            assert_eq!(again.files, 1);
+            before = full;
+        }
+        let project = before.project.as_ref().unwrap();
+        let reload = |rel: &str, text: &str| {
+            write(rel, text);
+            reload_files(dir.path(), project, &before.diagnostics, &set(&[rel]))
+        };
+        // What only a full load can tell.
+        assert!(reload("g/broken.md", "---\ntitle: Fixed\n---\n").is_none());
+        assert!(reload("g/a.md", "---\ntitle: A\nkey: new\n---\n").is_none());
+        assert!(reload("g/b.md", "---\ntitle: B\n---\n").is_none());
+        assert!(reload("g/c.md", "---\ntitle: [oops\n---\n").is_none());
+        assert!(reload("g/missing.md", "---\ntitle: M\n---\n").is_none());
     }
 
     #[test]

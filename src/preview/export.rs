@@ -112,7 +112,7 @@ fn changes_page(
                 view: View::Changes,
                 locale: &locale,
                 locale_links: Vec::new(),
-                sidebar: pages::sidebar(project, &locale, None),
+                sidebar: pages::sidebar(site, &locale, None),
                 main: changes::plan_html(project, &plan, target),
             })
         }

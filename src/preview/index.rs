@@ -15,10 +15,13 @@
 //!   request compares the modification times of the tree's folders, of `helpcenter.toml` and
 //!   of the page's own files with those of the snapshot, and refreshes first when they differ.
 //!
-//! A refresh loads the tree again (front matter of every file, in parallel) but re-renders only
-//! what can have changed: an article file whose content differs from the snapshot's, or every
-//! file when the config, the set of articles (link targets) or a non-Markdown file (an image a
-//! page points at) changed.
+//! A refresh reads again only what can have changed. When the events (or the request's check)
+//! name only Markdown files and a walk of the tree finds the same files as the snapshot's, it
+//! re-reads and re-renders those files alone (`content::loader::reload_files`, which gives
+//! what a full load would). Otherwise it loads the whole tree (front matter of every file, in
+//! parallel) and re-renders the article files whose content differs from the snapshot's, or
+//! every file when the config, the set of articles (link targets) or a non-Markdown file (an
+//! image a page points at) changed.
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -26,7 +29,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, RwLock, Weak, mpsc};
 use std::time::{Duration, Instant, SystemTime};
 
-use crate::content::model::{ArticleFile, Project};
+use crate::content::model::{ArticleFile, LocalArticle, Project};
+use crate::content::walk;
 use crate::diagnostics::Diagnostic;
 use crate::preview::site::Site;
 use crate::render::Rendered;
@@ -67,10 +71,40 @@ struct Snapshot {
     site: Arc<Site>,
     /// Modification times of the root, every folder holding content and `helpcenter.toml`.
     dirs: Vec<(PathBuf, Option<SystemTime>)>,
-    /// Modification time and length of every article file (relative path).
+    /// Modification time and length of every Markdown file of the tree (relative path), taken
+    /// before it was read.
     files: HashMap<PathBuf, Stamp>,
-    /// The article files as loaded, by (key, locale): what a refresh compares.
-    sources: HashMap<(String, String), ArticleFile>,
+    /// The files of the tree as walked before the load (`None` without a usable config): a
+    /// refresh of a few files compares a new walk with it.
+    tree: Option<Arc<walk::Tree>>,
+    /// The loader's diagnostics (without the renderer's), what a refresh of a few files
+    /// starts from.
+    load_diagnostics: Vec<Diagnostic>,
+    /// The Markdown files this snapshot read again alone (the only ones that can differ from
+    /// the snapshot before); `None` when it loaded the tree.
+    read_alone: Option<BTreeSet<PathBuf>>,
+}
+
+/// What a refresh must read again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Change {
+    /// The contents of these Markdown files (relative paths), and nothing else as far as the
+    /// events or the check can tell: only they are read again when the tree still holds the
+    /// same files, else everything is loaded (renderings of unchanged files kept).
+    Files(BTreeSet<PathBuf>),
+    /// Anything (the config, a folder, an image, lost events): load and render everything.
+    Everything,
+}
+
+impl Change {
+    /// Adds what `other` names to `self`.
+    fn add(&mut self, other: Change) {
+        match (&mut *self, other) {
+            (Change::Files(mine), Change::Files(theirs)) => mine.extend(theirs),
+            (Change::Everything, _) => {}
+            (_, Change::Everything) => *self = Change::Everything,
+        }
+    }
 }
 
 type Stamp = (Option<SystemTime>, u64);
@@ -120,7 +154,7 @@ impl Index {
                 root.display()
             )),
         };
-        index.refresh(true);
+        index.refresh(&Change::Everything);
         (index, warning)
     }
 
@@ -192,27 +226,32 @@ impl Index {
             .refreshing
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        if let Some(full) = self.snapshot().stale(&self.root, check) {
-            self.refresh_locked(full, &one);
+        if let Some(change) = self.snapshot().stale(&self.root, check) {
+            self.refresh_locked(&change, &one);
         }
     }
 
-    /// Loads the tree again and swaps the snapshot; `full` re-renders every file. Blocking.
-    fn refresh(&self, full: bool) {
+    /// Reads again what `change` names and swaps the snapshot. Blocking.
+    fn refresh(&self, change: &Change) {
         let one = self
             .refreshing
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        self.refresh_locked(full, &one);
+        self.refresh_locked(change, &one);
     }
 
     /// [`Index::refresh`] with the refresh lock held (`_one`).
-    fn refresh_locked(&self, full: bool, _one: &std::sync::MutexGuard<'_, ()>) {
+    fn refresh_locked(&self, change: &Change, _one: &std::sync::MutexGuard<'_, ()>) {
         // Events counted from here on may not be in what is loaded below: they stay owed.
         let seen = self.events_seen.load(Ordering::SeqCst);
         let old = self.snapshot();
-        let new = Arc::new(Snapshot::load(&self.root, &old, full));
+        let new = Arc::new(Snapshot::load(&self.root, &old, change));
         let refresh = changed(&old, &new);
+        // The generation the event below carries (refreshes run one at a time).
+        let generation = refresh
+            .as_ref()
+            .map(|_| self.changes.borrow().generation + 1);
+        log_refresh(new.read_alone.as_ref().map(BTreeSet::len), generation);
         *self.current.write().unwrap_or_else(PoisonError::into_inner) = new;
         if let Some((articles, tree)) = refresh {
             self.changes.send_modify(|r| {
@@ -225,19 +264,40 @@ impl Index {
     }
 }
 
+/// `HELPCENTER_TEST_REFRESH_LOG` (debug builds only, like `crate::test_hooks`): each refresh
+/// prints on stderr whether it read a few files alone or loaded the tree, and the generation of
+/// the `refresh` event it sends (`-` for none), so the integration tests can tell which way an
+/// edit went without timing it.
+fn log_refresh(read_alone: Option<usize>, generation: Option<u64>) {
+    #[cfg(debug_assertions)]
+    if std::env::var_os("HELPCENTER_TEST_REFRESH_LOG").is_some() {
+        let generation = generation.map_or_else(|| "-".to_owned(), |g| g.to_string());
+        let how = read_alone.map_or_else(
+            || "loaded the tree".to_owned(),
+            |n| format!("read {n} file(s) alone"),
+        );
+        #[allow(clippy::print_stderr)]
+        {
+            eprintln!("test hook: refresh {how}, generation {generation}");
+        }
+    }
+    #[cfg(not(debug_assertions))]
+    let _ = (read_alone, generation);
+}
+
 /// The watcher thread: folds bursts of events into refreshes until the index is dropped.
 fn debounce(index: &Weak<Index>, rx: &mpsc::Receiver<notify::Result<notify::Event>>) {
     loop {
         let Ok(first) = rx.recv() else { return };
-        let mut full = false;
-        if !note(index, first, &mut full) {
+        let mut change = Change::Files(BTreeSet::new());
+        if !note(index, first, &mut change) {
             continue;
         }
         let started = Instant::now();
         loop {
             match rx.recv_timeout(QUIET) {
                 Ok(event) => {
-                    note(index, event, &mut full);
+                    note(index, event, &mut change);
                 }
                 Err(mpsc::RecvTimeoutError::Timeout) => break,
                 Err(mpsc::RecvTimeoutError::Disconnected) => return,
@@ -247,14 +307,14 @@ fn debounce(index: &Weak<Index>, rx: &mpsc::Receiver<notify::Result<notify::Even
             }
         }
         let Some(index) = index.upgrade() else { return };
-        index.refresh(full);
+        index.refresh(&change);
     }
 }
 
-/// Counts one event if it concerns content (not a hidden entry); sets `full` when it is not
-/// about a Markdown file, or when the watcher lost track (an error, a rescan). Returns whether
-/// it counted.
-fn note(index: &Weak<Index>, event: notify::Result<notify::Event>, full: &mut bool) -> bool {
+/// Counts one event if it concerns content (not a hidden entry) and adds its paths to
+/// `change`: [`Change::Everything`] when one is not a Markdown file, or when the watcher lost
+/// track (an error, a rescan). Returns whether it counted.
+fn note(index: &Weak<Index>, event: notify::Result<notify::Event>, change: &mut Change) -> bool {
     let Some(index) = index.upgrade() else {
         return false;
     };
@@ -266,7 +326,7 @@ fn note(index: &Weak<Index>, event: notify::Result<notify::Event>, full: &mut bo
             .filter(|rel| !is_hidden(rel))
             .collect();
         if event.need_rescan() {
-            *full = true;
+            change.add(Change::Everything);
             true
         } else if matches!(event.kind, notify::EventKind::Access(_)) || paths.is_empty() {
             false
@@ -275,13 +335,17 @@ fn note(index: &Weak<Index>, event: notify::Result<notify::Event>, full: &mut bo
                 .iter()
                 .any(|p| p.extension().is_none_or(|e| e != "md"))
             {
-                *full = true;
+                change.add(Change::Everything);
+            } else {
+                change.add(Change::Files(
+                    paths.iter().map(|p| p.to_path_buf()).collect(),
+                ));
             }
             true
         }
     } else {
         // The watcher lost events: compare everything.
-        *full = true;
+        change.add(Change::Everything);
         true
     };
     if relevant {
@@ -302,61 +366,122 @@ impl Snapshot {
             site: Arc::new(Site::from_parts(root, None, Vec::new(), HashMap::new())),
             dirs: Vec::new(),
             files: HashMap::new(),
-            sources: HashMap::new(),
+            tree: None,
+            load_diagnostics: Vec::new(),
+            read_alone: None,
         }
     }
 
-    /// Loads `root`, reusing the renderings of `old` that cannot have changed.
-    fn load(root: &Path, old: &Snapshot, full: bool) -> Self {
-        let loaded = crate::content::load(root);
-        let project = loaded.project;
-        let reuse = !full
-            && match (&old.site.project, &project) {
-                (Some(before), Some(now)) => same_context(before, now),
-                _ => false,
-            };
-        let mut rendered = HashMap::new();
-        let mut to_render = Vec::new();
-        if let Some(project) = &project {
-            for article in &project.articles {
-                for (locale, file) in &article.locales {
-                    let id = (article.key.clone(), locale.clone());
-                    let kept = reuse
-                        .then(|| old.sources.get(&id).filter(|f| *f == file))
-                        .flatten()
-                        .and_then(|_| old.site.rendered(&id.0, &id.1));
-                    match kept {
-                        Some(r) => {
-                            rendered.insert(id, r.clone());
-                        }
-                        None => to_render.push((article, file)),
-                    }
-                }
+    /// The tree after `change`: only the named files read again when that is enough, else
+    /// everything loaded, reusing the renderings of `old` that cannot have changed.
+    fn load(root: &Path, old: &Snapshot, change: &Change) -> Self {
+        if let Change::Files(paths) = change
+            && let Some(snapshot) = Self::reload(root, old, paths)
+        {
+            return snapshot;
+        }
+        Self::load_all(root, old, *change == Change::Everything)
+    }
+
+    /// Reads again only the Markdown files `paths`, when the tree holds the same files as
+    /// `old` and the loader can tell their effect alone; `None` otherwise. The tree holds the
+    /// same files when every path is one of its Markdown files and no folder of the snapshot
+    /// changed (an entry added, removed or renamed changes its folder's time; one elsewhere is
+    /// named by its own event, a path the snapshot does not know), else when a walk finds the
+    /// same files (an editor's save written aside and renamed over the file).
+    fn reload(root: &Path, old: &Snapshot, paths: &BTreeSet<PathBuf>) -> Option<Self> {
+        let project = old.site.project.as_ref()?;
+        let old_tree = old.tree.as_ref()?;
+        // Stamps before the walk and the reads: a save after them is seen by the next check.
+        let dirs: Vec<(PathBuf, Option<SystemTime>)> = old
+            .dirs
+            .iter()
+            .map(|(dir, _)| (dir.clone(), modified(dir)))
+            .collect();
+        let stamps: Vec<(&PathBuf, Stamp)> =
+            paths.iter().map(|p| (p, stamp(&root.join(p)))).collect();
+        let known = paths.iter().all(|p| old.files.contains_key(p)) && dirs == old.dirs;
+        let tree = if known {
+            Arc::clone(old_tree)
+        } else {
+            let tree = walk::walk(root, &walk::exclude_set(&project.config.exclude));
+            if tree != **old_tree {
+                return None;
             }
-            let fresh = render_in_parallel(project, &to_render);
-            for ((article, file), r) in to_render.iter().zip(fresh) {
-                rendered.insert((article.key.clone(), file.locale.clone()), r);
+            Arc::new(tree)
+        };
+        let mut files = old.files.clone();
+        for (path, at) in stamps {
+            if let Some(slot) = files.get_mut(path) {
+                *slot = at;
             }
         }
+        // Markdown files the walk leaves out (a README, an excluded or ignored file) are not
+        // content.
+        let paths: BTreeSet<PathBuf> = paths
+            .iter()
+            .filter(|p| old.files.contains_key(*p))
+            .cloned()
+            .collect();
+        if paths.is_empty() {
+            return Some(Self {
+                site: Arc::clone(&old.site),
+                dirs,
+                files,
+                tree: Some(tree),
+                load_diagnostics: old.load_diagnostics.clone(),
+                read_alone: Some(BTreeSet::new()),
+            });
+        }
+        let loaded =
+            crate::content::loader::reload_files(root, project, &old.load_diagnostics, &paths)?;
+        let project = loaded.project?;
+        let rendered = renderings(&project, |article, file| {
+            if paths.contains(&file.path) {
+                None
+            } else {
+                old.site
+                    .rendered_shared(&article.key, &file.locale)
+                    .cloned()
+            }
+        });
+        let site = Arc::new(Site::from_parts(
+            root,
+            Some(project),
+            loaded.diagnostics.clone(),
+            rendered,
+        ));
+        Some(Self {
+            site,
+            dirs,
+            files,
+            tree: Some(tree),
+            load_diagnostics: loaded.diagnostics,
+            read_alone: Some(paths),
+        })
+    }
+
+    /// Loads the whole tree; `full` renders every file again, else only those whose content,
+    /// or whose context (config, collections, articles), changed since `old`.
+    fn load_all(root: &Path, old: &Snapshot, full: bool) -> Self {
+        // The walk and the stamps come first: what changes after them is seen as a change.
+        let (config, _) = crate::content::config::load_with_warnings(root);
+        let tree = config.map(|c| Arc::new(walk::walk(root, &walk::exclude_set(&c.exclude))));
         let mut dirs: BTreeSet<PathBuf> = BTreeSet::new();
         dirs.insert(root.to_path_buf());
+        dirs.insert(root.join("helpcenter.toml"));
         let mut files = HashMap::new();
-        let mut sources = HashMap::new();
-        if let Some(project) = &project {
-            for collection in &project.collections {
-                dirs.insert(root.join(&collection.dir));
+        if let Some(tree) = tree.as_deref() {
+            for dir in &tree.collection_dirs {
+                dirs.insert(root.join(dir));
             }
-            for article in &project.articles {
-                for (locale, file) in &article.locales {
-                    if let Some(parent) = root.join(&file.path).parent() {
-                        dirs.insert(parent.to_path_buf());
-                    }
-                    files.insert(file.path.clone(), stamp(&root.join(&file.path)));
-                    sources.insert((article.key.clone(), locale.clone()), file.clone());
+            for rel in &tree.markdown {
+                if let Some(parent) = root.join(rel).parent() {
+                    dirs.insert(parent.to_path_buf());
                 }
+                files.insert(rel.clone(), stamp(&root.join(rel)));
             }
         }
-        dirs.insert(root.join("helpcenter.toml"));
         let dirs = dirs
             .into_iter()
             .map(|d| {
@@ -364,50 +489,111 @@ impl Snapshot {
                 (d, m)
             })
             .collect();
+        let loaded = crate::content::load(root);
+        let project = loaded.project;
+        let reuse = !full
+            && match (&old.site.project, &project) {
+                (Some(before), Some(now)) => same_context(before, now),
+                _ => false,
+            };
+        let before = old.site.project.as_ref().map(article_files);
+        let rendered = match &project {
+            Some(project) => renderings(project, |article, file| {
+                let id = (article.key.as_str(), file.locale.as_str());
+                let unchanged = before
+                    .as_ref()
+                    .and_then(|b| b.get(&id))
+                    .is_some_and(|f| *f == file);
+                (reuse && unchanged)
+                    .then(|| {
+                        old.site
+                            .rendered_shared(&article.key, &file.locale)
+                            .cloned()
+                    })
+                    .flatten()
+            }),
+            None => HashMap::new(),
+        };
         Self {
             site: Arc::new(Site::from_parts(
                 root,
                 project,
-                loaded.diagnostics,
+                loaded.diagnostics.clone(),
                 rendered,
             )),
             dirs,
             files,
-            sources,
+            tree,
+            load_diagnostics: loaded.diagnostics,
+            read_alone: None,
         }
     }
 
-    /// Whether the tree differs from this snapshot where a request can tell cheaply: `Some(full)`
-    /// to refresh (`full` when a folder or the config changed), `None` when it looks the same.
-    fn stale(&self, root: &Path, check: &Check) -> Option<bool> {
+    /// Whether the tree differs from this snapshot where a request can tell cheaply: the
+    /// [`Change`] to refresh with, `None` when it looks the same.
+    fn stale(&self, root: &Path, check: &Check) -> Option<Change> {
         if self.dirs.iter().any(|(path, at)| modified(path) != *at) {
-            return Some(true);
+            return Some(Change::Everything);
         }
-        let key = match check {
+        let differs = |path: &&PathBuf| self.files.get(*path) != Some(&stamp(&root.join(path)));
+        let changed: BTreeSet<PathBuf> = match check {
             Check::Tree => return None,
-            Check::Article(key) => key,
-            Check::EveryFile => {
-                return self
-                    .files
-                    .iter()
-                    .any(|(path, at)| stamp(&root.join(path)) != *at)
-                    .then_some(false);
+            Check::Article(key) => {
+                let article = self
+                    .site
+                    .outline()
+                    .and_then(|o| o.article(key))
+                    .and_then(|i| self.site.project.as_ref().map(|p| &p.articles[i]))?;
+                article
+                    .locales
+                    .values()
+                    .map(|f| &f.path)
+                    .filter(differs)
+                    .cloned()
+                    .collect()
             }
+            Check::EveryFile => self.files.keys().filter(differs).cloned().collect(),
         };
-        let article = Some(key).and_then(|key| {
-            self.site
-                .project
-                .as_ref()?
-                .articles
-                .iter()
-                .find(|a| a.key == *key)
-        })?;
-        article
-            .locales
-            .values()
-            .any(|file| self.files.get(&file.path) != Some(&stamp(&root.join(&file.path))))
-            .then_some(false)
+        (!changed.is_empty()).then_some(Change::Files(changed))
     }
+}
+
+/// The article files of `project` by (key, locale).
+fn article_files(project: &Project) -> HashMap<(&str, &str), &ArticleFile> {
+    project
+        .articles
+        .iter()
+        .flat_map(|a| {
+            a.locales
+                .iter()
+                .map(move |(locale, file)| ((a.key.as_str(), locale.as_str()), file))
+        })
+        .collect()
+}
+
+/// Every article file's rendering: `kept` gives the one to reuse, the others are rendered (in
+/// parallel).
+fn renderings(
+    project: &Project,
+    kept: impl Fn(&LocalArticle, &ArticleFile) -> Option<Arc<Rendered>>,
+) -> HashMap<(String, String), Arc<Rendered>> {
+    let mut rendered = HashMap::new();
+    let mut to_render = Vec::new();
+    for article in &project.articles {
+        for (locale, file) in &article.locales {
+            match kept(article, file) {
+                Some(r) => {
+                    rendered.insert((article.key.clone(), locale.clone()), r);
+                }
+                None => to_render.push((article, file)),
+            }
+        }
+    }
+    let fresh = render_in_parallel(project, &to_render);
+    for ((article, file), r) in to_render.iter().zip(fresh) {
+        rendered.insert((article.key.clone(), file.locale.clone()), Arc::new(r));
+    }
+    rendered
 }
 
 /// Whether renderings made in `before` still hold in `now`: same config, same collections and
@@ -425,38 +611,63 @@ fn same_context(before: &Project, now: &Project) -> bool {
 }
 
 /// What changed from `old` to `new`: the articles whose files, renderings or diagnostics
-/// differ, and whether anything else a page shows did; `None` when nothing did.
+/// differ, and whether anything else a page shows did; `None` when nothing did. When `new`
+/// read a few files alone, only those files are compared (the others, the articles and the
+/// structure are the same by construction), and the diagnostics.
 fn changed(old: &Snapshot, new: &Snapshot) -> Option<(Vec<String>, bool)> {
-    let mut articles = BTreeSet::new();
-    let keys = |s: &Snapshot| {
-        s.sources
-            .keys()
-            .map(|(k, _)| k.clone())
-            .collect::<BTreeSet<_>>()
-    };
-    let (old_keys, new_keys) = (keys(old), keys(new));
-    articles.extend(old_keys.symmetric_difference(&new_keys).cloned());
-    for (id, file) in &new.sources {
-        let same = old.sources.get(id) == Some(file)
-            && old.site.rendered(&id.0, &id.1) == new.site.rendered(&id.0, &id.1);
-        if !same {
-            articles.insert(id.0.clone());
-        }
-    }
-    let structure = |s: &Snapshot| {
+    fn files(s: &Snapshot) -> HashMap<(&str, &str), &ArticleFile> {
         s.site
             .project
             .as_ref()
-            .map(|p| (p.config.clone(), p.collections.clone()))
+            .map(article_files)
+            .unwrap_or_default()
+    }
+    let mut articles = BTreeSet::new();
+    let mut tree = false;
+    let same_rendering = |key: &str, locale: &str| match (
+        old.site.rendered_shared(key, locale),
+        new.site.rendered_shared(key, locale),
+    ) {
+        (Some(a), Some(b)) => Arc::ptr_eq(a, b) || a == b,
+        (a, b) => a.is_none() && b.is_none(),
     };
-    let mut tree = structure(old) != structure(new);
-    // Diagnostics: those of an article file name that article; any other is the tree's.
-    let path_to_key: HashMap<&Path, &str> = new
-        .sources
-        .iter()
-        .chain(&old.sources)
-        .map(|((key, _), file)| (file.path.as_path(), key.as_str()))
-        .collect();
+    if let (Some(paths), Some(before), Some(now)) =
+        (&new.read_alone, &old.site.project, &new.site.project)
+    {
+        for (b, n) in before.articles.iter().zip(&now.articles) {
+            for (locale, file) in &n.locales {
+                if paths.contains(&file.path)
+                    && (b.locales.get(locale) != Some(file) || !same_rendering(&n.key, locale))
+                {
+                    articles.insert(n.key.clone());
+                }
+            }
+        }
+    } else {
+        let (old_files, new_files) = (files(old), files(new));
+        let keys = |f: &HashMap<(&str, &str), &ArticleFile>| {
+            f.keys()
+                .map(|(k, _)| (*k).to_owned())
+                .collect::<BTreeSet<_>>()
+        };
+        articles.extend(
+            keys(&old_files)
+                .symmetric_difference(&keys(&new_files))
+                .cloned(),
+        );
+        for (&(key, locale), file) in &new_files {
+            if old_files.get(&(key, locale)) != Some(file) || !same_rendering(key, locale) {
+                articles.insert(key.to_owned());
+            }
+        }
+        let structure = |s: &Snapshot| {
+            s.site
+                .project
+                .as_ref()
+                .map(|p| (p.config.clone(), p.collections.clone()))
+        };
+        tree = structure(old) != structure(new);
+    }
     let identity = |d: &Diagnostic| {
         (
             d.path.clone(),
@@ -470,22 +681,29 @@ fn changed(old: &Snapshot, new: &Snapshot) -> Option<(Vec<String>, bool)> {
     };
     let old_d: BTreeSet<_> = old.site.diagnostics.iter().map(identity).collect();
     let new_d: BTreeSet<_> = new.site.diagnostics.iter().map(identity).collect();
-    for d in old_d.symmetric_difference(&new_d) {
-        match d.0.as_deref().and_then(|p| path_to_key.get(p)) {
-            Some(key) => {
-                articles.insert((*key).to_owned());
+    let differ: Vec<_> = old_d.symmetric_difference(&new_d).collect();
+    if !differ.is_empty() {
+        // Diagnostics: those of an article file name that article; any other is the tree's.
+        let (old_files, new_files) = (files(old), files(new));
+        let path_to_key: HashMap<&Path, &str> = new_files
+            .iter()
+            .chain(&old_files)
+            .map(|((key, _), file)| (file.path.as_path(), *key))
+            .collect();
+        for d in differ {
+            match d.0.as_deref().and_then(|p| path_to_key.get(p)) {
+                Some(key) => {
+                    articles.insert((*key).to_owned());
+                }
+                None => tree = true,
             }
-            None => tree = true,
         }
     }
     (tree || !articles.is_empty()).then(|| (articles.into_iter().collect(), tree))
 }
 
 /// Renders `files` on up to `available_parallelism` threads, in order.
-fn render_in_parallel(
-    project: &Project,
-    files: &[(&crate::content::model::LocalArticle, &ArticleFile)],
-) -> Vec<Rendered> {
+fn render_in_parallel(project: &Project, files: &[(&LocalArticle, &ArticleFile)]) -> Vec<Rendered> {
     let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
     let chunk = files.len().div_ceil(threads).max(16);
     if files.len() <= chunk {
@@ -538,6 +756,10 @@ mod tests {
         dir
     }
 
+    fn files(paths: &[&str]) -> Change {
+        Change::Files(paths.iter().map(PathBuf::from).collect())
+    }
+
     fn html(site: &Site, key: &str) -> String {
         site.rendered(key, "en").unwrap().html.clone()
     }
@@ -545,14 +767,22 @@ mod tests {
     #[test]
     fn a_refresh_re_renders_only_the_file_that_changed() {
         let dir = tree();
-        let first = Snapshot::load(dir.path(), &Snapshot::empty(dir.path()), true);
+        let first = Snapshot::load(
+            dir.path(),
+            &Snapshot::empty(dir.path()),
+            &Change::Everything,
+        );
         std::fs::write(
             dir.path().join("guides/b.md"),
             "---\ntitle: B\n---\nNew body of B.\n",
         )
         .unwrap();
-        let second = Snapshot::load(dir.path(), &first, false);
+        let second = Snapshot::load(dir.path(), &first, &files(&["guides/b.md"]));
         assert!(html(&second.site, "guides/b").contains("New body of B."));
+        assert!(Arc::ptr_eq(
+            first.site.rendered_shared("guides/a", "en").unwrap(),
+            second.site.rendered_shared("guides/a", "en").unwrap()
+        ));
         assert_eq!(
             html(&second.site, "guides/a"),
             html(&first.site, "guides/a")
@@ -567,14 +797,19 @@ mod tests {
     #[test]
     fn removing_a_link_target_re_renders_the_articles_pointing_at_it() {
         let dir = tree();
-        let first = Snapshot::load(dir.path(), &Snapshot::empty(dir.path()), true);
+        let first = Snapshot::load(
+            dir.path(),
+            &Snapshot::empty(dir.path()),
+            &Change::Everything,
+        );
         assert!(
             first.site.error_count() == 0,
             "{:?}",
             first.site.diagnostics
         );
         std::fs::remove_file(dir.path().join("guides/b.md")).unwrap();
-        let second = Snapshot::load(dir.path(), &first, false);
+        // Named as one changed file, the walk finds it gone: the whole tree is loaded.
+        let second = Snapshot::load(dir.path(), &first, &files(&["guides/b.md"]));
         assert!(second.site.rendered("guides/b", "en").is_none());
         assert!(
             second
@@ -592,7 +827,11 @@ mod tests {
     #[test]
     fn the_request_check_sees_a_new_file_and_an_edited_page() {
         let dir = tree();
-        let first = Snapshot::load(dir.path(), &Snapshot::empty(dir.path()), true);
+        let first = Snapshot::load(
+            dir.path(),
+            &Snapshot::empty(dir.path()),
+            &Change::Everything,
+        );
         let page = |key: &str| Check::Article(key.to_owned());
         assert_eq!(first.stale(dir.path(), &page("guides/a")), None);
         assert_eq!(first.stale(dir.path(), &Check::EveryFile), None);
@@ -601,16 +840,71 @@ mod tests {
             "---\ntitle: A2\n---\nLonger body.\n",
         )
         .unwrap();
-        assert_eq!(first.stale(dir.path(), &page("guides/a")), Some(false));
+        assert_eq!(
+            first.stale(dir.path(), &page("guides/a")),
+            Some(files(&["guides/a.md"]))
+        );
         assert_eq!(first.stale(dir.path(), &page("guides/b")), None);
         // Not seen by a view of one other page or of the tree alone, seen by the Changes view.
         assert_eq!(first.stale(dir.path(), &Check::Tree), None);
-        assert_eq!(first.stale(dir.path(), &Check::EveryFile), Some(false));
+        assert_eq!(
+            first.stale(dir.path(), &Check::EveryFile),
+            Some(files(&["guides/a.md"]))
+        );
         // A new entry changes the folder's modification time; the pause lets the file-system
         // clock (coarse, a few ms) move past the snapshot's.
         std::thread::sleep(Duration::from_millis(20));
         std::fs::write(dir.path().join("guides/c.md"), "---\ntitle: C\n---\n").unwrap();
-        assert_eq!(first.stale(dir.path(), &Check::Tree), Some(true));
+        assert_eq!(
+            first.stale(dir.path(), &Check::Tree),
+            Some(Change::Everything)
+        );
+    }
+
+    #[test]
+    fn a_refresh_of_named_files_reads_only_them_when_the_tree_holds_the_same_files() {
+        let dir = tree();
+        let first = Snapshot::load(
+            dir.path(),
+            &Snapshot::empty(dir.path()),
+            &Change::Everything,
+        );
+        let paths = |list: &[&str]| list.iter().map(PathBuf::from).collect::<BTreeSet<_>>();
+        let write = |rel: &str, text: &str| std::fs::write(dir.path().join(rel), text).unwrap();
+        // An edit: read alone, and the snapshot is what a full load makes.
+        write(
+            "guides/a.md",
+            "---\ntitle: A2\n---\nSee [B](b.md) and [C](c.md).\n",
+        );
+        let quick = Snapshot::reload(dir.path(), &first, &paths(&["guides/a.md"]))
+            .expect("an edit is read alone");
+        let full = Snapshot::load_all(dir.path(), &first, true);
+        assert_eq!(quick.site.diagnostics, full.site.diagnostics);
+        assert!(
+            quick
+                .site
+                .diagnostics
+                .iter()
+                .any(|d| d.code == "link-broken")
+        );
+        assert_eq!(html(&quick.site, "guides/a"), html(&full.site, "guides/a"));
+        assert_eq!(quick.tree, full.tree);
+        assert_eq!(quick.files, full.files);
+        assert_eq!(
+            changed(&first, &quick),
+            Some((vec!["guides/a".to_owned()], false))
+        );
+        // A README is not content: nothing to read, the same site.
+        write("README.md", "# About\n");
+        let none = Snapshot::reload(dir.path(), &quick, &paths(&["README.md"])).unwrap();
+        assert!(Arc::ptr_eq(&none.site, &quick.site));
+        // What a walk or the loader must see whole: a new file, broken front matter.
+        write("guides/c.md", "---\ntitle: C\n---\n");
+        assert!(Snapshot::reload(dir.path(), &quick, &paths(&["guides/c.md"])).is_none());
+        let with_c = Snapshot::load(dir.path(), &quick, &files(&["guides/c.md"]));
+        assert!(with_c.site.rendered("guides/c", "en").is_some());
+        write("guides/b.md", "---\ntitle: [B\n---\n");
+        assert!(Snapshot::reload(dir.path(), &with_c, &paths(&["guides/b.md"])).is_none());
     }
 
     #[test]

@@ -3,10 +3,12 @@
 //! piece of content text goes through [`escape`]; article bodies are the sanitized HTML that
 //! `apply` sends, inserted as is.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use crate::content::model::{ArticleState, LocalArticle, Project};
 use crate::diagnostics::Diagnostic;
+use crate::preview::outline::Outline;
 use crate::preview::site::{self, Site, article_url, collection_description, collection_name};
 
 /// Escapes text for HTML element content and double- or single-quoted attributes.
@@ -99,53 +101,112 @@ pub fn locale_links(project: &Project, href: impl Fn(&str) -> String) -> Vec<(St
         .collect()
 }
 
-/// The sidebar: root articles, then the collection tree with its articles.
-pub fn sidebar(project: &Project, locale: &str, current: Option<&str>) -> String {
-    let mut html = String::from("<nav class=\"tree\" aria-label=\"Collections\"><ul>");
-    for article in project.articles.iter().filter(|a| a.collection.is_none()) {
-        article_item(&mut html, article, locale, current);
-    }
-    for collection in project.collections.iter().filter(|c| c.parent.is_none()) {
-        collection_item(&mut html, project, &collection.key, locale, current);
-    }
-    html.push_str("</ul></nav>");
-    html
+/// The sidebar: root articles, then the collection tree with its articles; `current`'s links
+/// marked. Built once per snapshot and locale (see [`Sidebar`]); empty when the tree did not
+/// load.
+pub fn sidebar(site: &Site, locale: &str, current: Option<&str>) -> String {
+    let (Some(project), Some(outline)) = (&site.project, site.outline()) else {
+        return String::new();
+    };
+    site.sidebar_in(locale, || Sidebar::build(project, outline, locale))
+        .html(current)
 }
 
-fn collection_item(
+/// One locale's sidebar HTML without a current article, and where each article's links take
+/// the ` current` class: what every page of a snapshot shares.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sidebar {
+    html: String,
+    /// Article key → byte offsets in `html` just after its links' `article-link` class.
+    marks: HashMap<String, Vec<usize>>,
+}
+
+impl Sidebar {
+    /// The sidebar of `project` in `locale`.
+    pub fn build(project: &Project, outline: &Outline, locale: &str) -> Self {
+        let mut sidebar = Self {
+            html: String::from("<nav class=\"tree\" aria-label=\"Collections\"><ul>"),
+            marks: HashMap::new(),
+        };
+        for &i in &outline.root_articles {
+            sidebar.article(&project.articles[i], locale);
+        }
+        for &c in &outline.top {
+            let key = project.collections[c].key.as_str();
+            sidebar.collection(project, outline, key, locale, &mut Vec::new());
+        }
+        sidebar.html.push_str("</ul></nav>");
+        sidebar
+    }
+
+    /// The HTML with the links of `current` (if any) marked ` current`.
+    pub fn html(&self, current: Option<&str>) -> String {
+        const MARK: &str = " current";
+        let marks = current
+            .and_then(|key| self.marks.get(key))
+            .map_or(&[][..], Vec::as_slice);
+        let mut html = String::with_capacity(self.html.len() + marks.len() * MARK.len());
+        let mut from = 0;
+        for &at in marks {
+            html.push_str(&self.html[from..at]);
+            html.push_str(MARK);
+            from = at;
+        }
+        html.push_str(&self.html[from..]);
+        html
+    }
+
+    /// The collection `key` (the first with that key), its articles, then its
+    /// sub-collections. `open` holds the keys being listed around it: a collection whose key
+    /// is already open (a child reusing its parent's key, a `duplicate-key` error) is not
+    /// listed inside itself again.
+    fn collection(
+        &mut self,
+        project: &Project,
+        outline: &Outline,
+        key: &str,
+        locale: &str,
+        open: &mut Vec<String>,
+    ) {
+        let Some(c) = outline.collection(key) else {
+            return;
+        };
+        if open.iter().any(|k| k == key) {
+            return;
+        }
+        let collection = &project.collections[c];
+        let _ = write!(
+            self.html,
+            "<li class=\"collection\" data-key=\"{}\"><details open><summary>{}</summary><ul>",
+            escape(&collection.key),
+            escape(collection_name(collection, locale))
+        );
+        for &a in outline.articles_in(key) {
+            self.article(&project.articles[a], locale);
+        }
+        open.push(key.to_owned());
+        for &child in outline.children_of(key) {
+            let child = project.collections[child].key.as_str();
+            self.collection(project, outline, child, locale, open);
+        }
+        open.pop();
+        self.html.push_str("</ul></details></li>");
+    }
+
+    fn article(&mut self, article: &LocalArticle, locale: &str) {
+        let at = article_item(&mut self.html, article, locale, None);
+        self.marks.entry(article.key.clone()).or_default().push(at);
+    }
+}
+
+/// Writes one article's sidebar item; returns the byte offset just after its `article-link`
+/// class (where [`Sidebar::html`] marks the current article).
+fn article_item(
     html: &mut String,
-    project: &Project,
-    key: &str,
+    article: &LocalArticle,
     locale: &str,
     current: Option<&str>,
-) {
-    let Some(collection) = project.collections.iter().find(|c| c.key == key) else {
-        return;
-    };
-    let _ = write!(
-        html,
-        "<li class=\"collection\" data-key=\"{}\"><details open><summary>{}</summary><ul>",
-        escape(&collection.key),
-        escape(collection_name(collection, locale))
-    );
-    for article in project
-        .articles
-        .iter()
-        .filter(|a| a.collection.as_deref() == Some(key))
-    {
-        article_item(html, article, locale, current);
-    }
-    for child in project
-        .collections
-        .iter()
-        .filter(|c| c.parent.as_deref() == Some(key))
-    {
-        collection_item(html, project, &child.key, locale, current);
-    }
-    html.push_str("</ul></details></li>");
-}
-
-fn article_item(html: &mut String, article: &LocalArticle, locale: &str, current: Option<&str>) {
+) -> usize {
     let file = localized(article, locale);
     let mut class = String::from("article-link");
     if current == Some(article.key.as_str()) {
@@ -157,6 +218,7 @@ fn article_item(html: &mut String, article: &LocalArticle, locale: &str, current
     } else {
         ""
     };
+    let start = html.len();
     let _ = write!(
         html,
         "<li><a class=\"{class}\" href=\"{href}\" data-key=\"{key}\">{title}{draft}</a></li>",
@@ -164,6 +226,7 @@ fn article_item(html: &mut String, article: &LocalArticle, locale: &str, current
         key = escape(&article.key),
         title = escape(&file.title),
     );
+    start + "<li><a class=\"article-link".len()
 }
 
 /// The article's file in `locale`, else its default-locale file.
@@ -188,24 +251,13 @@ pub fn index(site: &Site, locale: &str) -> String {
     main.push_str(
         "<section class=\"hero\"><h1>Advice and answers</h1></section><div class=\"cards\">",
     );
-    let root_articles: Vec<&LocalArticle> = project
-        .articles
-        .iter()
-        .filter(|a| a.collection.is_none())
-        .collect();
-    for collection in project.collections.iter().filter(|c| c.parent.is_none()) {
-        let under = |a: &&LocalArticle| {
-            a.collection
-                .as_deref()
-                .is_some_and(|c| ancestors(project, c).any(|p| p == collection.key))
-        };
-        let count = project.articles.iter().filter(under).count();
-        let first = project
-            .articles
-            .iter()
-            .find(|a| a.collection.as_deref() == Some(collection.key.as_str()))
-            .or_else(|| project.articles.iter().find(under));
-        let href = first.map_or_else(String::new, |a| article_url(&a.key, locale));
+    let outline = site.outline().expect("a loaded tree has an outline");
+    for card in &outline.cards {
+        let collection = &project.collections[card.collection];
+        let count = card.count;
+        let href = card.first.map_or_else(String::new, |a| {
+            article_url(&project.articles[a].key, locale)
+        });
         let _ = write!(
             main,
             "<a class=\"card\" href=\"{href}\" data-key=\"{key}\"><h2>{name}</h2>",
@@ -223,10 +275,10 @@ pub fn index(site: &Site, locale: &str) -> String {
         );
     }
     main.push_str("</div>");
-    if !root_articles.is_empty() {
+    if !outline.root_articles.is_empty() {
         main.push_str("<section class=\"root-articles\"><h2>Articles</h2><ul>");
-        for article in root_articles {
-            article_item(&mut main, article, locale, None);
+        for &article in &outline.root_articles {
+            article_item(&mut main, &project.articles[article], locale, None);
         }
         main.push_str("</ul></section>");
     }
@@ -237,22 +289,8 @@ pub fn index(site: &Site, locale: &str) -> String {
         locale_links: locale_links(project, |code| {
             format!("/?locale={}", site::encode_path(code))
         }),
-        sidebar: sidebar(project, locale, None),
+        sidebar: sidebar(site, locale, None),
         main,
-    })
-}
-
-/// Keys of a collection's ancestors, nearest first (the collection itself included).
-fn ancestors<'a>(project: &'a Project, key: &'a str) -> impl Iterator<Item = &'a str> {
-    let mut next = Some(key);
-    std::iter::from_fn(move || {
-        let key = next?;
-        next = project
-            .collections
-            .iter()
-            .find(|c| c.key == key)
-            .and_then(|c| c.parent.as_deref());
-        Some(key)
     })
 }
 
@@ -261,7 +299,8 @@ pub fn article(site: &Site, key: &str, locale: &str) -> Option<String> {
     let Some(project) = &site.project else {
         return Some(broken(site));
     };
-    let article = project.articles.iter().find(|a| a.key == key)?;
+    let outline = site.outline().expect("a loaded tree has an outline");
+    let article = &project.articles[outline.article(key)?];
     let default_locale = project.config.default_locale.as_str();
     let (file, shown_locale) = match article.locales.get(locale) {
         Some(file) => (file, locale),
@@ -279,10 +318,10 @@ pub fn article(site: &Site, key: &str, locale: &str) -> Option<String> {
     main.push_str(&escape(&site::encode_path(locale)));
     main.push_str("\">All collections</a>");
     if let Some(collection) = &article.collection {
-        let mut chain: Vec<&str> = ancestors(project, collection).collect();
+        let mut chain = outline.ancestors(project, collection);
         chain.reverse();
         for key in chain {
-            if let Some(c) = project.collections.iter().find(|c| c.key == key) {
+            if let Some(c) = outline.collection(key).map(|c| &project.collections[c]) {
                 let _ = write!(
                     main,
                     "<span class=\"sep\">›</span><span>{}</span>",
@@ -350,7 +389,7 @@ pub fn article(site: &Site, key: &str, locale: &str) -> Option<String> {
         view: View::Articles,
         locale,
         locale_links: locale_links(project, |code| article_url(&article.key, code)),
-        sidebar: sidebar(project, locale, Some(&article.key)),
+        sidebar: sidebar(site, locale, Some(&article.key)),
         main,
     }))
 }
@@ -373,7 +412,7 @@ pub fn message(site: &Site, view: View, locale: &str, title: &str, body_html: &s
         || (String::new(), Vec::new()),
         |p| {
             (
-                sidebar(p, locale, None),
+                sidebar(site, locale, None),
                 locale_links(p, |c| format!("/?locale={}", site::encode_path(c))),
             )
         },
@@ -418,4 +457,98 @@ pub fn diagnostics_panel<'a>(
         plural(warnings, "warning"),
         escape(&site.diagnostics_text(list))
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site(files: &[(&str, &str)]) -> (tempfile::TempDir, Site) {
+        let dir = tempfile::tempdir().unwrap();
+        let config = "default_locale = \"en\"\nlocales = [\"en\", \"fr\"]\n";
+        for (path, text) in std::iter::once(&("helpcenter.toml", config)).chain(files) {
+            let file = dir.path().join(path);
+            std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+            std::fs::write(file, text).unwrap();
+        }
+        let site = Site::load(dir.path());
+        (dir, site)
+    }
+
+    const TREE: &[(&str, &str)] = &[
+        ("top.md", "---\ntitle: Top\n---\n"),
+        (
+            "g/_collection.yml",
+            "name: G\ntranslations: {fr: {name: Gé}}\n",
+        ),
+        ("g/a.md", "---\ntitle: A\nstate: draft\n---\n"),
+        ("g/a.fr.md", "---\ntitle: A fr\n---\n"),
+        ("g/s/_collection.yml", "name: S\n"),
+        ("g/s/b.md", "---\ntitle: B\n---\n"),
+    ];
+
+    #[test]
+    fn the_shared_sidebar_marks_the_current_article_only() {
+        let (_dir, site) = site(TREE);
+        let plain = sidebar(&site, "en", None);
+        assert_eq!(
+            plain,
+            "<nav class=\"tree\" aria-label=\"Collections\"><ul>\
+             <li><a class=\"article-link\" href=\"/articles/top?locale=en\" data-key=\"top\">Top</a></li>\
+             <li class=\"collection\" data-key=\"g\"><details open><summary>G</summary><ul>\
+             <li><a class=\"article-link is-draft\" href=\"/articles/g/a?locale=en\" data-key=\"g/a\">A <span class=\"badge draft\">Draft</span></a></li>\
+             <li class=\"collection\" data-key=\"g/s\"><details open><summary>S</summary><ul>\
+             <li><a class=\"article-link\" href=\"/articles/g/s/b?locale=en\" data-key=\"g/s/b\">B</a></li>\
+             </ul></details></li></ul></details></li></ul></nav>"
+        );
+        let current = sidebar(&site, "en", Some("g/a"));
+        assert_eq!(
+            current,
+            plain.replace(
+                "\"article-link is-draft\"",
+                "\"article-link current is-draft\""
+            )
+        );
+        assert_eq!(
+            sidebar(&site, "en", Some("g/s/b")),
+            plain.replace(
+                "class=\"article-link\" href=\"/articles/g/s/b",
+                "class=\"article-link current\" href=\"/articles/g/s/b"
+            )
+        );
+        // Another locale is its own sidebar; an unknown key marks nothing.
+        let fr = sidebar(&site, "fr", None);
+        assert!(
+            fr.contains("<summary>Gé</summary>") && fr.contains(">A fr</a>"),
+            "{fr}"
+        );
+        assert_eq!(sidebar(&site, "en", Some("nope")), plain);
+        assert_eq!(sidebar(&site, "en", None), plain);
+    }
+
+    #[test]
+    fn a_collection_reusing_its_parents_key_is_not_listed_inside_itself() {
+        // A `duplicate-key` error: the child's key is the parent's; the pages still answer.
+        let (_dir, site) = site(&[
+            (
+                "a/_collection.yml",
+                "name: A\nkey: same\ntranslations: {fr: {name: A}}\n",
+            ),
+            (
+                "a/b/_collection.yml",
+                "name: B\nkey: same\ntranslations: {fr: {name: B}}\n",
+            ),
+            ("a/b/x.md", "---\ntitle: X\n---\n"),
+        ]);
+        assert!(site.diagnostics.iter().any(|d| d.code == "duplicate-key"));
+        let html = sidebar(&site, "en", None);
+        assert_eq!(
+            html.matches("<li class=\"collection\"").count(),
+            1,
+            "{html}"
+        );
+        assert!(html.contains("data-key=\"a/b/x\""), "{html}");
+        assert!(index(&site, "en").contains("1 article<"));
+        assert!(article(&site, "a/b/x", "en").is_some());
+    }
 }

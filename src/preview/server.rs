@@ -292,7 +292,7 @@ async fn changes_view(State(state): State<Shared>, Query(query): Query<TargetQue
                 view: View::Changes,
                 locale: &locale,
                 locale_links: Vec::new(),
-                sidebar: pages::sidebar(project, &locale, None),
+                sidebar: pages::sidebar(&site, &locale, None),
                 main,
             }))
             .into_response()

@@ -1,14 +1,19 @@
-//! The content tree as the preview shows it: loaded and rendered afresh for every request, so
-//! edits show up on reload. In: the content root. Out: a [`Site`] with every article file
-//! rendered exactly as `apply` would send it, plus the `check` diagnostics.
+//! The content tree as the preview shows it: one loaded and rendered snapshot (the index keeps
+//! the current one). In: the content root. Out: a [`Site`] with every article file rendered
+//! exactly as `apply` would send it, plus the `check` diagnostics, and what every page of the
+//! snapshot shares, built once on first use: the [`Outline`] of the collection tree and the
+//! sidebar per locale.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use crate::content::loader::sort_diagnostics;
 use crate::content::model::{LocalArticle, LocalCollection, Project};
 use crate::diagnostics::Diagnostic;
+use crate::preview::outline::Outline;
+use crate::preview::pages::Sidebar;
 use crate::render::Rendered;
 
 /// One snapshot of the content tree.
@@ -19,8 +24,13 @@ pub struct Site {
     pub project: Option<Project>,
     /// Load and render diagnostics, sorted by path, line and column (what `check` reports).
     pub diagnostics: Vec<Diagnostic>,
-    /// `(article key, locale)` → its rendered body.
-    rendered: HashMap<(String, String), Rendered>,
+    /// `(article key, locale)` → its rendered body (shared with the next snapshot when the
+    /// file did not change).
+    rendered: HashMap<(String, String), Arc<Rendered>>,
+    /// The collection tree indexed, built on first use.
+    outline: OnceLock<Outline>,
+    /// The sidebar per locale, built on first use.
+    sidebars: Mutex<HashMap<String, Arc<Sidebar>>>,
 }
 
 impl Site {
@@ -34,7 +44,7 @@ impl Site {
                 for (locale, file) in &article.locales {
                     let r = crate::render::render_article(project, article, file);
                     diagnostics.extend(r.diagnostics.iter().cloned());
-                    rendered.insert((article.key.clone(), locale.clone()), r);
+                    rendered.insert((article.key.clone(), locale.clone()), Arc::new(r));
                 }
             }
         }
@@ -45,6 +55,8 @@ impl Site {
             project: loaded.project,
             diagnostics,
             rendered,
+            outline: OnceLock::new(),
+            sidebars: Mutex::new(HashMap::new()),
         }
     }
 
@@ -54,7 +66,7 @@ impl Site {
         root: &Path,
         project: Option<Project>,
         mut diagnostics: Vec<Diagnostic>,
-        rendered: HashMap<(String, String), Rendered>,
+        rendered: HashMap<(String, String), Arc<Rendered>>,
     ) -> Self {
         // In the order `load` renders (article, then locale), so ties sort alike.
         for article in project.iter().flat_map(|p| &p.articles) {
@@ -71,12 +83,36 @@ impl Site {
             project,
             diagnostics,
             rendered,
+            outline: OnceLock::new(),
+            sidebars: Mutex::new(HashMap::new()),
         }
     }
 
     /// The rendering of `key` in `locale`, as loaded.
     pub fn rendered(&self, key: &str, locale: &str) -> Option<&Rendered> {
+        self.rendered_shared(key, locale).map(Arc::as_ref)
+    }
+
+    /// The rendering of `key` in `locale`, to share with another snapshot.
+    pub fn rendered_shared(&self, key: &str, locale: &str) -> Option<&Arc<Rendered>> {
         self.rendered.get(&(key.to_owned(), locale.to_owned()))
+    }
+
+    /// The collection tree indexed (`None` when the tree did not load).
+    pub fn outline(&self) -> Option<&Outline> {
+        let project = self.project.as_ref()?;
+        Some(self.outline.get_or_init(|| Outline::new(project)))
+    }
+
+    /// The sidebar in `locale`: `build` makes it on the first call per locale, later calls
+    /// share it (the snapshot does not change; the next one starts empty).
+    pub fn sidebar_in(&self, locale: &str, build: impl FnOnce() -> Sidebar) -> Arc<Sidebar> {
+        let mut sidebars = self.sidebars.lock().unwrap_or_else(PoisonError::into_inner);
+        Arc::clone(
+            sidebars
+                .entry(locale.to_owned())
+                .or_insert_with(|| Arc::new(build())),
+        )
     }
 
     /// Number of errors among the diagnostics.
@@ -101,12 +137,9 @@ impl Site {
         let rendered = self
             .rendered
             .get(&(article.key.clone(), locale.to_owned()))?;
+        let outline = self.outline.get_or_init(|| Outline::new(project));
         let html = crate::render::resolve_links(&rendered.html, |key| {
-            project
-                .articles
-                .iter()
-                .any(|a| a.key == key)
-                .then(|| article_url(key, locale))
+            outline.article(key).map(|_| article_url(key, locale))
         });
         Some(match &project.config.assets.base_url {
             Some(base) if !base.is_empty() => html.replace(

@@ -17,6 +17,7 @@ mod plan_memo;
 mod plan_output;
 mod preview;
 mod preview_index;
+mod preview_scale;
 mod pull;
 mod pull_fidelity;
 mod remote;
