@@ -626,9 +626,11 @@ fn parse_one(
     base: &str,
     locale: &str,
 ) -> Result<ParsedFile, Vec<Diagnostic>> {
-    let text = read_text(root, rel)?;
+    let mut text = read_text(root, rel)?;
     let fm = front_matter::parse(&text, rel)?;
-    Ok(ParsedFile {
+    // The body is the end of the text: cut the front matter off in place rather than copy it.
+    let body_start = text.len() - fm.body.len();
+    let parsed = ParsedFile {
         rel: rel.to_path_buf(),
         base: base.to_owned(),
         locale: locale.to_owned(),
@@ -641,8 +643,13 @@ fn parse_one(
         key: fm.key,
         fin_agent: fm.fin_agent,
         fin_copilot: fm.fin_copilot,
-        markdown: fm.body.to_owned(),
+        markdown: String::new(),
         body_line: fm.body_line,
+    };
+    text.drain(..body_start);
+    Ok(ParsedFile {
+        markdown: text,
+        ..parsed
     })
 }
 
