@@ -439,7 +439,8 @@ impl Loader<'_> {
     /// Two articles with one title in one collection and locale: readers cannot tell them
     /// apart, and adopting an unmanaged Intercom article by title would be ambiguous.
     fn warn_same_titles(&mut self, articles: &[LocalArticle]) {
-        let mut seen: HashMap<(Option<&str>, &str, &str), &Path> = HashMap::new();
+        let files = articles.iter().map(|a| a.locales.len()).sum();
+        let mut seen: HashMap<(Option<&str>, &str, &str), &Path> = HashMap::with_capacity(files);
         for article in articles {
             for (locale, file) in &article.locales {
                 let slot = (
