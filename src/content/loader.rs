@@ -410,7 +410,8 @@ impl Loader<'_> {
     /// Two articles with one title in one collection and locale: readers cannot tell them
     /// apart, and adopting an unmanaged Intercom article by title would be ambiguous.
     fn warn_same_titles(&mut self, articles: &[LocalArticle]) {
-        let mut seen: HashMap<(Option<&str>, &str, &str), &Path> = HashMap::new();
+        let files = articles.iter().map(|a| a.locales.len()).sum();
+        let mut seen: HashMap<(Option<&str>, &str, &str), &Path> = HashMap::with_capacity(files);
         for article in articles {
             for (locale, file) in &article.locales {
                 let slot = (
@@ -680,7 +681,9 @@ fn looks_like_locale(code: &str) -> bool {
 
 type ParseResult = Result<ParsedFile, (PathBuf, String, bool, Vec<Diagnostic>)>;
 
-/// Reads and parses the named files on up to `available_parallelism` threads, in order.
+/// Reads and parses the named files on up to `available_parallelism` threads, in order. The
+/// threads take batches of 64 files from a shared counter, so one slowed by other work on the
+/// machine does not leave the others waiting for its fixed share.
 fn parse_all(
     root: &Path,
     default_locale: &str,
@@ -689,19 +692,28 @@ fn parse_all(
     let threads = std::thread::available_parallelism()
         .map_or(1, std::num::NonZero::get)
         .clamp(1, 16);
-    let chunk = named.len().div_ceil(threads).max(64);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = named
-            .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || {
-                    part.iter()
-                        .map(|(rel, base, locale)| {
-                            let is_default = locale == default_locale;
-                            parse_one(root, rel, base, locale)
-                                .map_err(|errors| (rel.clone(), base.clone(), is_default, errors))
-                        })
-                        .collect::<Vec<_>>()
+    let batches: Vec<_> = named.chunks(64).collect();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut done: Vec<(usize, Vec<ParseResult>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads.min(batches.len()))
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut out = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(part) = batches.get(i) else { break };
+                        let parsed = part
+                            .iter()
+                            .map(|(rel, base, locale)| {
+                                let is_default = locale == default_locale;
+                                parse_one(root, rel, base, locale).map_err(|errors| {
+                                    (rel.clone(), base.clone(), is_default, errors)
+                                })
+                            })
+                            .collect();
+                        out.push((i, parsed));
+                    }
+                    out
                 })
             })
             .collect();
@@ -709,7 +721,9 @@ fn parse_all(
             .into_iter()
             .flat_map(|h| h.join().unwrap_or_default())
             .collect()
-    })
+    });
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().flat_map(|(_, parsed)| parsed).collect()
 }
 
 fn parse_one(
@@ -718,9 +732,11 @@ fn parse_one(
     base: &str,
     locale: &str,
 ) -> Result<ParsedFile, Vec<Diagnostic>> {
-    let text = read_text(root, rel)?;
+    let mut text = read_text(root, rel)?;
     let fm = front_matter::parse(&text, rel)?;
-    Ok(ParsedFile {
+    // The body is the end of the text: cut the front matter off in place rather than copy it.
+    let body_start = text.len() - fm.body.len();
+    let parsed = ParsedFile {
         rel: rel.to_path_buf(),
         base: base.to_owned(),
         locale: locale.to_owned(),
@@ -733,8 +749,13 @@ fn parse_one(
         key: fm.key,
         fin_agent: fm.fin_agent,
         fin_copilot: fm.fin_copilot,
-        markdown: fm.body.to_owned(),
+        markdown: String::new(),
         body_line: fm.body_line,
+    };
+    text.drain(..body_start);
+    Ok(ParsedFile {
+        markdown: text,
+        ..parsed
     })
 }
 

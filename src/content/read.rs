@@ -14,12 +14,8 @@ pub const ASSET_LIMIT: u64 = 64 << 20;
 
 /// Reads `path` whole when it is (or links to) a regular file of at most `limit` bytes.
 pub fn bounded(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
-    // Checked before opening: opening a FIFO blocks until a writer comes.
-    let meta = std::fs::metadata(path)?;
-    if !meta.is_file() {
-        return Err(not_regular(&meta));
-    }
-    let file = std::fs::File::open(path)?;
+    let file = open_without_blocking(path)?;
+    // The opened file's own type, so a file swapped after the walk is caught too.
     let meta = file.metadata()?;
     if !meta.is_file() {
         return Err(not_regular(&meta));
@@ -36,6 +32,28 @@ pub fn bounded(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
         ));
     }
     Ok(bytes)
+}
+
+/// Opens `path` for reading without blocking on a FIFO. On Unix with `O_NONBLOCK` (a FIFO
+/// opens at once, and is then refused by its type; regular files ignore the flag): one path
+/// lookup instead of a `stat` before the `open`, which was a quarter of reading a small file.
+#[cfg(unix)]
+fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt as _;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+}
+
+/// Opens `path` for reading; checked first, since opening a pipe can block until a writer comes.
+#[cfg(not(unix))]
+fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(not_regular(&meta));
+    }
+    std::fs::File::open(path)
 }
 
 fn not_regular(meta: &std::fs::Metadata) -> std::io::Error {
@@ -89,5 +107,20 @@ mod tests {
             let err = bounded(Path::new("/dev/zero"), 1 << 20).unwrap_err();
             assert!(err.to_string().contains("a device"), "{err}");
         }
+    }
+
+    /// A FIFO with no writer: opening it for reading would block forever without the flag.
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_is_refused_without_blocking() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("pipe.md");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .expect("mkfifo runs");
+        assert!(made.success());
+        let err = bounded(&fifo, 1 << 20).unwrap_err();
+        assert!(err.to_string().contains("a FIFO"), "{err}");
     }
 }

@@ -144,8 +144,13 @@ fn check_name(
         .with_hint("rename it with letters, digits, `-` and `_`"));
     }
     let parent = rel.parent().map(Path::to_path_buf).unwrap_or_default();
-    let nfc = icu_normalizer::ComposingNormalizerBorrowed::new_nfc();
-    let key = nfc.normalize(&name.to_lowercase()).into_owned();
+    // ASCII is its own NFC form, and its lowercase is ASCII's: no normalizer needed.
+    let key = if name.is_ascii() {
+        name.to_ascii_lowercase()
+    } else {
+        let nfc = icu_normalizer::ComposingNormalizerBorrowed::new_nfc();
+        nfc.normalize(&name.to_lowercase()).into_owned()
+    };
     match folded.entry((parent, key)) {
         std::collections::hash_map::Entry::Occupied(first) if *first.get() != name => {
             Err(Diagnostic::error(

@@ -93,6 +93,9 @@ impl Source<'_> {
     /// Streams the parser's events (iterative) and fails at the first collection that opens
     /// deeper than [`MAX_YAML_DEPTH`]. Syntax errors are left to the loader, which words them.
     fn check_depth(&self, text: &str) -> Result<(), Diagnostic> {
+        if !may_nest_deeper_than(text, MAX_YAML_DEPTH) {
+            return Ok(());
+        }
         let mut depth = 0usize;
         for event in saphyr_parser::Parser::new_from_str(text) {
             let Ok((event, span)) = event else {
@@ -199,6 +202,19 @@ pub fn is_null(node: &MarkedYaml<'_>) -> bool {
     matches!(node.data, YamlData::Value(Scalar::Null))
 }
 
+/// Whether `text` holds enough collection indicators to nest more than `max` levels. Every
+/// collection the parser opens starts at an indicator of its own: `[`, `{`, the `-` of its
+/// first block-sequence entry, or the `:` / `?` of its first mapping entry (an implicit
+/// mapping in a flow sequence included). So a text with at most `max` of these bytes cannot
+/// open more than `max` nested collections, and the event pre-pass is skipped: it was a third
+/// of the cost of a front matter block of plain `key: value` lines.
+fn may_nest_deeper_than(text: &str, max: usize) -> bool {
+    text.bytes()
+        .filter(|b| matches!(b, b'[' | b'{' | b'-' | b':' | b'?'))
+        .nth(max)
+        .is_some()
+}
+
 /// "a string", "a number", ... for messages.
 pub fn type_name(node: &MarkedYaml<'_>) -> &'static str {
     match &node.data {
@@ -260,6 +276,56 @@ mod tests {
         assert_eq!(did_you_mean("titel", known), Some("title"));
         assert_eq!(did_you_mean("desciption", known), Some("description"));
         assert_eq!(did_you_mean("zzz", known), None);
+    }
+
+    fn depth_error(text: &str) -> Option<Pos> {
+        let src = Source {
+            path: Path::new("a.md"),
+            line_offset: 0,
+        };
+        src.parse(text)
+            .err()
+            .filter(|d| d.code == "yaml-too-deep")
+            .map(|d| Pos {
+                line: d.line,
+                column: d.column,
+            })
+    }
+
+    #[test]
+    fn nesting_bound_holds_with_and_without_the_pre_pass() {
+        let flow = |n: usize| format!("k: {}1{}\n", "[".repeat(n), "]".repeat(n));
+        // 32 lists under the mapping: 33 levels, 33 indicators: the pre-pass runs and refuses.
+        assert!(may_nest_deeper_than(&flow(32), MAX_YAML_DEPTH));
+        assert_eq!(
+            depth_error(&flow(32)),
+            Some(Pos {
+                line: 1,
+                column: 35
+            })
+        );
+        // 31 lists: 32 levels, the most allowed (and 32 indicators: no pre-pass needed).
+        assert_eq!(depth_error(&flow(31)), None);
+        // Block sequences on one line (`- - - x`) and nested block mappings count too.
+        let dashes = format!("{}x\n", "- ".repeat(33));
+        assert!(depth_error(&dashes).is_some());
+        let mut nested = String::new();
+        for i in 0..33 {
+            nested.push_str(&" ".repeat(i));
+            nested.push('k');
+            nested.push_str(&i.to_string());
+            nested.push_str(":\n");
+        }
+        nested.push_str(&" ".repeat(33));
+        nested.push_str("v: 1\n");
+        assert!(depth_error(&nested).is_some());
+        // Few indicators: skipped, and nothing that deep can be written with so few.
+        assert!(!may_nest_deeper_than(
+            "title: a\ndescription: b\n",
+            MAX_YAML_DEPTH
+        ));
+        assert!(!may_nest_deeper_than(&"-".repeat(32), 32));
+        assert!(may_nest_deeper_than(&"-".repeat(33), 32));
     }
 
     #[test]
