@@ -27,6 +27,7 @@ pub mod error;
 pub mod html_dom;
 pub mod html_text;
 pub mod output;
+pub mod parallel;
 pub mod pipeline;
 pub mod plan;
 pub mod preview;

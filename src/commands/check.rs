@@ -44,53 +44,21 @@ pub fn check_project_for(root: &Path, target: Option<&str>) -> CheckReport {
     }
 }
 
-/// Renders every locale file of every article on several threads; returns their diagnostics
-/// in file order. The threads take batches of [`BATCH`] files from a shared counter rather
-/// than a fixed half each: on a machine shared with other work one thread may get less time,
-/// and the other then takes over its files instead of waiting.
+/// Renders every locale file of every article on several threads
+/// ([`crate::parallel::map_in_order`]); returns their diagnostics in file order.
 pub fn render_all(project: &Project) -> Vec<Diagnostic> {
     let files: Vec<(&LocalArticle, &ArticleFile)> = project
         .articles
         .iter()
         .flat_map(|a| a.locales.values().map(move |f| (a, f)))
         .collect();
-    let threads = std::thread::available_parallelism()
-        .map_or(1, std::num::NonZero::get)
-        .max(2);
-    let batches: Vec<&[(&LocalArticle, &ArticleFile)]> = files.chunks(BATCH).collect();
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let mut done: Vec<(usize, Vec<Diagnostic>)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads.min(batches.len()))
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut out = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(batch) = batches.get(i) else { break };
-                        let diagnostics = batch
-                            .iter()
-                            .flat_map(|(article, file)| {
-                                crate::render::render_article(project, article, file).diagnostics
-                            })
-                            .collect();
-                        out.push((i, diagnostics));
-                    }
-                    out
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_default())
-            .collect()
-    });
-    done.sort_by_key(|(i, _)| *i);
-    done.into_iter().flat_map(|(_, d)| d).collect()
+    crate::parallel::map_in_order(&files, |(article, file)| {
+        crate::render::render_article(project, article, file).diagnostics
+    })
+    .into_iter()
+    .flatten()
+    .collect()
 }
-
-/// Files per batch of [`render_all`]: small enough to balance, large enough to make the
-/// shared counter's cost nothing.
-const BATCH: usize = 64;
 
 /// The targets whose rules `check` applies: the one named (`--target`), else the default
 /// target, else every target (a problem is an error when any of them would refuse it).

@@ -681,49 +681,18 @@ fn looks_like_locale(code: &str) -> bool {
 
 type ParseResult = Result<ParsedFile, (PathBuf, String, bool, Vec<Diagnostic>)>;
 
-/// Reads and parses the named files on up to `available_parallelism` threads, in order. The
-/// threads take batches of 64 files from a shared counter, so one slowed by other work on the
-/// machine does not leave the others waiting for its fixed share.
+/// Reads and parses the named files on several threads ([`crate::parallel::map_in_order`]),
+/// in order.
 fn parse_all(
     root: &Path,
     default_locale: &str,
     named: &[(PathBuf, String, String)],
 ) -> Vec<ParseResult> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, std::num::NonZero::get)
-        .clamp(1, 16);
-    let batches: Vec<_> = named.chunks(64).collect();
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let mut done: Vec<(usize, Vec<ParseResult>)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads.min(batches.len()))
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut out = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(part) = batches.get(i) else { break };
-                        let parsed = part
-                            .iter()
-                            .map(|(rel, base, locale)| {
-                                let is_default = locale == default_locale;
-                                parse_one(root, rel, base, locale).map_err(|errors| {
-                                    (rel.clone(), base.clone(), is_default, errors)
-                                })
-                            })
-                            .collect();
-                        out.push((i, parsed));
-                    }
-                    out
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_default())
-            .collect()
-    });
-    done.sort_by_key(|(i, _)| *i);
-    done.into_iter().flat_map(|(_, parsed)| parsed).collect()
+    crate::parallel::map_in_order(named, |(rel, base, locale)| {
+        let is_default = locale == default_locale;
+        parse_one(root, rel, base, locale)
+            .map_err(|errors| (rel.clone(), base.clone(), is_default, errors))
+    })
 }
 
 fn parse_one(

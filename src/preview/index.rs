@@ -702,36 +702,10 @@ fn changed(old: &Snapshot, new: &Snapshot) -> Option<(Vec<String>, bool)> {
     (tree || !articles.is_empty()).then(|| (articles.into_iter().collect(), tree))
 }
 
-/// Renders `files` on up to `available_parallelism` threads, in order.
+/// Renders `files` on several threads ([`crate::parallel::map_in_order`]), in order.
 fn render_in_parallel(project: &Project, files: &[(&LocalArticle, &ArticleFile)]) -> Vec<Rendered> {
-    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-    let chunk = files.len().div_ceil(threads).max(16);
-    if files.len() <= chunk {
-        return files
-            .iter()
-            .map(|(article, file)| crate::render::render_article(project, article, file))
-            .collect();
-    }
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = files
-            .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || {
-                    part.iter()
-                        .map(|(article, file)| {
-                            crate::render::render_article(project, article, file)
-                        })
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| match h.join() {
-                Ok(part) => part,
-                Err(panic) => std::panic::resume_unwind(panic),
-            })
-            .collect()
+    crate::parallel::map_in_order(files, |(article, file)| {
+        crate::render::render_article(project, article, file)
     })
 }
 
