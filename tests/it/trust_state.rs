@@ -339,6 +339,44 @@ fn kill_after_an_update_reached_intercom_leaves_no_false_drift() {
     assert_no_duplicates(&emu);
 }
 
+/// Killed with writes in flight and the intents of the next ones journaled ahead of them
+/// (`--concurrency 4`): the next plan shows no drift, apply finishes without a duplicate, and
+/// an intent whose write never went out changes nothing.
+#[test]
+fn kill_with_intents_journaled_ahead_converges_without_duplicates() {
+    let emu = Emulator::start(&["--latency-ms", "50", "--no-rate-limit"]);
+    let dir = tempfile::tempdir().unwrap();
+    small_tree(dir.path(), &emu.base_url);
+    for n in 0..24 {
+        write(
+            dir.path(),
+            &format!("guides/many-{n:02}.md"),
+            &format!("---\ntitle: Many {n}\n---\nBody {n}.\n"),
+        );
+    }
+    let mut killed = spawn_apply(
+        dir.path(),
+        &["--concurrency", "4"],
+        &[("HELPCENTER_TEST_ABORT_AFTER_WRITES", "8")],
+    );
+    wait_for_line(&mut killed, "test hook: aborting after 8 answered write(s)");
+    assert!(!killed.wait().unwrap().success());
+    let journal =
+        std::fs::read_to_string(dir.path().join(".helpcenter/test.journal.jsonl")).unwrap();
+    let intents = journal.matches("\"op\":\"article_intent\"").count();
+    assert!(intents > 8, "more intents than answered writes:\n{journal}");
+    let (run, plan) = plan_json(dir.path(), &[]);
+    assert_eq!(
+        plan["summary"]["drift"], 0,
+        "{}\n{}",
+        run.stdout, run.stderr
+    );
+    apply(dir.path(), &[]).expect(0);
+    assert_converged(dir.path());
+    let (articles, _) = assert_no_duplicates(&emu);
+    assert_eq!(articles, 4 + 24);
+}
+
 /// Killed after the creates, before the link pass: the plan names the published body that
 /// still holds an unresolved link, shows no drift, and apply resolves it.
 #[test]
