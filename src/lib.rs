@@ -9,6 +9,13 @@
 use std::ffi::OsString;
 use std::process::ExitCode;
 
+/// mimalloc instead of the system allocator, for the binary and for everything that links this
+/// crate (benches and tests measure what ships). Every per-file pass allocates and frees many
+/// small strings on several threads at once; with glibc's allocator that was 17 % of `check`'s
+/// CPU (docs/performance.md, "check vs pulldown-cmark").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Runs the command line and returns the process exit code (0, 1, or 2 for changes).
 pub fn run<I, T>(args: I) -> ExitCode
 where
