@@ -45,7 +45,7 @@ pub fn load(root: &Path) -> Loaded {
             files: 1,
         };
     };
-    let tree = walk::walk(root, &walk::exclude_set(&config.exclude));
+    let (tree, parsed) = read_while_walking(root, &config);
     let mut loader = Loader {
         root,
         config: &config,
@@ -53,7 +53,7 @@ pub fn load(root: &Path) -> Loaded {
         collection_keys: HashMap::new(),
     };
     let collections = loader.collections(&tree);
-    let (articles, unloaded) = loader.articles(&tree);
+    let (articles, unloaded) = loader.articles(&tree, parsed);
     loader.warn_same_titles(&articles);
     diagnostics.extend(super::target_scope::diagnostics(
         &config,
@@ -240,10 +240,15 @@ impl Loader<'_> {
     }
 
     /// The articles, and the article files that did not load (see [`Project::unloaded`]).
-    fn articles(&mut self, tree: &walk::Tree) -> (Vec<LocalArticle>, BTreeSet<PathBuf>) {
-        // Name checks first (cheap, sequential), then read and parse in parallel.
-        let mut named = Vec::new();
-        for rel in &tree.markdown {
+    /// `read` holds what [`read_while_walking`] made of each file of `tree.markdown`; the name
+    /// checks here decide which of them count.
+    fn articles(
+        &mut self,
+        tree: &walk::Tree,
+        read: Vec<Option<ParseResult>>,
+    ) -> (Vec<LocalArticle>, BTreeSet<PathBuf>) {
+        let mut parsed = Vec::with_capacity(read.len());
+        for (rel, read) in tree.markdown.iter().zip(read) {
             let dir = rel.parent().unwrap_or(Path::new(""));
             if !dir.as_os_str().is_empty() && !tree.collection_dirs.contains(dir) {
                 self.diagnostics.push(
@@ -265,19 +270,22 @@ impl Loader<'_> {
                 );
                 continue;
             }
-            match self.split_locale(rel) {
+            match split_locale(self.config, rel) {
                 Ok((base, locale)) => {
                     if locale == self.config.default_locale
                         && let Some(warning) = self.near_miss_translation(rel, &base)
                     {
                         self.diagnostics.push(warning);
                     }
-                    named.push((rel.clone(), base, locale));
+                    // Read during the walk (the same name gives the same locale); read now
+                    // otherwise, which does not happen.
+                    parsed.push(read.unwrap_or_else(|| {
+                        parse_named(self.root, &self.config.default_locale, rel, &base, &locale)
+                    }));
                 }
                 Err(diag) => self.diagnostics.push(diag),
             }
         }
-        let parsed = parse_all(self.root, &self.config.default_locale, &named);
 
         let mut groups: BTreeMap<String, (Option<ParsedFile>, Vec<ParsedFile>)> = BTreeMap::new();
         let mut failed_defaults = std::collections::HashSet::new();
@@ -480,58 +488,58 @@ impl Loader<'_> {
             )),
         )
     }
+}
 
-    /// `guides/install.fr.md` → (`guides/install`, `fr`); checks the locale code.
-    fn split_locale(&self, rel: &Path) -> Result<(String, String), Diagnostic> {
-        let text = path_string(rel);
-        let stem = &text[..text.len() - ".md".len()];
-        let default = || Ok((stem.to_owned(), self.config.default_locale.clone()));
-        let Some((base, code)) = stem.rsplit_once('.') else {
-            return default();
-        };
-        if base.is_empty() || base.ends_with('/') {
-            return default();
-        }
-        if code == self.config.default_locale {
-            return Err(Diagnostic::error(
-                "default-locale-suffix",
-                rel,
-                0,
-                0,
-                format!(
-                    "`{code}` is the default locale: its file is `{base}.md`, without a locale code"
-                ),
-            )
-            .with_hint(format!("rename the file to `{base}.md`")));
-        }
-        if self.config.locales.iter().any(|l| l == code) {
-            return Ok((base.to_owned(), code.to_owned()));
-        }
-        if locales::is_intercom_locale(code) {
-            return Err(Diagnostic::error(
-                "locale-not-configured",
-                rel,
-                0,
-                0,
-                format!("locale `{code}` is not in `locales` of `helpcenter.toml`"),
-            )
-            .with_hint(format!("add \"{code}\" to `locales`, or rename the file")));
-        }
-        if let Some(suggestion) = locales::suggest_locale(code).filter(|_| looks_like_locale(code))
-        {
-            return Err(Diagnostic::error(
-                "unknown-locale",
-                rel,
-                0,
-                0,
-                format!("unknown locale `{code}` in the file name"),
-            )
-            .with_hint(format!(
-                "did you mean `{suggestion}`? Locale codes are case-sensitive"
-            )));
-        }
-        if looks_like_locale(code) {
-            return Err(Diagnostic::error(
+/// `guides/install.fr.md` → (`guides/install`, `fr`); checks the locale code against `config`.
+fn split_locale(config: &Config, rel: &Path) -> Result<(String, String), Diagnostic> {
+    let text = path_string(rel);
+    let stem = &text[..text.len() - ".md".len()];
+    let default = || Ok((stem.to_owned(), config.default_locale.clone()));
+    let Some((base, code)) = stem.rsplit_once('.') else {
+        return default();
+    };
+    if base.is_empty() || base.ends_with('/') {
+        return default();
+    }
+    if code == config.default_locale {
+        return Err(Diagnostic::error(
+            "default-locale-suffix",
+            rel,
+            0,
+            0,
+            format!(
+                "`{code}` is the default locale: its file is `{base}.md`, without a locale code"
+            ),
+        )
+        .with_hint(format!("rename the file to `{base}.md`")));
+    }
+    if config.locales.iter().any(|l| l == code) {
+        return Ok((base.to_owned(), code.to_owned()));
+    }
+    if locales::is_intercom_locale(code) {
+        return Err(Diagnostic::error(
+            "locale-not-configured",
+            rel,
+            0,
+            0,
+            format!("locale `{code}` is not in `locales` of `helpcenter.toml`"),
+        )
+        .with_hint(format!("add \"{code}\" to `locales`, or rename the file")));
+    }
+    if let Some(suggestion) = locales::suggest_locale(code).filter(|_| looks_like_locale(code)) {
+        return Err(Diagnostic::error(
+            "unknown-locale",
+            rel,
+            0,
+            0,
+            format!("unknown locale `{code}` in the file name"),
+        )
+        .with_hint(format!(
+            "did you mean `{suggestion}`? Locale codes are case-sensitive"
+        )));
+    }
+    if looks_like_locale(code) {
+        return Err(Diagnostic::error(
                 "unknown-locale",
                 rel,
                 0,
@@ -541,10 +549,9 @@ impl Loader<'_> {
             .with_hint(
                 "use one of Intercom's locale codes (e.g. `fr`, `pt-BR`), or rename the file without the dot",
             ));
-        }
-        // A dot that is not a locale suffix is part of the name (`v1.2.md`).
-        default()
     }
+    // A dot that is not a locale suffix is part of the name (`v1.2.md`).
+    default()
 }
 
 /// The warning for a title longer than [`TITLE_WARN_CHARS`].
@@ -681,17 +688,45 @@ fn looks_like_locale(code: &str) -> bool {
 
 type ParseResult = Result<ParsedFile, (PathBuf, String, bool, Vec<Diagnostic>)>;
 
-/// Reads and parses the named files on several threads ([`crate::parallel::map_in_order`]),
-/// in order.
-fn parse_all(
+/// Walks the tree and reads and parses every Markdown file the walk finds while it goes on
+/// ([`crate::parallel::map_while_producing`]): one result per file of [`walk::Tree::markdown`],
+/// `None` when its name does not give a locale (reported by [`Loader::articles`]).
+fn read_while_walking(root: &Path, config: &Config) -> (walk::Tree, Vec<Option<ParseResult>>) {
+    let exclude = walk::exclude_set(&config.exclude);
+    crate::parallel::map_while_producing(
+        |sink| {
+            walk::walk_with(root, &exclude, &mut |rel| {
+                sink((rel.to_path_buf(), split_locale(config, rel).ok()));
+            })
+        },
+        |(rel, named)| {
+            let (base, locale) = named?;
+            Some(parse_named(
+                root,
+                &config.default_locale,
+                &rel,
+                &base,
+                &locale,
+            ))
+        },
+    )
+}
+
+/// [`parse_one`], its errors with what [`Loader::articles`] needs to file them.
+fn parse_named(
     root: &Path,
     default_locale: &str,
-    named: &[(PathBuf, String, String)],
-) -> Vec<ParseResult> {
-    crate::parallel::map_in_order(named, |(rel, base, locale)| {
-        let is_default = locale == default_locale;
-        parse_one(root, rel, base, locale)
-            .map_err(|errors| (rel.clone(), base.clone(), is_default, errors))
+    rel: &Path,
+    base: &str,
+    locale: &str,
+) -> ParseResult {
+    parse_one(root, rel, base, locale).map_err(|errors| {
+        (
+            rel.to_path_buf(),
+            base.to_owned(),
+            locale == default_locale,
+            errors,
+        )
     })
 }
 

@@ -53,6 +53,12 @@ pub fn relative(root: &Path, path: &Path) -> Option<PathBuf> {
 
 /// Walks `root`, skipping ignored and excluded entries.
 pub fn walk(root: &Path, exclude: &GlobSet) -> Tree {
+    walk_with(root, exclude, &mut |_| {})
+}
+
+/// [`walk`], handing each Markdown file to `found` as soon as it is found (in the order of
+/// [`Tree::markdown`]), so reading it can start before the walk ends.
+pub fn walk_with(root: &Path, exclude: &GlobSet, found: &mut dyn FnMut(&Path)) -> Tree {
     let mut tree = Tree::default();
     // (parent, name folded by case and NFC) → the first name seen.
     let mut folded: HashMap<(PathBuf, String), String> = HashMap::new();
@@ -118,7 +124,11 @@ pub fn walk(root: &Path, exclude: &GlobSet) -> Tree {
         if !is_file {
             continue;
         }
+        let markdown = tree.markdown.len();
         classify(&mut tree, rel);
+        if let Some(rel) = tree.markdown.get(markdown) {
+            found(rel);
+        }
     }
     tree
 }
