@@ -904,6 +904,37 @@ mod tests {
         assert_eq!(got, [("g/a.md".to_owned(), 1, 1, "front-matter-missing")]);
     }
 
+    /// Every Markdown file is read while the walk goes on, before the name checks: a file they
+    /// refuse reports only why, not what reading it found.
+    #[test]
+    fn files_refused_by_name_report_only_their_name() {
+        let mut files = vec![
+            ("g/_collection.yml".to_owned(), COLL.to_owned()),
+            ("loose/a.md".to_owned(), "no front matter\n".to_owned()),
+            ("g/b.en.md".to_owned(), "---\ntitle: [\n---\n".to_owned()),
+            ("g/c.zz-ZZ.md".to_owned(), "\u{0}\u{ff}".to_owned()),
+            ("g/d.md".to_owned(), "no front matter\n".to_owned()),
+        ];
+        // More files than one batch, so readers run beside the walk.
+        for i in 0..200 {
+            files.push((format!("g/n{i:03}.md"), format!("---\ntitle: N{i}\n---\n")));
+        }
+        let files: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(p, t)| (p.as_str(), t.as_str()))
+            .collect();
+        let got = load_tree(&files);
+        assert_eq!(
+            got,
+            [
+                ("g/b.en.md".to_owned(), 0, 0, "default-locale-suffix"),
+                ("g/c.zz-ZZ.md".to_owned(), 0, 0, "unknown-locale"),
+                ("g/d.md".to_owned(), 1, 1, "front-matter-missing"),
+                ("loose/a.md".to_owned(), 0, 0, "markdown-outside-collection"),
+            ]
+        );
+    }
+
     /// Edits files of a loaded tree one set at a time and checks that [`reload_files`] gives
     /// what a full [`load`] gives (articles and diagnostics), or `None` where it must.
     #[test]
