@@ -21,28 +21,48 @@ pub fn push_attr(out: &mut String, text: &str) {
     push_escaped(out, text, true);
 }
 
+/// The bytes [`push_escaped`] stops at: `&`, `<` and `>` in text, `&` and `"` in attributes,
+/// and the lead byte of U+00A0 (C2 A0) in both.
+const fn special_bytes(attr: bool) -> [bool; 256] {
+    let mut table = [false; 256];
+    table[b'&' as usize] = true;
+    table[0xC2] = true;
+    if attr {
+        table[b'"' as usize] = true;
+    } else {
+        table[b'<' as usize] = true;
+        table[b'>' as usize] = true;
+    }
+    table
+}
+
+static TEXT_SPECIAL: [bool; 256] = special_bytes(false);
+static ATTR_SPECIAL: [bool; 256] = special_bytes(true);
+
 fn push_escaped(out: &mut String, text: &str, attr: bool) {
+    let special = if attr { &ATTR_SPECIAL } else { &TEXT_SPECIAL };
     let bytes = text.as_bytes();
+    // `start`: the first byte not yet copied; `from`: where the search for the next goes on.
     let mut start = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        let rep = match bytes[i] {
-            b'&' => Some("&amp;"),
-            b'<' if !attr => Some("&lt;"),
-            b'>' if !attr => Some("&gt;"),
-            b'"' if attr => Some("&quot;"),
-            // U+00A0 is encoded as C2 A0.
-            0xC2 if bytes.get(i + 1) == Some(&0xA0) => Some("&nbsp;"),
-            _ => None,
+    let mut from = 0;
+    while let Some(offset) = bytes[from..].iter().position(|&b| special[usize::from(b)]) {
+        let i = from + offset;
+        let (rep, len) = match bytes[i] {
+            b'&' => ("&amp;", 1),
+            b'<' => ("&lt;", 1),
+            b'>' => ("&gt;", 1),
+            b'"' => ("&quot;", 1),
+            // U+00A0 is encoded as C2 A0; other characters starting with C2 stay.
+            _ if bytes.get(i + 1) == Some(&0xA0) => ("&nbsp;", 2),
+            _ => {
+                from = i + 1;
+                continue;
+            }
         };
-        if let Some(rep) = rep {
-            out.push_str(&text[start..i]);
-            out.push_str(rep);
-            i += if bytes[i] == 0xC2 { 2 } else { 1 };
-            start = i;
-        } else {
-            i += 1;
-        }
+        out.push_str(&text[start..i]);
+        out.push_str(rep);
+        start = i + len;
+        from = start;
     }
     out.push_str(&text[start..]);
 }
@@ -123,6 +143,17 @@ mod tests {
         let mut out = String::new();
         push_attr(&mut out, "a<b>&\"c\u{a0}");
         assert_eq!(out, "a<b>&amp;&quot;c&nbsp;");
+    }
+
+    #[test]
+    fn other_characters_sharing_the_no_break_space_lead_byte_stay() {
+        // © is C2 A9, ¡ is C2 A1: only C2 A0 is the no-break space.
+        let mut out = String::new();
+        push_text(&mut out, "©\u{a0}¡<\u{a0}\u{a0}x©");
+        assert_eq!(out, "©&nbsp;¡&lt;&nbsp;&nbsp;x©");
+        let mut out = String::new();
+        push_attr(&mut out, "¡\"©");
+        assert_eq!(out, "¡&quot;©");
     }
 
     #[test]
