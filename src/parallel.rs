@@ -23,7 +23,7 @@ pub fn map_in_order<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -
     }
     let batches: Vec<&[T]> = items.chunks(BATCH).collect();
     let next = AtomicUsize::new(0);
-    let mut done: Vec<(usize, Vec<R>)> = std::thread::scope(|scope| {
+    let done: Vec<(usize, Vec<R>)> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..threads.min(batches.len()))
             .map(|_| {
                 scope.spawn(|| {
@@ -45,8 +45,7 @@ pub fn map_in_order<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -
             })
             .collect()
     });
-    done.sort_by_key(|(i, _)| *i);
-    done.into_iter().flat_map(|(_, part)| part).collect()
+    in_order(done)
 }
 
 /// Runs `produce` on the calling thread and `f` on every item it hands to its sink, on other
@@ -81,7 +80,7 @@ pub fn map_while_producing<T: Send, R: Send, P>(
         }
         out
     };
-    let (produced, mut done) = std::thread::scope(|scope| {
+    let (produced, done) = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..threads).map(|_| scope.spawn(work)).collect();
         let mut batch = Vec::with_capacity(BATCH);
         let mut batches = 0;
@@ -107,11 +106,18 @@ pub fn map_while_producing<T: Send, R: Send, P>(
         }
         (produced, done)
     });
-    done.sort_by_key(|(i, _)| *i);
-    (
-        produced,
-        done.into_iter().flat_map(|(_, part)| part).collect(),
-    )
+    (produced, in_order(done))
+}
+
+/// The results of numbered batches, in the order of their numbers, in a vector sized once
+/// (results can be large, and regrowing moved them all again).
+fn in_order<R>(mut done: Vec<(usize, Vec<R>)>) -> Vec<R> {
+    done.sort_unstable_by_key(|(i, _)| *i);
+    let mut out = Vec::with_capacity(done.iter().map(|(_, part)| part.len()).sum());
+    for (_, mut part) in done {
+        out.append(&mut part);
+    }
+    out
 }
 
 #[cfg(test)]
