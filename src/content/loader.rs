@@ -245,7 +245,7 @@ impl Loader<'_> {
     fn articles(
         &mut self,
         tree: &walk::Tree,
-        read: Vec<Option<ParseResult>>,
+        read: Vec<Option<Named>>,
     ) -> (Vec<LocalArticle>, BTreeSet<PathBuf>) {
         let mut parsed = Vec::with_capacity(read.len());
         for (rel, read) in tree.markdown.iter().zip(read) {
@@ -270,21 +270,33 @@ impl Loader<'_> {
                 );
                 continue;
             }
-            match split_locale(self.config, rel) {
-                Ok((base, locale)) => {
-                    if locale == self.config.default_locale
-                        && let Some(warning) = self.near_miss_translation(rel, &base)
-                    {
-                        self.diagnostics.push(warning);
+            // Named and read during the walk; a name without a locale is named again here for
+            // its error (the same name gives the same answer).
+            let (base, locale, result) = match read {
+                Some(read) => read,
+                None => match split_locale(self.config, rel) {
+                    Ok((base, locale)) => {
+                        let result = parse_named(
+                            self.root,
+                            &self.config.default_locale,
+                            rel,
+                            &base,
+                            &locale,
+                        );
+                        (base, locale, result)
                     }
-                    // Read during the walk (the same name gives the same locale); read now
-                    // otherwise, which does not happen.
-                    parsed.push(read.unwrap_or_else(|| {
-                        parse_named(self.root, &self.config.default_locale, rel, &base, &locale)
-                    }));
-                }
-                Err(diag) => self.diagnostics.push(diag),
+                    Err(diag) => {
+                        self.diagnostics.push(diag);
+                        continue;
+                    }
+                },
+            };
+            if locale == self.config.default_locale
+                && let Some(warning) = self.near_miss_translation(rel, &base)
+            {
+                self.diagnostics.push(warning);
             }
+            parsed.push(result);
         }
 
         let mut groups: BTreeMap<String, (Option<ParsedFile>, Vec<ParsedFile>)> = BTreeMap::new();
@@ -688,10 +700,14 @@ fn looks_like_locale(code: &str) -> bool {
 
 type ParseResult = Result<ParsedFile, (PathBuf, String, bool, Vec<Diagnostic>)>;
 
+/// A Markdown file's article path (without locale and `.md`), its locale, and what reading it
+/// gave.
+type Named = (String, String, ParseResult);
+
 /// Walks the tree and reads and parses every Markdown file the walk finds while it goes on
 /// ([`crate::parallel::map_while_producing`]): one result per file of [`walk::Tree::markdown`],
 /// `None` when its name does not give a locale (reported by [`Loader::articles`]).
-fn read_while_walking(root: &Path, config: &Config) -> (walk::Tree, Vec<Option<ParseResult>>) {
+fn read_while_walking(root: &Path, config: &Config) -> (walk::Tree, Vec<Option<Named>>) {
     let exclude = walk::exclude_set(&config.exclude);
     crate::parallel::map_while_producing(
         |sink| {
@@ -701,13 +717,8 @@ fn read_while_walking(root: &Path, config: &Config) -> (walk::Tree, Vec<Option<P
         },
         |(rel, named)| {
             let (base, locale) = named?;
-            Some(parse_named(
-                root,
-                &config.default_locale,
-                &rel,
-                &base,
-                &locale,
-            ))
+            let result = parse_named(root, &config.default_locale, &rel, &base, &locale);
+            Some((base, locale, result))
         },
     )
 }
