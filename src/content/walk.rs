@@ -40,6 +40,13 @@ pub fn exclude_set(globs: &[String]) -> GlobSet {
 /// `path` relative to `root`, with `/` separators; `None` when it is not under `root`.
 pub fn relative(root: &Path, path: &Path) -> Option<PathBuf> {
     let rel = path.strip_prefix(root).ok()?;
+    // What the walk gives: names only, copied as they are.
+    if rel
+        .components()
+        .all(|component| matches!(component, Component::Normal(_)))
+    {
+        return Some(rel.to_path_buf());
+    }
     let mut out = PathBuf::new();
     for component in rel.components() {
         match component {
@@ -60,8 +67,11 @@ pub fn walk(root: &Path, exclude: &GlobSet) -> Tree {
 /// [`Tree::markdown`]), so reading it can start before the walk ends.
 pub fn walk_with(root: &Path, exclude: &GlobSet, found: &mut dyn FnMut(&Path)) -> Tree {
     let mut tree = Tree::default();
-    // (parent, name folded by case and NFC) → the first name seen.
-    let mut folded: HashMap<(PathBuf, String), String> = HashMap::new();
+    // Per depth, for the directory being walked at that depth: name folded by case and NFC →
+    // the first name seen. The walk goes depth first, so an entry at depth `d` ends the
+    // directories deeper than `d` (their maps go) and is a sibling of the entries before it
+    // at `d`.
+    let mut folded: Vec<HashMap<String, String>> = Vec::new();
     let canonical_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     let filter_root = root.to_path_buf();
     let filter_exclude = exclude.clone();
@@ -74,8 +84,9 @@ pub fn walk_with(root: &Path, exclude: &GlobSet, found: &mut dyn FnMut(&Path)) -
         .follow_links(false)
         .sort_by_file_name(std::ffi::OsStr::cmp)
         .filter_entry(move |entry| {
-            relative(&filter_root, entry.path())
-                .is_none_or(|rel| rel.as_os_str().is_empty() || !filter_exclude.is_match(&rel))
+            filter_exclude.is_empty()
+                || relative(&filter_root, entry.path())
+                    .is_none_or(|rel| rel.as_os_str().is_empty() || !filter_exclude.is_match(&rel))
         })
         .build();
 
@@ -103,7 +114,10 @@ pub fn walk_with(root: &Path, exclude: &GlobSet, found: &mut dyn FnMut(&Path)) -
         if rel.as_os_str().is_empty() {
             continue;
         }
-        if let Err(diag) = check_name(&rel, &mut folded) {
+        let depth = entry.depth().max(1);
+        folded.truncate(depth);
+        folded.resize_with(depth, HashMap::new);
+        if let Err(diag) = check_name(&rel, &mut folded[depth - 1]) {
             tree.diagnostics.push(diag);
             continue;
         }
@@ -135,10 +149,8 @@ pub fn walk_with(root: &Path, exclude: &GlobSet, found: &mut dyn FnMut(&Path)) -
 
 /// File and directory names must check out the same everywhere: no control characters, and no
 /// two names in one directory that differ only by case or Unicode normalization.
-fn check_name(
-    rel: &Path,
-    folded: &mut HashMap<(PathBuf, String), String>,
-) -> Result<(), Diagnostic> {
+/// `siblings`: the names seen so far in `rel`'s directory, by their folded form.
+fn check_name(rel: &Path, siblings: &mut HashMap<String, String>) -> Result<(), Diagnostic> {
     let name = rel
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -153,7 +165,6 @@ fn check_name(
         )
         .with_hint("rename it with letters, digits, `-` and `_`"));
     }
-    let parent = rel.parent().map(Path::to_path_buf).unwrap_or_default();
     // ASCII is its own NFC form, and its lowercase is ASCII's: no normalizer needed.
     let key = if name.is_ascii() {
         name.to_ascii_lowercase()
@@ -161,7 +172,7 @@ fn check_name(
         let nfc = icu_normalizer::ComposingNormalizerBorrowed::new_nfc();
         nfc.normalize(&name.to_lowercase()).into_owned()
     };
-    match folded.entry((parent, key)) {
+    match siblings.entry(key) {
         std::collections::hash_map::Entry::Occupied(first) if *first.get() != name => {
             Err(Diagnostic::error(
                 "file-name-twin",
@@ -266,6 +277,43 @@ mod tests {
             Some(PathBuf::from("a/b.md"))
         );
         assert_eq!(relative(root, Path::new("/other")), None);
+    }
+
+    /// Twins are names of one directory: a subdirectory walked between them does not hide
+    /// them, and one name in two directories is no twin.
+    #[test]
+    fn twins_are_found_within_a_directory_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for path in [
+            "g/A.md",
+            "g/b/x.md",
+            "g/b/X.md",
+            "g/b/c/a.md",
+            "g/a.md",
+            "h/a.md",
+            "h/Docs/y.md",
+            "h/docs",
+            "a.md",
+        ] {
+            let file = root.join(path);
+            std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+            std::fs::write(file, "").unwrap();
+        }
+        let tree = walk(root, &exclude_set(&[]));
+        let twins: Vec<String> = tree
+            .diagnostics
+            .iter()
+            .map(|d| format!("{} {}", d.code, d.path.as_ref().unwrap().display()))
+            .collect();
+        assert_eq!(
+            twins,
+            [
+                "file-name-twin g/a.md",
+                "file-name-twin g/b/x.md",
+                "file-name-twin h/docs"
+            ]
+        );
     }
 
     #[test]
