@@ -98,8 +98,6 @@ struct Loader<'a> {
 /// One Markdown file, read and parsed.
 struct ParsedFile {
     rel: PathBuf,
-    /// Path without locale suffix and `.md`, `/`-separated.
-    base: String,
     locale: String,
     title: String,
     title_pos: Pos,
@@ -247,10 +245,22 @@ impl Loader<'_> {
         tree: &walk::Tree,
         read: Vec<Option<Named>>,
     ) -> (Vec<LocalArticle>, BTreeSet<PathBuf>) {
-        let mut parsed = Vec::with_capacity(read.len());
+        let mut groups: BTreeMap<String, (Option<ParsedFile>, Vec<ParsedFile>)> = BTreeMap::new();
+        let mut failed_defaults = std::collections::HashSet::new();
+        let mut unloaded = BTreeSet::new();
+        // The files of a directory come one after another: its answer is kept for the next.
+        let mut last_dir: Option<(&Path, bool)> = None;
         for (rel, read) in tree.markdown.iter().zip(read) {
             let dir = rel.parent().unwrap_or(Path::new(""));
-            if !dir.as_os_str().is_empty() && !tree.collection_dirs.contains(dir) {
+            let in_collection = match last_dir {
+                Some((last, answer)) if last == dir => answer,
+                _ => {
+                    let answer = dir.as_os_str().is_empty() || tree.collection_dirs.contains(dir);
+                    last_dir = Some((dir, answer));
+                    answer
+                }
+            };
+            if !in_collection {
                 self.diagnostics.push(
                     Diagnostic::error(
                         "markdown-outside-collection",
@@ -296,17 +306,10 @@ impl Loader<'_> {
             {
                 self.diagnostics.push(warning);
             }
-            parsed.push(result);
-        }
-
-        let mut groups: BTreeMap<String, (Option<ParsedFile>, Vec<ParsedFile>)> = BTreeMap::new();
-        let mut failed_defaults = std::collections::HashSet::new();
-        let mut unloaded = BTreeSet::new();
-        for result in parsed {
             match result {
                 Ok(file) => {
                     self.diagnostics.extend(title_warning(&file));
-                    let group = groups.entry(file.base.clone()).or_default();
+                    let group = groups.entry(base).or_default();
                     if file.locale == self.config.default_locale {
                         group.0 = Some(file);
                     } else {
@@ -630,7 +633,7 @@ pub fn reload_files(
     for rel in changed {
         let &(i, locale) = at.get(rel.as_path())?;
         let article = &project.articles[i];
-        let file = parse_one(root, rel, "", locale).ok()?;
+        let file = parse_one(root, rel, locale).ok()?;
         if locale == project.config.default_locale {
             let key = file.key.as_ref().map(|(key, _)| key);
             let same = match key {
@@ -731,7 +734,7 @@ fn parse_named(
     base: &str,
     locale: &str,
 ) -> ParseResult {
-    parse_one(root, rel, base, locale).map_err(|errors| {
+    parse_one(root, rel, locale).map_err(|errors| {
         (
             rel.to_path_buf(),
             base.to_owned(),
@@ -741,19 +744,13 @@ fn parse_named(
     })
 }
 
-fn parse_one(
-    root: &Path,
-    rel: &Path,
-    base: &str,
-    locale: &str,
-) -> Result<ParsedFile, Vec<Diagnostic>> {
+fn parse_one(root: &Path, rel: &Path, locale: &str) -> Result<ParsedFile, Vec<Diagnostic>> {
     let mut text = read_text(root, rel)?;
     let fm = front_matter::parse(&text, rel)?;
     // The body is the end of the text: cut the front matter off in place rather than copy it.
     let body_start = text.len() - fm.body.len();
     let parsed = ParsedFile {
         rel: rel.to_path_buf(),
-        base: base.to_owned(),
         locale: locale.to_owned(),
         title: fm.title,
         title_pos: fm.title_pos,
