@@ -1,7 +1,7 @@
 //! Assembles the content tree: config + walk + `_collection.yml` + front matter → [`Project`].
 //!
 //! Every problem becomes a [`Diagnostic`]; nothing stops at the first error. Article files are
-//! read and parsed on several threads (the walk itself is cheap).
+//! read and parsed on several threads, starting while the walk still runs.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
