@@ -63,6 +63,9 @@ impl Source<'_> {
     /// Nesting deeper than [`MAX_YAML_DEPTH`] is an error found before the tree is built (the
     /// loader and every walk over its tree recurse).
     pub fn parse<'t>(&self, text: &'t str) -> Result<Option<MarkedYaml<'t>>, Diagnostic> {
+        if let Some(doc) = flat_mapping(text) {
+            return Ok(Some(doc));
+        }
         self.check_depth(text)?;
         let docs = MarkedYaml::load_from_str(text).map_err(|err| {
             let marker = err.marker();
@@ -200,6 +203,81 @@ pub fn as_str<'n>(node: &'n MarkedYaml<'_>) -> Option<&'n str> {
 /// Whether the node is an explicit or implicit null (`key:` with nothing after it).
 pub fn is_null(node: &MarkedYaml<'_>) -> bool {
     matches!(node.data, YamlData::Value(Scalar::Null))
+}
+
+/// The document saphyr builds for `text`, when `text` is nothing but `key: value` lines (and
+/// empty lines) whose keys are words and whose values are one-line plain scalars that cannot
+/// mean anything else: no indicator first, no `: `, ` #`, tab, control character, trailing
+/// space or final `:`, no repeated key. `None` for anything else, which saphyr reads. Most
+/// front matter is two such lines, and saphyr's scanner was 13 % of `check`; the nodes, their
+/// types (`Scalar::parse_from_cow`, as saphyr resolves plain scalars) and their positions are
+/// saphyr's (the test `flat_mappings_are_what_saphyr_builds` compares them on generated text).
+fn flat_mapping(text: &str) -> Option<MarkedYaml<'_>> {
+    use saphyr_parser::{Marker, Span};
+    let mut mapping = saphyr::AnnotatedMapping::new();
+    let (mut index, mut first) = (0, None);
+    for (n, line) in text.split('\n').enumerate() {
+        let line_no = n + 1;
+        let chars = line.chars().count();
+        if line.is_empty() {
+            index += 1;
+            continue;
+        }
+        let (key, value) = line.split_once(": ")?;
+        let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+        if key.is_empty()
+            || key.len() > 64
+            || !key.as_bytes()[0].is_ascii_alphabetic()
+            || !key.bytes().all(word)
+        {
+            return None;
+        }
+        let plain = value.chars().all(|c| {
+            !c.is_control()
+                && !matches!(
+                    c,
+                    '\u{feff}' | '\u{2028}' | '\u{2029}' | '\u{fffe}' | '\u{ffff}'
+                )
+        });
+        let starts_plain = value
+            .bytes()
+            .next()
+            .is_some_and(|b| !b" -?:,[]{}#&*!|>'\"%@`".contains(&b));
+        if !plain
+            || !starts_plain
+            || value.contains(": ")
+            || value.contains(" #")
+            || value.ends_with([' ', ':'])
+        {
+            return None;
+        }
+        let key_start = Marker::new(index, line_no, 0);
+        let value_col = key.len() + 2;
+        let value_start = Marker::new(index + value_col, line_no, value_col);
+        let end = Marker::new(index + chars, line_no, chars);
+        let key_node = MarkedYaml {
+            span: Span::new(
+                key_start,
+                Marker::new(index + key.len(), line_no, key.len()),
+            ),
+            data: YamlData::Value(Scalar::parse_from_cow(key.into())),
+        };
+        let value_node = MarkedYaml {
+            span: Span::new(value_start, end),
+            data: YamlData::Value(Scalar::parse_from_cow(value.into())),
+        };
+        if mapping.insert(key_node, value_node).is_some() {
+            return None;
+        }
+        first.get_or_insert(key_start);
+        index += chars + 1;
+    }
+    let start = first?;
+    let end = Marker::new(index.saturating_sub(1), text.split('\n').count(), 0);
+    Some(MarkedYaml {
+        span: Span::new(start, end),
+        data: YamlData::Mapping(mapping),
+    })
 }
 
 /// Whether `text` holds enough collection indicators to nest more than `max` levels. Every
@@ -340,5 +418,144 @@ mod tests {
         let entries = src.mapping(&doc, "front matter").unwrap();
         assert_eq!(src.pos(entries[1].0), Pos { line: 3, column: 1 });
         assert_eq!(src.pos(entries[1].1), Pos { line: 3, column: 8 });
+    }
+
+    /// saphyr's own document for `text` (the fast path bypassed).
+    fn saphyr_doc(text: &str) -> Option<MarkedYaml<'_>> {
+        let mut docs = MarkedYaml::load_from_str(text).ok()?;
+        (docs.len() == 1).then(|| docs.remove(0))
+    }
+
+    /// Same data, same entry order, same start positions (line, column and index) for the
+    /// document and every key and value.
+    fn assert_same(text: &str, fast: &MarkedYaml<'_>, slow: &MarkedYaml<'_>) {
+        let at = |node: &MarkedYaml<'_>| {
+            let m = node.span.start;
+            (m.line(), m.col(), m.index())
+        };
+        assert_eq!(fast.data, slow.data, "{text:?}");
+        assert_eq!(at(fast), at(slow), "document start in {text:?}");
+        let (YamlData::Mapping(f), YamlData::Mapping(s)) = (&fast.data, &slow.data) else {
+            panic!("not mappings: {text:?}");
+        };
+        let f: Vec<_> = f.iter().collect();
+        let s: Vec<_> = s.iter().collect();
+        assert_eq!(f.len(), s.len(), "{text:?}");
+        for ((fk, fv), (sk, sv)) in f.into_iter().zip(s) {
+            assert_eq!((&fk.data, &fv.data), (&sk.data, &sv.data), "{text:?}");
+            assert_eq!(at(fk), at(sk), "key position in {text:?}");
+            assert_eq!(at(fv), at(sv), "value position in {text:?}");
+        }
+    }
+
+    #[test]
+    fn flat_mappings_are_what_saphyr_builds() {
+        // Taken by the fast path: typed as saphyr types plain scalars.
+        for text in [
+            "title: Article 91 in area-05 (fr)\ndescription: export account\n",
+            "title: Don't panic, it's C# and http://x.y/z?a=b\n\nstate: draft\nkey: 12\n",
+            "title: café \u{a0}naïve\u{a0}\nfin_agent: false\nfin_copilot: true\nauthor: 42",
+            "title: null\nx1: 1.5\nnull: ~\ntrue: 0x1F\ndescription: .inf",
+            "title: a*b &c !d |e >f 'g\" %h @i `j -k ?l [m] {n}",
+        ] {
+            let fast = flat_mapping(text).unwrap_or_else(|| panic!("not taken: {text:?}"));
+            let slow = saphyr_doc(text).expect("saphyr reads it");
+            assert_same(text, &fast, &slow);
+        }
+        // Left to saphyr: anything whose meaning could differ.
+        for text in [
+            "",
+            "\n\n",
+            "title:",
+            "title: ",
+            "title:  two spaces",
+            "title: a\n  continued",
+            "title: a # comment",
+            "# comment\ntitle: a",
+            "title: a: b",
+            "title: ends with colon:",
+            "title: trailing space ",
+            "title: tab\there",
+            "title: \"quoted\"",
+            "title: 'quoted'",
+            "title: - dash",
+            "title: [flow]",
+            "title: &anchor a",
+            "title: *alias",
+            "title: !tag a",
+            "title: |",
+            "title: a\r\nstate: draft",
+            "title: a\ntitle: b",
+            "Title : a",
+            "9lives: a",
+            "key-name: a",
+            "---\ntitle: a",
+            "title: bom\u{feff}",
+            "title: nel\u{85}",
+        ] {
+            assert!(flat_mapping(text).is_none(), "taken: {text:?}");
+        }
+    }
+
+    /// 20,000 generated texts of `key: value` lines, mostly plain words with tricky characters
+    /// and separators mixed in: whatever the fast path takes, saphyr reads the same way; and
+    /// both outcomes are common (the comparison is not vacuous).
+    #[test]
+    fn generated_flat_mappings_are_what_saphyr_builds() {
+        const KEYS: [&str; 10] = [
+            "title",
+            "description",
+            "state",
+            "key",
+            "null",
+            "true",
+            "x",
+            "a_b",
+            "k9",
+            "Title",
+        ];
+        const SEPARATORS: [&str; 5] = [":", " : ", ":  ", ": \t", ":\t"];
+        const WORDS: [&str; 13] = [
+            "a", "Word", "12", "null", "true", "0x1f", ".5", "1e3", "é", "http://x", "😀", "C#",
+            "don't",
+        ];
+        const TRICKY: [&str; 29] = [
+            "-", "#", " ", ":", ": ", " #", "'", "\"", ",", "[", "]", "{", "}", "&", "*", "!", "|",
+            ">", "%", "@", "`", "?", "~", "\u{a0}", "\u{3000}", "\t", "\r", "\u{85}", "\u{2028}",
+        ];
+        let mut rng = fastrand::Rng::with_seed(13);
+        let (mut taken, mut left) = (0, 0);
+        for _ in 0..20_000 {
+            let mut text = String::new();
+            for _ in 0..rng.usize(1..5) {
+                text.push_str(KEYS[rng.usize(..KEYS.len())]);
+                text.push_str(if rng.u8(..10) < 8 {
+                    ": "
+                } else {
+                    SEPARATORS[rng.usize(..SEPARATORS.len())]
+                });
+                for _ in 0..rng.usize(0..6) {
+                    text.push_str(if rng.u8(..10) < 8 {
+                        WORDS[rng.usize(..WORDS.len())]
+                    } else {
+                        TRICKY[rng.usize(..TRICKY.len())]
+                    });
+                }
+                text.push('\n');
+                if rng.u8(..10) < 2 {
+                    text.push('\n');
+                }
+            }
+            match flat_mapping(&text) {
+                Some(fast) => {
+                    taken += 1;
+                    let slow =
+                        saphyr_doc(&text).unwrap_or_else(|| panic!("saphyr refuses {text:?}"));
+                    assert_same(&text, &fast, &slow);
+                }
+                None => left += 1,
+            }
+        }
+        assert!(taken > 2_000 && left > 2_000, "taken {taken}, left {left}");
     }
 }
