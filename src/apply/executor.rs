@@ -763,23 +763,15 @@ impl Executor<'_> {
         };
         let generation = shared.lock().expect("lock").url_generation;
         let (request, bodies) = self.article_request(shared, change, da, parent.as_deref());
+        // Nothing to send, nothing to journal; a write is journaled before it is sent.
         let id = match &request {
-            ArticleRequest::Nothing(_) => {
-                return Some(PreparedArticle {
-                    change,
-                    da,
-                    parent,
-                    request,
-                    bodies,
-                    generation,
-                });
-            }
-            ArticleRequest::Create(_) => None,
             ArticleRequest::Update(id, _) => Some(id.clone()),
+            ArticleRequest::Create(_) | ArticleRequest::Nothing(_) => None,
         };
-        if !self
-            .intend_article(shared, da, id.as_deref(), &bodies)
-            .await
+        if !matches!(request, ArticleRequest::Nothing(_))
+            && !self
+                .intend_article(shared, da, id.as_deref(), &bodies)
+                .await
         {
             return None;
         }
