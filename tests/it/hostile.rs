@@ -722,3 +722,28 @@ fn titles_longer_than_255_characters_warn() {
     assert!(run.stderr.contains("g/long.md:2:8"), "{}", run.stderr);
     run_in(dir.path(), &["check", "--strict"]).expect(1);
 }
+
+/// Every Markdown file is read while the walk goes on, before its name is checked: a file the
+/// name checks refuse (outside any collection, a locale suffix that is not a locale) reports
+/// only its name, whatever reading it would find. A FIFO there is no file to the walk, as in a
+/// collection: nothing is reported and nothing blocks.
+#[test]
+fn files_refused_by_their_names_report_only_their_names() {
+    let dir = offline_tree();
+    write(dir.path(), "loose/broken.md", "no front matter\n");
+    std::fs::write(dir.path().join("loose/binary.md"), b"\xff\xfe\x00").unwrap();
+    mkfifo(&dir.path().join("loose/fifo.md"));
+    write(dir.path(), "g/a.zz-ZZ.md", "---\ntitle: [\n---\n");
+    write(dir.path(), "g/ok.md", "---\ntitle: Ok\n---\nFine.\n");
+    let run = run_bounded(dir.path(), &["check"]).expect(1);
+    assert_eq!(
+        errors(&run),
+        vec![
+            "error: unknown locale `zz-ZZ` in the file name",
+            "error: `loose/binary.md` is in `loose`, which is not a collection",
+            "error: `loose/broken.md` is in `loose`, which is not a collection",
+        ],
+        "{}",
+        run.stderr
+    );
+}
